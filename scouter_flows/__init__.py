@@ -1,0 +1,86 @@
+"""scouter-flows: ML and LLM monitoring as Prefect flows and Airflow operators.
+
+Everything a user calls is importable from here. Names load lazily, so `import scouter_flows`
+stays cheap and never imports an orchestrator.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from importlib.metadata import PackageNotFoundError, version
+from typing import TYPE_CHECKING, Any
+
+try:
+    __version__ = version("scouter-flows")
+except PackageNotFoundError:  # running from a source tree without an install
+    __version__ = "0.0.0"
+
+_EXPORTS: dict[str, str] = {
+    "Drifter": "scouter_flows.drift.drifter",
+    "PsiDriftConfig": "scouter_flows.profiles.psi",
+    "PsiDriftProfile": "scouter_flows.profiles.psi",
+    "PsiFeatureProfile": "scouter_flows.profiles.psi",
+    "QuantileBinning": "scouter_flows.profiles.psi",
+    "PsiChiSquareThreshold": "scouter_flows.profiles.psi",
+    "PsiNormalThreshold": "scouter_flows.profiles.psi",
+    "PsiFixedThreshold": "scouter_flows.profiles.psi",
+    "DriftResult": "scouter_flows.profiles.results",
+    "FeatureDrift": "scouter_flows.profiles.results",
+    "Window": "scouter_flows.sources.window",
+    "FileSource": "scouter_flows.sources.files",
+    "scan_files": "scouter_flows.sources.files",
+    "to_lazyframe": "scouter_flows.sources.frames",
+    "Store": "scouter_flows.store.store",
+    "AlertRecord": "scouter_flows.store.records",
+    "ConsoleDispatcher": "scouter_flows.alerts.console",
+    "dispatch_pending": "scouter_flows.alerts.outbox",
+    "ScouterFlowsError": "scouter_flows.errors",
+    "ConfigError": "scouter_flows.errors",
+    "DataError": "scouter_flows.errors",
+    "StoreError": "scouter_flows.errors",
+    "DispatchError": "scouter_flows.errors",
+    "EvalError": "scouter_flows.errors",
+}
+
+__all__ = [*sorted(_EXPORTS), "__version__"]
+
+if TYPE_CHECKING:
+    from scouter_flows.alerts.console import ConsoleDispatcher
+    from scouter_flows.alerts.outbox import dispatch_pending
+    from scouter_flows.drift.drifter import Drifter
+    from scouter_flows.errors import (
+        ConfigError,
+        DataError,
+        DispatchError,
+        EvalError,
+        ScouterFlowsError,
+        StoreError,
+    )
+    from scouter_flows.profiles.psi import (
+        PsiChiSquareThreshold,
+        PsiDriftConfig,
+        PsiDriftProfile,
+        PsiFeatureProfile,
+        PsiFixedThreshold,
+        PsiNormalThreshold,
+        QuantileBinning,
+    )
+    from scouter_flows.profiles.results import DriftResult, FeatureDrift
+    from scouter_flows.sources.files import FileSource, scan_files
+    from scouter_flows.sources.frames import to_lazyframe
+    from scouter_flows.sources.window import Window
+    from scouter_flows.store.records import AlertRecord
+    from scouter_flows.store.store import Store
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'scouter_flows' has no attribute {name!r}")
+    value = getattr(import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return __all__

@@ -1,0 +1,141 @@
+"""The `scouter-flows` command line: the demo, profiles and the store's schema."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from scouter_flows.errors import ConfigError, ScouterFlowsError
+
+app = typer.Typer(help="ML and LLM monitoring for Prefect and Airflow.", no_args_is_help=True)
+db_app = typer.Typer(help="Manage the results store's schema.", no_args_is_help=True)
+profile_app = typer.Typer(help="Build drift profiles.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(profile_app, name="profile")
+
+console = Console()
+UrlOption = Annotated[
+    str | None,
+    typer.Option("--url", help="Store URL; default $SCOUTER_DATABASE_URL or the embedded SQLite."),
+]
+
+
+def main() -> None:
+    """Console-script entry point: scouter-flows errors exit 2 with their message, no traceback."""
+    try:
+        app(standalone_mode=False)
+    except ScouterFlowsError as exc:
+        console.print(f"[bold red]error:[/] {exc}")
+        raise SystemExit(2) from None
+
+
+@app.command()
+def demo(
+    directory: Annotated[
+        Path | None, typer.Option("--dir", help="Where to write the sample data (default: temp).")
+    ] = None,
+    store_url: UrlOption = None,
+) -> None:
+    """Generate sample logs, build a PSI profile and run the Prefect drift flow on the last day."""
+    try:
+        from scouter_flows.flows import drift_monitor_flow
+    except ImportError as exc:
+        raise ConfigError(
+            f"the demo runs a Prefect flow: pip install 'scouter-flows[prefect]' ({exc})"
+        ) from None
+    from scouter_flows.drift.drifter import Drifter
+    from scouter_flows.profiles.psi import PsiDriftConfig
+    from scouter_flows.sources.sample import generate_sample_data
+    from scouter_flows.store.store import Store
+
+    root = directory or Path(tempfile.mkdtemp(prefix="scouter-flows-demo-"))
+    data = generate_sample_data(root)
+    config = PsiDriftConfig(space="credit", name="default-risk", version="1.0.0")
+    profile = Drifter().create_drift_profile(data.baseline, config)
+    profile_path = profile.save_to_json(root / "profile.json")
+    start, end = data.day_window(data.days - 1)
+    summary = drift_monitor_flow(
+        profile=str(profile_path),
+        source_path=data.logs_glob,
+        window_start=start,
+        window_end=end,
+        store_url=store_url,
+    )
+    with Store(store_url) as store:
+        results = store.drift_results(summary["run_id"])
+        location = repr(store)
+    print_results(results.to_dicts(), title=f"PSI drift of {config.key} in [{start}, {end})")
+    console.print(
+        f"run {summary['run_id']} stored in {location}: {len(summary['drifted'])} of "
+        f"{summary['features']} features drifted, {summary['pending_alerts']} alerts dispatched"
+    )
+
+
+def print_results(rows: list[dict[str, Any]], *, title: str) -> None:
+    """Print per-feature drift results as a table: feature, PSI, threshold, drifted."""
+    table = Table(title=title)
+    table.add_column("feature")
+    table.add_column("PSI", justify="right")
+    table.add_column("threshold", justify="right")
+    table.add_column("drifted")
+    for row in rows:
+        value, threshold = row["value"], row["threshold"]
+        table.add_row(
+            row["feature"],
+            "-" if value is None else f"{value:.4f}",
+            "-" if threshold is None else f"{threshold:.4f}",
+            {"drift": "[bold red]yes[/]", "ok": "no"}.get(row["status"], row["status"]),
+        )
+    console.print(table)
+
+
+@profile_app.command("create")
+def profile_create(
+    data: Annotated[str, typer.Argument(help="Baseline file or glob (parquet, CSV, NDJSON).")],
+    space: Annotated[str, typer.Option(help="Profile space.")],
+    name: Annotated[str, typer.Option(help="Profile name.")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="Where to write the JSON.")],
+    version: Annotated[str, typer.Option(help="Profile version.")] = "0.1.0",
+    feature: Annotated[
+        list[str] | None, typer.Option("--feature", help="A feature to monitor (repeat).")
+    ] = None,
+    categorical: Annotated[
+        list[str] | None, typer.Option("--categorical", help="A categorical feature (repeat).")
+    ] = None,
+) -> None:
+    """Build a PSI profile from baseline data and write it as JSON."""
+    from scouter_flows.drift.drifter import Drifter
+    from scouter_flows.profiles.psi import PsiDriftConfig
+
+    config = PsiDriftConfig(
+        space=space,
+        name=name,
+        version=version,
+        features_to_monitor=feature or [],
+        categorical_features=categorical or [],
+    )
+    Drifter().create_drift_profile(data, config).save_to_json(output)
+    console.print(f"wrote {output}")
+
+
+@db_app.command("upgrade")
+def db_upgrade(url: UrlOption = None) -> None:
+    """Create or migrate the store's tables to this version's schema."""
+    from scouter_flows.store.store import Store
+
+    with Store(url, auto_upgrade=True) as store:
+        console.print(f"{store!r} is at schema revision {store.revision()}")
+
+
+@db_app.command("current")
+def db_current(url: UrlOption = None) -> None:
+    """Show the store's schema revision."""
+    from scouter_flows.store.store import Store
+
+    with Store(url, auto_upgrade=False) as store:
+        console.print(f"{store!r} is at schema revision {store.revision()}")

@@ -1,0 +1,250 @@
+"""Population Stability Index: baseline bins, window proportions, value and calibrated threshold.
+
+Both the baseline and the window are counted by the same expressions, in one lazy `select` per
+pass, so the two sides can never bin a value differently.
+"""
+
+from __future__ import annotations
+
+import math
+
+import polars as pl
+from scipy import stats
+
+from scouter_flows.profiles.results import DriftResult, FeatureDrift, FeatureStatus
+from scouter_flows.errors import DataError
+from scouter_flows.profiles.psi import (
+    PsiChiSquareThreshold,
+    PsiDriftConfig,
+    PsiDriftProfile,
+    PsiFeatureProfile,
+    PsiFixedThreshold,
+    PsiNormalThreshold,
+)
+
+EPSILON = 1e-10
+MIN_ROWS_PER_BIN = 10
+
+_CATEGORICAL_DTYPES = (pl.String, pl.Categorical, pl.Enum, pl.Boolean)
+
+
+def create_psi_profile(lf: pl.LazyFrame, config: PsiDriftConfig) -> PsiDriftProfile:
+    """Bin the baseline `lf` per `config` and count it.
+
+    Raises:
+        DataError: the baseline is empty, a feature is missing, of an unusable dtype, or has no
+            finite value to bin.
+    """
+    schema = lf.collect_schema()
+    names = config.features_to_monitor or list(schema.names())
+    _require_columns(schema, [*names, *config.categorical_features], "baseline")
+    kinds = {name: _feature_kind(name, schema[name], config) for name in names}
+
+    numeric = [n for n, k in kinds.items() if k == "numeric"]
+    categorical = [n for n, k in kinds.items() if k == "categorical"]
+    fractions = [k / config.binning.num_bins for k in range(1, config.binning.num_bins)]
+    shape = lf.select(
+        pl.len().alias("__rows"),
+        *(
+            _finite(n).quantile(q, interpolation="linear").alias(f"{n}\x00{i}")
+            for n in numeric
+            for i, q in enumerate(fractions)
+        ),
+        *(_as_category(n).drop_nulls().unique().sort().implode().alias(n) for n in categorical),
+    ).collect()
+    rows = int(shape["__rows"][0])
+    if rows == 0:
+        raise DataError("baseline data is empty: a profile needs at least one row")
+
+    shells: dict[str, PsiFeatureProfile] = {}
+    for name in names:
+        if kinds[name] == "numeric":
+            raw = [shape[f"{name}\x00{i}"][0] for i in range(len(fractions))]
+            if raw[0] is None:
+                raise DataError(f"baseline feature {name!r} has no finite value to bin")
+            edges = sorted(set(raw))  # tied data gives equal quantiles: merge them
+            shells[name] = PsiFeatureProfile(kind="numeric", edges=edges, counts=[0] * (len(edges) + 2))
+        else:
+            categories = list(shape[name][0])
+            if not categories:
+                raise DataError(f"baseline feature {name!r} has only missing values")
+            shells[name] = PsiFeatureProfile(
+                kind="categorical", categories=categories, counts=[0] * (len(categories) + 2)
+            )
+
+    _, counts = _count_bins(lf, shells)
+    features = {
+        name: shell.model_copy(update={"counts": counts[name]}) for name, shell in shells.items()
+    }
+    return PsiDriftProfile(config=config, features=features, baseline_rows=rows)
+
+
+def compute_psi_drift(lf: pl.LazyFrame, profile: PsiDriftProfile) -> DriftResult:
+    """Count the window `lf` in the profile's bins and judge every feature.
+
+    An empty window gives `insufficient_data` for every feature (reported, never skipped).
+
+    Raises:
+        DataError: a profile feature is missing from the window or has an incompatible dtype.
+    """
+    schema = lf.collect_schema()
+    _require_columns(schema, list(profile.features), "observed data")
+    for name, feature in profile.features.items():
+        _check_observed_dtype(name, schema[name], feature)
+    total, counts = _count_bins(lf, profile.features)
+    return DriftResult(
+        drift_type="psi",
+        space=profile.config.space,
+        name=profile.config.name,
+        version=profile.config.version,
+        rows=total,
+        features=[
+            judge_feature(name, feature, counts[name], profile)
+            for name, feature in profile.features.items()
+        ],
+    )
+
+
+def judge_feature(
+    name: str, feature: PsiFeatureProfile, observed: list[int], profile: PsiDriftProfile
+) -> FeatureDrift:
+    """PSI, threshold and status of one feature from its observed bin counts."""
+    n = sum(observed)
+    expected = feature.proportions()
+    effective_bins = sum(1 for p in expected if p > 0)
+    if n == 0:
+        return FeatureDrift(
+            feature=name,
+            value=None,
+            threshold=None,
+            status="insufficient_data",
+            observed_rows=0,
+            effective_bins=effective_bins,
+            missing_rate=None,
+        )
+    actual = [c / n for c in observed]
+    value = psi(expected, actual)
+    threshold = psi_threshold(profile, effective_bins, n, feature.rows)
+    status: FeatureStatus
+    if n < MIN_ROWS_PER_BIN * effective_bins:
+        status = "insufficient_data"
+    else:
+        status = "drift" if value > threshold else "ok"
+    return FeatureDrift(
+        feature=name,
+        value=value,
+        threshold=threshold,
+        status=status,
+        observed_rows=n,
+        effective_bins=effective_bins,
+        missing_rate=actual[-1],
+        unseen_rate=actual[-2] if feature.kind == "categorical" else None,
+        observed_proportions=actual,
+    )
+
+
+def psi(expected: list[float], actual: list[float]) -> float:
+    """Sum over bins of (q - p) * ln((q + eps) / (p + eps)); p baseline, q window."""
+    return math.fsum(
+        (q - p) * math.log((q + EPSILON) / (p + EPSILON)) for p, q in zip(expected, actual, strict=True)
+    )
+
+
+def psi_threshold(
+    profile: PsiDriftProfile, effective_bins: int, observed_rows: int, baseline_rows: int
+) -> float:
+    """The drift threshold for one feature (see the threshold classes for the formulas)."""
+    rule = profile.config.threshold
+    if isinstance(rule, PsiFixedThreshold):
+        return rule.threshold
+    dof = effective_bins - 1
+    if dof < 1:
+        # One baseline bin: under no drift every window value falls in it and PSI is exactly 0.
+        return 0.0
+    m = 1.0 / (1.0 / observed_rows + 1.0 / baseline_rows)
+    if isinstance(rule, PsiChiSquareThreshold):
+        return float(stats.chi2.ppf(1.0 - rule.alpha, dof)) / m
+    assert isinstance(rule, PsiNormalThreshold)
+    z = float(stats.norm.ppf(1.0 - rule.alpha))
+    return (dof + z * math.sqrt(2.0 * dof)) / m
+
+
+def _count_bins(
+    lf: pl.LazyFrame, features: dict[str, PsiFeatureProfile]
+) -> tuple[int, dict[str, list[int]]]:
+    """The row count of `lf` and its rows per bin for every feature, in one pass."""
+    exprs: list[pl.Expr] = [pl.len().alias("\x00rows")]
+    for name, feature in features.items():
+        exprs.extend(_bin_count_exprs(name, feature))
+    row = lf.select(exprs).collect().row(0, named=True)
+    total = int(row["\x00rows"])
+    out: dict[str, list[int]] = {}
+    for name, feature in features.items():
+        missing = int(row[f"{name}\x00missing"])
+        present = total - missing
+        if feature.kind == "numeric":
+            cumulative = [int(row[f"{name}\x00le{i}"]) for i in range(len(feature.edges))]
+            bounds = [0, *cumulative, present]
+            values = [hi - lo for lo, hi in zip(bounds, bounds[1:], strict=False)]
+        else:
+            values = [int(row[f"{name}\x00eq{i}"]) for i in range(len(feature.categories))]
+            values.append(present - sum(values))
+        out[name] = [*values, missing]
+    return total, out
+
+
+def _bin_count_exprs(name: str, feature: PsiFeatureProfile) -> list[pl.Expr]:
+    col = pl.col(name)
+    if feature.kind == "numeric":
+        # NaN compares greater than every number and null compares to null, so neither is
+        # counted at any edge; -inf falls in the first bin and +inf in the last.
+        missing = col.null_count() + col.is_nan().sum()
+        return [
+            missing.alias(f"{name}\x00missing"),
+            *((col <= edge).sum().alias(f"{name}\x00le{i}") for i, edge in enumerate(feature.edges)),
+        ]
+    category = _as_category(name)
+    return [
+        category.null_count().alias(f"{name}\x00missing"),
+        *(
+            (category == value).sum().alias(f"{name}\x00eq{i}")
+            for i, value in enumerate(feature.categories)
+        ),
+    ]
+
+
+def _finite(name: str) -> pl.Expr:
+    col = pl.col(name).cast(pl.Float64)
+    return col.filter(col.is_finite())
+
+
+def _as_category(name: str) -> pl.Expr:
+    return pl.col(name).cast(pl.String)
+
+
+def _feature_kind(name: str, dtype: pl.DataType, config: PsiDriftConfig) -> str:
+    if name in config.categorical_features or isinstance(dtype, _CATEGORICAL_DTYPES):
+        return "categorical"
+    if dtype.is_numeric():
+        return "numeric"
+    raise DataError(
+        f"baseline feature {name!r} has dtype {dtype}, which PSI cannot bin: expected a numeric, "
+        "string, categorical or boolean column (or leave it out of features_to_monitor)"
+    )
+
+
+def _check_observed_dtype(name: str, dtype: pl.DataType, feature: PsiFeatureProfile) -> None:
+    if feature.kind == "numeric" and not dtype.is_numeric():
+        raise DataError(
+            f"observed feature {name!r} has dtype {dtype}, but the profile bins it as numeric"
+        )
+
+
+def _require_columns(schema: pl.Schema, names: list[str], what: str) -> None:
+    missing = [n for n in names if n not in schema]
+    if missing:
+        raise DataError(
+            f"{what} has no column {missing[0]!r}"
+            + (f" (nor {missing[1:]})" if len(missing) > 1 else "")
+            + f"; columns are {list(schema.names())}"
+        )

@@ -1,0 +1,39 @@
+"""The one error hierarchy of scouter-flows.
+
+Every message says what went wrong, where (file, column, field or value) and what was expected.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "ConfigError",
+    "DataError",
+    "DispatchError",
+    "EvalError",
+    "ScouterFlowsError",
+    "StoreError",
+]
+
+
+class ScouterFlowsError(Exception):
+    """Base class of every error raised on purpose by scouter-flows."""
+
+
+class ConfigError(ScouterFlowsError, ValueError):
+    """A configuration, profile or parameter is invalid."""
+
+
+class DataError(ScouterFlowsError, ValueError):
+    """Input data is missing, empty, of the wrong shape or of the wrong type."""
+
+
+class StoreError(ScouterFlowsError):
+    """The results store cannot be opened, migrated, read or written."""
+
+
+class DispatchError(ScouterFlowsError):
+    """One or more alerts could not be delivered; they stay in the outbox for a retry."""
+
+
+class EvalError(ScouterFlowsError):
+    """A GenAI evaluation task or dataset is invalid."""

@@ -1,0 +1,17 @@
+"""Prefect tasks and flows (install the `prefect` extra)."""
+
+from scouter_flows.flows.drift import (
+    compute_drift_task,
+    dispatch_alerts_task,
+    drift_monitor_flow,
+    load_profile_task,
+    persist_drift_task,
+)
+
+__all__ = [
+    "compute_drift_task",
+    "dispatch_alerts_task",
+    "drift_monitor_flow",
+    "load_profile_task",
+    "persist_drift_task",
+]

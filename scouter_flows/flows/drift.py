@@ -1,0 +1,137 @@
+"""Prefect tasks and the `drift_monitor_flow` over the orchestrator-neutral drift steps."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta
+from typing import Any
+
+from prefect import flow, get_run_logger, task
+from prefect.artifacts import create_markdown_artifact, create_table_artifact
+from prefect.cache_policies import NO_CACHE
+from prefect.runtime import flow_run
+
+from scouter_flows import tasks
+from scouter_flows.errors import ConfigError
+from scouter_flows.profiles.results import DriftResult
+from scouter_flows.sources.files import FileSource
+from scouter_flows.sources.window import Window
+
+
+@task(name="load-profile", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=5)
+def load_profile_task(profile: str, store_url: str | None = None) -> tasks.ProfileRef:
+    """Register (if a file) and resolve the profile; idempotent, so retried."""
+    return tasks.load_profile(profile, store_url)
+
+
+@task(name="compute-drift", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=5)
+def compute_drift_task(
+    ref: tasks.ProfileRef, source: FileSource, window: Window, store_url: str | None = None
+) -> DriftResult:
+    """Scan the window and compute drift; read-only, so retried."""
+    result = tasks.compute_window_drift(ref, source, window, store_url)
+    get_run_logger().info(
+        "%s rows in %s; drifted: %s", result.rows, window, ", ".join(result.drifted) or "none"
+    )
+    return result
+
+
+@task(name="persist-drift", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=5)
+def persist_drift_task(
+    ref: tasks.ProfileRef, window: Window, result: DriftResult, store_url: str | None = None
+) -> dict[str, Any]:
+    """Write the run, results and pending alerts in one transaction; upserted, so retried."""
+    return tasks.persist_drift(ref, window, result, store_url)
+
+
+@task(name="dispatch-alerts", cache_policy=NO_CACHE, retries=3, retry_delay_seconds=[10, 30, 90])
+def dispatch_alerts_task(run_id: int, store_url: str | None = None) -> dict[str, Any]:
+    """Send the run's pending alerts; already-sent alerts are skipped, so retries are safe."""
+    return tasks.dispatch_alerts(run_id, store_url)
+
+
+@flow(name="drift-monitor", log_prints=True)
+def drift_monitor_flow(
+    profile: str,
+    source_path: str,
+    timestamp_column: str = "timestamp",
+    window_start: datetime | None = None,
+    window_end: datetime | None = None,
+    period_hours: float = 24.0,
+    store_url: str | None = None,
+) -> dict[str, Any]:
+    """Compute drift for one window, store it, and dispatch alerts only when something drifted.
+
+    Args:
+        profile: A profile JSON file (registered on first use) or a stored `space/name/version`.
+        source_path: Parquet, CSV or NDJSON file or glob holding the inference logs.
+        timestamp_column: The UTC timestamp column of the logs.
+        window_start: Start of the window (inclusive, timezone-aware). Default: `window_end`
+            minus `period_hours`.
+        window_end: End of the window (exclusive). Default: the run's scheduled start time.
+        period_hours: Window length when `window_start` is not given.
+        store_url: SQLAlchemy URL of the store; default `$SCOUTER_DATABASE_URL` or the
+            embedded SQLite file.
+
+    Returns:
+        The run summary: run id, window, status, drifted features, pending alerts, dispatch.
+
+    Example:
+        >>> drift_monitor_flow(  # doctest: +SKIP
+        ...     profile="profile.json", source_path="logs/*.parquet",
+        ...     window_start="2026-11-21T00:00:00Z", window_end="2026-11-22T00:00:00Z")
+    """
+    window = _window(window_start, window_end, period_hours)
+    ref = load_profile_task(profile, store_url)
+    source = FileSource(path=source_path, timestamp_column=timestamp_column)
+    result = compute_drift_task(ref, source, window, store_url)
+    summary = persist_drift_task(ref, window, result, store_url)
+    logger = get_run_logger()
+    if tasks.should_dispatch(summary):
+        summary["dispatch"] = dispatch_alerts_task(summary["run_id"], store_url)
+    else:
+        logger.info("No pending alerts for run %s: dispatch skipped", summary["run_id"])
+        summary["dispatch"] = None
+    _publish_artifacts(ref, window, result, summary)
+    return summary
+
+
+def _window(start: datetime | None, end: datetime | None, period_hours: float) -> Window:
+    if period_hours <= 0:
+        raise ConfigError(f"period_hours must be positive, got {period_hours}")
+    stop: datetime | None = end or flow_run.scheduled_start_time
+    if stop is None:
+        raise ConfigError("window_end is required when the run has no scheduled start time")
+    if start is None:
+        return Window.ending_at(stop, timedelta(hours=period_hours))
+    return Window.parse(start, stop)
+
+
+def _publish_artifacts(
+    ref: tasks.ProfileRef, window: Window, result: DriftResult, summary: dict[str, Any]
+) -> None:
+    key = re.sub(r"[^a-z0-9-]+", "-", f"drift-{ref.space}-{ref.name}".lower()).strip("-")
+    create_table_artifact(
+        key=key,
+        table=[
+            {
+                "feature": f.feature,
+                "value": f.value,
+                "threshold": f.threshold,
+                "status": f.status,
+            }
+            for f in result.features
+        ],
+        description=f"Drift of {ref.space}/{ref.name}/{ref.version} in {window}",
+    )
+    dispatch = summary.get("dispatch") or {}
+    create_markdown_artifact(
+        key=f"{key}-summary",
+        markdown=(
+            f"### Drift run {summary['run_id']}: {ref.space}/{ref.name}/{ref.version}\n\n"
+            f"- window: `{window}`\n- rows: {result.rows}\n- status: **{summary['status']}**\n"
+            f"- drifted: {', '.join(result.drifted) or 'none'}\n"
+            f"- alerts sent: {dispatch.get('sent', 0)}\n"
+        ),
+        description="Latest drift run summary",
+    )

@@ -1,0 +1,107 @@
+"""What every drift profile shares: identity, a schema version and JSON (de)serialisation."""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Self
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from scouter_flows.errors import ConfigError
+
+SCHEMA_VERSION = 1
+"""The profile JSON layout this package writes and reads."""
+
+_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$")
+
+
+class FrozenModel(BaseModel):
+    """Base of configs and profiles: immutable, unknown fields rejected."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class ProfileIdentity(FrozenModel):
+    """Where a profile lives: `space/name/version`, as in Scouter."""
+
+    space: str = Field(description="Team or domain the model belongs to.")
+    name: str = Field(description="Model or monitor name.")
+    version: str = Field(default="0.1.0", description="Profile version; immutable once stored.")
+
+    @field_validator("space", "name", "version")
+    @classmethod
+    def _check_name(cls, value: str) -> str:
+        if not _NAME.match(value):
+            raise ValueError(
+                f"{value!r} is not a valid identifier: use letters, digits, '_', '.' or '-', "
+                "starting with a letter or digit"
+            )
+        return value
+
+    @property
+    def key(self) -> str:
+        """`space/name/version`."""
+        return f"{self.space}/{self.name}/{self.version}"
+
+
+class DriftProfileBase(FrozenModel):
+    """Fields and (de)serialisation common to every drift profile."""
+
+    schema_version: int = Field(default=SCHEMA_VERSION, description="Layout version of this JSON.")
+    created_at: datetime = Field(
+        default_factory=lambda: datetime.now(UTC), description="When the profile was built (UTC)."
+    )
+
+    @field_validator("schema_version")
+    @classmethod
+    def _check_schema_version(cls, value: int) -> int:
+        if value != SCHEMA_VERSION:
+            raise ValueError(
+                f"unknown schema_version {value}: this scouter-flows reads version "
+                f"{SCHEMA_VERSION}; upgrade scouter-flows or rebuild the profile"
+            )
+        return value
+
+    def save_to_json(self, path: str | Path) -> Path:
+        """Write the profile as JSON to `path` and return the path."""
+        target = Path(path)
+        target.write_text(self.model_dump_json(indent=2), encoding="utf-8")
+        return target
+
+    @classmethod
+    def model_validate_profile(cls, data: dict[str, Any], *, source: str) -> Self:
+        """Validate a decoded profile, with errors that name `source` and the field."""
+        expected = cls.model_fields["drift_type"].default
+        found = data.get("drift_type")
+        if found != expected:
+            raise ConfigError(
+                f"{source}: expected a {expected!r} drift profile, found drift_type={found!r}"
+            )
+        try:
+            return cls.model_validate(data)
+        except ValidationError as exc:
+            raise ConfigError(f"{source}: invalid {expected} profile: {exc}") from exc
+
+    @classmethod
+    def load_from_json(cls, path: str | Path) -> Self:
+        """Read a profile written by `save_to_json`."""
+        return cls.model_validate_profile(read_json_object(path), source=str(path))
+
+
+def read_json_object(path: str | Path) -> dict[str, Any]:
+    """Read a JSON object from `path`, with errors that name the file."""
+    source = Path(path)
+    try:
+        text = source.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(f"profile file not found: {source}") from None
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ConfigError(f"{source}: not valid JSON ({exc})") from None
+    if not isinstance(data, dict):
+        raise ConfigError(f"{source}: expected a JSON object, found {type(data).__name__}")
+    return data

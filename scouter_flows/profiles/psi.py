@@ -1,0 +1,136 @@
+"""PSI configuration and profile models.
+
+Differs from Scouter on purpose: tied quantile edges are merged (no empty bins), every feature has
+a `missing` bin and categorical features an `other` bin, and thresholds account for the baseline
+size as well as the window size.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Annotated, Literal
+
+from pydantic import Field, field_validator, model_validator
+
+from scouter_flows.profiles.base import DriftProfileBase, FrozenModel, ProfileIdentity
+
+OTHER_BIN = "other"
+MISSING_BIN = "missing"
+
+
+class QuantileBinning(FrozenModel):
+    """Inner edges at the baseline quantiles k/B, k = 1..B-1 (linear interpolation, R-7)."""
+
+    kind: Literal["quantile"] = "quantile"
+    num_bins: int = Field(default=10, ge=2, le=1000, description="Number of bins before merging.")
+
+
+class PsiChiSquareThreshold(FrozenModel):
+    """tau = chi2_{1-alpha}(B_eff - 1) / M, with 1/M = 1/N + 1/M0 (window and baseline rows).
+
+    Scouter drops the 1/M0 term and so flags about half of all no-drift windows when N = M0.
+    """
+
+    kind: Literal["chi_square"] = "chi_square"
+    alpha: float = Field(default=0.05, gt=0.0, lt=1.0, description="False-alarm rate per feature.")
+
+
+class PsiNormalThreshold(FrozenModel):
+    """tau = (B_eff - 1)/M + z_{1-alpha} * sqrt(2 (B_eff - 1)) / M, with M as for chi-square."""
+
+    kind: Literal["normal"] = "normal"
+    alpha: float = Field(default=0.05, gt=0.0, lt=1.0, description="False-alarm rate per feature.")
+
+
+class PsiFixedThreshold(FrozenModel):
+    """A constant threshold, whatever the sample sizes."""
+
+    kind: Literal["fixed"] = "fixed"
+    threshold: float = Field(default=0.25, gt=0.0, description="Drift iff PSI > threshold.")
+
+
+PsiThreshold = Annotated[
+    PsiChiSquareThreshold | PsiNormalThreshold | PsiFixedThreshold, Field(discriminator="kind")
+]
+
+
+class PsiDriftConfig(ProfileIdentity):
+    """How a PSI profile is built and judged.
+
+    Example:
+        >>> PsiDriftConfig(space="fraud", name="scorer", categorical_features=["country"])
+        PsiDriftConfig(space='fraud', name='scorer', version='0.1.0', ...)
+    """
+
+    features_to_monitor: list[str] = Field(
+        default_factory=list, description="Features to monitor; empty means every column."
+    )
+    categorical_features: list[str] = Field(
+        default_factory=list,
+        description="Features binned by category (string, categorical and bool columns always are).",
+    )
+    binning: QuantileBinning = Field(
+        default_factory=QuantileBinning, description="How numeric features are binned."
+    )
+    threshold: PsiThreshold = Field(
+        default_factory=PsiChiSquareThreshold, description="When a PSI value counts as drift."
+    )
+
+    @field_validator("features_to_monitor", "categorical_features")
+    @classmethod
+    def _no_duplicates(cls, names: list[str]) -> list[str]:
+        repeated = sorted(n for n, k in Counter(names).items() if k > 1)
+        if repeated:
+            raise ValueError(f"duplicate feature names: {repeated}")
+        return names
+
+
+class PsiFeatureProfile(FrozenModel):
+    """Baseline bins of one feature.
+
+    Numeric: `counts` has len(edges) + 1 value bins `(lower, upper]` (outer bins open to +/-inf),
+    then `missing`. Categorical: one bin per category, then `other` (0 at baseline), then `missing`.
+    """
+
+    kind: Literal["numeric", "categorical"]
+    edges: list[float] = Field(default_factory=list, description="Inner bin edges, increasing.")
+    categories: list[str] = Field(default_factory=list, description="Baseline categories.")
+    counts: list[int] = Field(description="Baseline row count per bin, missing bin last.")
+
+    @model_validator(mode="after")
+    def _check_shape(self) -> PsiFeatureProfile:
+        expected = len(self.bin_labels())
+        if len(self.counts) != expected:
+            raise ValueError(f"counts has {len(self.counts)} entries, expected {expected}")
+        if any(b <= a for a, b in zip(self.edges, self.edges[1:], strict=False)):
+            raise ValueError("edges must be strictly increasing")
+        if any(c < 0 for c in self.counts):
+            raise ValueError("counts must be non-negative")
+        return self
+
+    def bin_labels(self) -> list[str]:
+        """Human-readable bin names, in the order of `counts`."""
+        if self.kind == "categorical":
+            return [*self.categories, OTHER_BIN, MISSING_BIN]
+        bounds = ["-inf", *(repr(e) for e in self.edges), "inf"]
+        ranges = [f"({lo}, {hi}]" for lo, hi in zip(bounds, bounds[1:], strict=False)]
+        return [*ranges, MISSING_BIN]
+
+    @property
+    def rows(self) -> int:
+        """Baseline rows of this feature (every bin, missing included)."""
+        return sum(self.counts)
+
+    def proportions(self) -> list[float]:
+        """Baseline proportion per bin; they sum to 1."""
+        total = self.rows
+        return [c / total for c in self.counts]
+
+
+class PsiDriftProfile(DriftProfileBase):
+    """A PSI drift profile: config plus baseline bins per monitored feature."""
+
+    drift_type: Literal["psi"] = "psi"
+    config: PsiDriftConfig
+    features: dict[str, PsiFeatureProfile] = Field(description="Baseline bins per feature.")
+    baseline_rows: int = Field(gt=0, description="Rows in the baseline.")

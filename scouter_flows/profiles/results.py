@@ -1,0 +1,70 @@
+"""Drift results: per-feature values, thresholds and statuses, JSON-able and frame-able."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import polars as pl
+from pydantic import Field
+
+from scouter_flows.profiles.base import FrozenModel
+
+FeatureStatus = Literal["ok", "drift", "insufficient_data"]
+
+
+class FeatureDrift(FrozenModel):
+    """The drift verdict for one feature in one window."""
+
+    feature: str
+    value: float | None = Field(description="PSI; None when there was not enough data.")
+    threshold: float | None = Field(description="Drift iff value > threshold.")
+    status: FeatureStatus
+    observed_rows: int = Field(description="Rows of the window, missing values included.")
+    effective_bins: int = Field(description="Bins with a non-zero baseline proportion.")
+    missing_rate: float | None = Field(description="Share of null/NaN values in the window.")
+    unseen_rate: float | None = Field(
+        default=None, description="Share of categories not seen at baseline (categorical only)."
+    )
+    observed_proportions: list[float] = Field(
+        default_factory=list, description="Window proportion per profile bin (missing last)."
+    )
+
+
+class DriftResult(FrozenModel):
+    """All feature verdicts of one profile over one batch or window.
+
+    Small enough to cross an XCom or a Prefect result: it never holds the data itself.
+    """
+
+    drift_type: Literal["psi"]
+    space: str
+    name: str
+    version: str
+    rows: int = Field(description="Rows observed in the batch or window.")
+    features: list[FeatureDrift]
+
+    @property
+    def drifted(self) -> list[str]:
+        """Names of the features whose status is `drift`."""
+        return [f.feature for f in self.features if f.status == "drift"]
+
+    @property
+    def has_drift(self) -> bool:
+        """Whether any feature drifted."""
+        return any(f.status == "drift" for f in self.features)
+
+    def to_polars(self) -> pl.DataFrame:
+        """One row per feature: feature, value, threshold, status, observed_rows, rates."""
+        return pl.DataFrame(
+            [f.model_dump(exclude={"observed_proportions"}) for f in self.features],
+            schema={
+                "feature": pl.String,
+                "value": pl.Float64,
+                "threshold": pl.Float64,
+                "status": pl.String,
+                "observed_rows": pl.Int64,
+                "effective_bins": pl.Int64,
+                "missing_rate": pl.Float64,
+                "unseen_rate": pl.Float64,
+            },
+        )

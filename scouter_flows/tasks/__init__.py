@@ -1,0 +1,19 @@
+"""Orchestrator-neutral steps: small JSON-able inputs and outputs, never frames."""
+
+from scouter_flows.tasks.drift import (
+    ProfileRef,
+    compute_window_drift,
+    dispatch_alerts,
+    load_profile,
+    persist_drift,
+    should_dispatch,
+)
+
+__all__ = [
+    "ProfileRef",
+    "compute_window_drift",
+    "dispatch_alerts",
+    "load_profile",
+    "persist_drift",
+    "should_dispatch",
+]
