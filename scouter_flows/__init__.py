@@ -42,7 +42,33 @@ _EXPORTS: dict[str, str] = {
     "EvalError": "scouter_flows.errors",
 }
 
-__all__ = [*sorted(_EXPORTS), "__version__"]
+__all__ = [
+    "AlertRecord",
+    "ConfigError",
+    "ConsoleDispatcher",
+    "DataError",
+    "DispatchError",
+    "DriftResult",
+    "Drifter",
+    "EvalError",
+    "FeatureDrift",
+    "FileSource",
+    "PsiChiSquareThreshold",
+    "PsiDriftConfig",
+    "PsiDriftProfile",
+    "PsiFeatureProfile",
+    "PsiFixedThreshold",
+    "PsiNormalThreshold",
+    "QuantileBinning",
+    "ScouterFlowsError",
+    "Store",
+    "StoreError",
+    "Window",
+    "__version__",
+    "dispatch_pending",
+    "scan_files",
+    "to_lazyframe",
+]
 
 if TYPE_CHECKING:
     from scouter_flows.alerts.console import ConsoleDispatcher

@@ -11,7 +11,7 @@ logger = logging.getLogger("scouter_flows.alerts")
 
 
 class ConsoleDispatcher:
-    """Writes each alert as one line to the `scouter_flows.alerts` logger (and to `stream`, if given).
+    """Writes each alert as one line to the `scouter_flows.alerts` logger (and to `stream`).
 
     Orchestrators capture that logger in the task log; `stream` is for scripts and tests.
     """

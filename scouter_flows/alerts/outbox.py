@@ -33,7 +33,9 @@ class DispatchSummary:
         return asdict(self)
 
 
-def dispatch_pending(store: Store, dispatcher: Dispatcher, *, run_id: int | None = None) -> DispatchSummary:
+def dispatch_pending(
+    store: Store, dispatcher: Dispatcher, *, run_id: int | None = None
+) -> DispatchSummary:
     """Send every unsent alert (of `run_id`, or all) and record `sent` or `failed` for each.
 
     Alerts already `sent` are left alone, so calling this twice never notifies twice.

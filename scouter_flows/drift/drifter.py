@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from scouter_flows.drift.psi import compute_psi_drift, create_psi_profile
-from scouter_flows.profiles.results import DriftResult
 from scouter_flows.errors import ConfigError, DataError
 from scouter_flows.profiles.psi import PsiDriftConfig, PsiDriftProfile
+from scouter_flows.profiles.results import DriftResult
 from scouter_flows.sources.frames import DataLike, to_lazyframe
 
 
@@ -31,7 +31,9 @@ class Drifter:
         """
         if isinstance(config, PsiDriftConfig):
             return create_psi_profile(to_lazyframe(data), config)
-        raise ConfigError(f"unsupported drift config {type(config).__name__}: expected PsiDriftConfig")
+        raise ConfigError(
+            f"unsupported drift config {type(config).__name__}: expected PsiDriftConfig"
+        )
 
     def compute_drift(self, data: DataLike, profile: PsiDriftProfile) -> DriftResult:
         """Compare `data` with `profile` and return per-feature values, thresholds and statuses.
@@ -47,4 +49,3 @@ class Drifter:
         if result.rows == 0:
             raise DataError("observed data is empty: drift needs at least one row")
         return result
-

@@ -6,12 +6,12 @@ pass, so the two sides can never bin a value differently.
 
 from __future__ import annotations
 
+import itertools
 import math
 
 import polars as pl
 from scipy import stats
 
-from scouter_flows.profiles.results import DriftResult, FeatureDrift, FeatureStatus
 from scouter_flows.errors import DataError
 from scouter_flows.profiles.psi import (
     PsiChiSquareThreshold,
@@ -21,6 +21,7 @@ from scouter_flows.profiles.psi import (
     PsiFixedThreshold,
     PsiNormalThreshold,
 )
+from scouter_flows.profiles.results import DriftResult, FeatureDrift, FeatureStatus
 
 EPSILON = 1e-10
 MIN_ROWS_PER_BIN = 10
@@ -63,7 +64,9 @@ def create_psi_profile(lf: pl.LazyFrame, config: PsiDriftConfig) -> PsiDriftProf
             if raw[0] is None:
                 raise DataError(f"baseline feature {name!r} has no finite value to bin")
             edges = sorted(set(raw))  # tied data gives equal quantiles: merge them
-            shells[name] = PsiFeatureProfile(kind="numeric", edges=edges, counts=[0] * (len(edges) + 2))
+            shells[name] = PsiFeatureProfile(
+                kind="numeric", edges=edges, counts=[0] * (len(edges) + 2)
+            )
         else:
             categories = list(shape[name][0])
             if not categories:
@@ -74,7 +77,8 @@ def create_psi_profile(lf: pl.LazyFrame, config: PsiDriftConfig) -> PsiDriftProf
 
     _, counts = _count_bins(lf, shells)
     features = {
-        name: shell.model_copy(update={"counts": counts[name]}) for name, shell in shells.items()
+        name: _drop_empty_bins(shell.model_copy(update={"counts": counts[name]}))
+        for name, shell in shells.items()
     }
     return PsiDriftProfile(config=config, features=features, baseline_rows=rows)
 
@@ -146,7 +150,8 @@ def judge_feature(
 def psi(expected: list[float], actual: list[float]) -> float:
     """Sum over bins of (q - p) * ln((q + eps) / (p + eps)); p baseline, q window."""
     return math.fsum(
-        (q - p) * math.log((q + EPSILON) / (p + EPSILON)) for p, q in zip(expected, actual, strict=True)
+        (q - p) * math.log((q + EPSILON) / (p + EPSILON))
+        for p, q in zip(expected, actual, strict=True)
     )
 
 
@@ -169,6 +174,22 @@ def psi_threshold(
     return (dof + z * math.sqrt(2.0 * dof)) / m
 
 
+def _drop_empty_bins(feature: PsiFeatureProfile) -> PsiFeatureProfile:
+    """Merge value bins with no baseline row into a neighbour.
+
+    Interpolated quantiles of tied data can leave a bin such as (0, 0.3] empty; a window value
+    falling there would add about q * 23 to the PSI for no reason.
+    """
+    if feature.kind != "numeric":
+        return feature
+    edges, values = list(feature.edges), list(feature.counts[:-1])
+    while len(values) > 1 and 0 in values:
+        empty = values.index(0)
+        del edges[empty if empty < len(edges) else empty - 1]
+        del values[empty]
+    return feature.model_copy(update={"edges": edges, "counts": [*values, feature.counts[-1]]})
+
+
 def _count_bins(
     lf: pl.LazyFrame, features: dict[str, PsiFeatureProfile]
 ) -> tuple[int, dict[str, list[int]]]:
@@ -185,7 +206,7 @@ def _count_bins(
         if feature.kind == "numeric":
             cumulative = [int(row[f"{name}\x00le{i}"]) for i in range(len(feature.edges))]
             bounds = [0, *cumulative, present]
-            values = [hi - lo for lo, hi in zip(bounds, bounds[1:], strict=False)]
+            values = [hi - lo for lo, hi in itertools.pairwise(bounds)]
         else:
             values = [int(row[f"{name}\x00eq{i}"]) for i in range(len(feature.categories))]
             values.append(present - sum(values))
@@ -201,7 +222,10 @@ def _bin_count_exprs(name: str, feature: PsiFeatureProfile) -> list[pl.Expr]:
         missing = col.null_count() + col.is_nan().sum()
         return [
             missing.alias(f"{name}\x00missing"),
-            *((col <= edge).sum().alias(f"{name}\x00le{i}") for i, edge in enumerate(feature.edges)),
+            *(
+                (col <= edge).sum().alias(f"{name}\x00le{i}")
+                for i, edge in enumerate(feature.edges)
+            ),
         ]
     category = _as_category(name)
     return [

@@ -83,7 +83,9 @@ class DriftProfileBase(FrozenModel):
         try:
             return cls.model_validate(data)
         except ValidationError as exc:
-            raise ConfigError(f"{source}: invalid {expected} profile: {exc}") from exc
+            raise ConfigError(
+                f"{source}: invalid {expected} profile: {describe_validation_error(exc)}"
+            ) from None
 
     @classmethod
     def load_from_json(cls, path: str | Path) -> Self:
@@ -105,3 +107,13 @@ def read_json_object(path: str | Path) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise ConfigError(f"{source}: expected a JSON object, found {type(data).__name__}")
     return data
+
+
+def describe_validation_error(exc: ValidationError) -> str:
+    """Pydantic's errors as `field.path: message` pairs on one line."""
+    parts = []
+    for error in exc.errors():
+        where = ".".join(str(p) for p in error["loc"]) or "(root)"
+        message = str(error["msg"]).removeprefix("Value error, ")
+        parts.append(f"{where}: {message}")
+    return "; ".join(parts)

@@ -7,6 +7,7 @@ size as well as the window size.
 
 from __future__ import annotations
 
+import itertools
 from collections import Counter
 from typing import Annotated, Literal
 
@@ -67,7 +68,7 @@ class PsiDriftConfig(ProfileIdentity):
     )
     categorical_features: list[str] = Field(
         default_factory=list,
-        description="Features binned by category (string, categorical and bool columns always are).",
+        description="Features binned by category (string, categorical, bool always are).",
     )
     binning: QuantileBinning = Field(
         default_factory=QuantileBinning, description="How numeric features are binned."
@@ -113,7 +114,7 @@ class PsiFeatureProfile(FrozenModel):
         if self.kind == "categorical":
             return [*self.categories, OTHER_BIN, MISSING_BIN]
         bounds = ["-inf", *(repr(e) for e in self.edges), "inf"]
-        ranges = [f"({lo}, {hi}]" for lo, hi in zip(bounds, bounds[1:], strict=False)]
+        ranges = [f"({lo}, {hi}]" for lo, hi in itertools.pairwise(bounds)]
         return [*ranges, MISSING_BIN]
 
     @property

@@ -67,7 +67,9 @@ def filter_window(lf: pl.LazyFrame, window: Window, timestamp_column: str) -> pl
         )
     dtype = schema[timestamp_column]
     if not isinstance(dtype, pl.Datetime):
-        raise DataError(f"timestamp column {timestamp_column!r} has dtype {dtype}, expected Datetime")
+        raise DataError(
+            f"timestamp column {timestamp_column!r} has dtype {dtype}, expected Datetime"
+        )
     if dtype.time_zone is None:
         raise DataError(
             f"timestamp column {timestamp_column!r} has no time zone ({dtype}); store UTC "

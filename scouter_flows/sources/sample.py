@@ -1,4 +1,4 @@
-"""A small credit-scoring data set: a baseline and daily inference logs with a drift on the last day.
+"""A small credit-scoring data set: a baseline and daily logs, drifting on the last day.
 
 Used by `scouter-flows demo`, the example DAGs and the tests; generated, never downloaded.
 """

@@ -46,7 +46,9 @@ class Store:
         '0001'
     """
 
-    def __init__(self, url: str | sa.URL | None = None, *, auto_upgrade: bool | None = None) -> None:
+    def __init__(
+        self, url: str | sa.URL | None = None, *, auto_upgrade: bool | None = None
+    ) -> None:
         self.url = resolve_url(url)
         self._engine = _create_engine(self.url)
         if auto_upgrade is None:
@@ -291,7 +293,12 @@ class Store:
         )
         return self._frame(
             query,
-            {"feature": pl.String, "value": pl.Float64, "threshold": pl.Float64, "status": pl.String},
+            {
+                "feature": pl.String,
+                "value": pl.Float64,
+                "threshold": pl.Float64,
+                "status": pl.String,
+            },
         )
 
     def runs(self, space: str | None = None, name: str | None = None) -> pl.DataFrame:

@@ -34,7 +34,10 @@ def upgrade() -> None:
         sa.Column("active", sa.Boolean, nullable=False, server_default=sa.true()),
         sa.PrimaryKeyConstraint("id", name="pk_profiles"),
         sa.UniqueConstraint(
-            "space", "name", "version", "drift_type",
+            "space",
+            "name",
+            "version",
+            "drift_type",
             name="uq_profiles_space_name_version_drift_type",
         ),
     )
@@ -51,11 +54,15 @@ def upgrade() -> None:
         sa.Column("error", sa.Text, nullable=True),
         sa.PrimaryKeyConstraint("id", name="pk_drift_runs"),
         sa.ForeignKeyConstraint(
-            ["profile_id"], ["profiles.id"], ondelete="CASCADE",
+            ["profile_id"],
+            ["profiles.id"],
+            ondelete="CASCADE",
             name="fk_drift_runs_profile_id_profiles",
         ),
         sa.UniqueConstraint(
-            "profile_id", "window_start", "window_end",
+            "profile_id",
+            "window_start",
+            "window_end",
             name="uq_drift_runs_profile_id_window_start_window_end",
         ),
     )
@@ -72,7 +79,9 @@ def upgrade() -> None:
         sa.Column("payload", _json, nullable=False),
         sa.PrimaryKeyConstraint("run_id", "feature", name="pk_drift_results"),
         sa.ForeignKeyConstraint(
-            ["run_id"], ["drift_runs.id"], ondelete="CASCADE",
+            ["run_id"],
+            ["drift_runs.id"],
+            ondelete="CASCADE",
             name="fk_drift_results_run_id_drift_runs",
         ),
     )

@@ -1,0 +1,52 @@
+# Set-up and checks. `make demo` and `make test` work on a fresh machine with Python 3.11+:
+# they install uv into .tools/, build the environments from uv.lock, and run.
+
+PYTHON ?= python3
+UV_VERSION := 0.13.9
+TOOLS := .tools
+UV := $(TOOLS)/bin/uv
+PREFECT_ENV := .venv-prefect
+AIRFLOW_ENV := .venv-airflow
+export PREFECT_SERVER_ANALYTICS_ENABLED := false
+export UV_PYTHON_DOWNLOADS := never
+
+.PHONY: demo test lint typecheck test-prefect test-airflow bench envs clean
+
+demo: $(PREFECT_ENV)
+	PREFECT_HOME=$(CURDIR)/.demo/prefect $(PREFECT_ENV)/bin/scouter-flows demo --dir .demo/data
+
+test: lint typecheck test-prefect test-airflow
+
+envs: $(PREFECT_ENV) $(AIRFLOW_ENV)
+
+$(UV):
+	$(PYTHON) -m venv $(TOOLS)
+	$(TOOLS)/bin/pip install --quiet --disable-pip-version-check "uv==$(UV_VERSION)"
+
+# One lock resolves both orchestrators together (a user may install both extras); each test
+# environment installs one of them, so neither side leans on the other's dependencies.
+$(PREFECT_ENV): uv.lock pyproject.toml | $(UV)
+	UV_PROJECT_ENVIRONMENT=$@ $(UV) sync --locked --extra prefect --extra dev
+	touch $@
+
+$(AIRFLOW_ENV): uv.lock pyproject.toml | $(UV)
+	UV_PROJECT_ENVIRONMENT=$@ $(UV) sync --locked --extra airflow --extra dev
+	touch $@
+
+lint: $(PREFECT_ENV)
+	$(PREFECT_ENV)/bin/ruff check .
+	$(PREFECT_ENV)/bin/ruff format --check .
+
+# Each half of the adapters is checked where its orchestrator is installed.
+typecheck: envs
+	$(PREFECT_ENV)/bin/mypy --exclude 'scouter_flows/operators/' scouter_flows
+	$(AIRFLOW_ENV)/bin/mypy --exclude 'scouter_flows/flows/' scouter_flows
+
+test-prefect: $(PREFECT_ENV)
+	$(PREFECT_ENV)/bin/python -m pytest --ignore=tests/airflow
+
+test-airflow: $(AIRFLOW_ENV)
+	$(AIRFLOW_ENV)/bin/python -m pytest --ignore=tests/prefect
+
+clean:
+	rm -rf $(TOOLS) $(PREFECT_ENV) $(AIRFLOW_ENV) .demo .mypy_cache .ruff_cache .pytest_cache

@@ -1,0 +1,81 @@
+"""Daily PSI drift monitor: compute, store, and alert only when something drifted.
+
+Configure with environment variables (or trigger with config from the UI):
+  SCOUTER_PROFILE   profile JSON path or stored space/name/version
+  SCOUTER_LOGS      parquet/CSV/NDJSON file or glob of inference logs with a UTC `timestamp`
+  SCOUTER_DATABASE_URL  the results store (default: embedded SQLite)
+
+Parsing this file touches neither the store nor the data.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import pendulum
+from airflow.providers.standard.operators.empty import EmptyOperator
+from airflow.sdk import Param, dag, task
+from airflow.timetables.interval import CronDataIntervalTimetable
+
+from scouter_flows.operators import (
+    DispatchAlertsOperator,
+    DriftMonitorOperator,
+    choose_dispatch_branch,
+)
+
+
+@dag(
+    dag_id="scouter_drift_monitor",
+    # A data-interval timetable: each run monitors the day that just ended, [start, end).
+    schedule=CronDataIntervalTimetable("@daily", timezone="UTC"),
+    start_date=pendulum.datetime(2026, 11, 1, tz="UTC"),
+    catchup=False,
+    tags=["scouter-flows", "monitoring"],
+    doc_md=__doc__,
+    params={
+        "profile": Param(
+            os.environ.get("SCOUTER_PROFILE", ""),
+            type="string",
+            description="Profile JSON path or stored space/name/version.",
+        ),
+        "source_path": Param(
+            os.environ.get("SCOUTER_LOGS", ""),
+            type="string",
+            description="Inference logs: a file or glob (parquet, CSV, NDJSON).",
+        ),
+        "window_start": Param(
+            None,
+            type=["null", "string"],
+            format="date-time",
+            description="Window start (UTC); empty means the data interval start.",
+        ),
+        "window_end": Param(
+            None,
+            type=["null", "string"],
+            format="date-time",
+            description="Window end (UTC, exclusive); empty means the data interval end.",
+        ),
+    },
+)
+def scouter_drift_monitor() -> None:
+    monitor = DriftMonitorOperator(
+        task_id="monitor_drift",
+        profile="{{ params.profile }}",
+        source_path="{{ params.source_path }}",
+        window_start="{{ params.window_start or '' }}",
+        window_end="{{ params.window_end or '' }}",
+    )
+
+    @task.branch(task_id="any_alerts")
+    def any_alerts(summary: dict[str, Any]) -> str:
+        return choose_dispatch_branch(summary, "dispatch_alerts", "no_alerts")
+
+    dispatch = DispatchAlertsOperator(
+        task_id="dispatch_alerts",
+        run_id="{{ ti.xcom_pull(task_ids='monitor_drift')['run_id'] }}",
+    )
+    any_alerts(monitor.output) >> [dispatch, EmptyOperator(task_id="no_alerts")]
+
+
+scouter_drift_monitor()

@@ -1,0 +1,134 @@
+"""Airflow operators over the orchestrator-neutral drift steps (install the `airflow` extra)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from airflow.sdk import BaseOperator, Context
+
+from scouter_flows.errors import ConfigError
+from scouter_flows.sources.window import Window
+
+
+class DriftMonitorOperator(BaseOperator):
+    """Compute drift of one profile over the run's data interval and store the result.
+
+    The window is the DAG run's data interval unless `window_start`/`window_end` are given (both
+    templated, so `{{ params.window_start }}` works for runs triggered from the UI). Returns the
+    run summary (run id, status, drifted features, pending alerts) as the XCom.
+
+    :param profile: Profile JSON path (registered on first use) or stored `space/name/version`.
+    :param source_path: Parquet, CSV or NDJSON file or glob holding the inference logs.
+    :param timestamp_column: The UTC timestamp column of the logs.
+    :param window_start: Inclusive window start (ISO-8601 with zone); default: data interval start.
+    :param window_end: Exclusive window end (ISO-8601 with zone); default: data interval end.
+    :param store_url: SQLAlchemy URL of the store; default `$SCOUTER_DATABASE_URL` or the
+        embedded SQLite file.
+    """
+
+    template_fields: Sequence[str] = (
+        "profile",
+        "source_path",
+        "timestamp_column",
+        "window_start",
+        "window_end",
+        "store_url",
+    )
+    ui_color = "#e8f4fd"
+
+    def __init__(
+        self,
+        *,
+        profile: str,
+        source_path: str,
+        timestamp_column: str = "timestamp",
+        window_start: str | None = None,
+        window_end: str | None = None,
+        store_url: str | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        self.profile = profile
+        self.source_path = source_path
+        self.timestamp_column = timestamp_column
+        self.window_start = window_start
+        self.window_end = window_end
+        self.store_url = store_url
+
+    def execute(self, context: Context) -> dict[str, Any]:
+        """Load the profile, compute, persist; return the JSON-able run summary."""
+        from scouter_flows import tasks
+        from scouter_flows.sources.files import FileSource
+
+        window = window_from_context(context, self.window_start, self.window_end)
+        store_url = self.store_url or None
+        ref = tasks.load_profile(self.profile, store_url)
+        source = FileSource(path=self.source_path, timestamp_column=self.timestamp_column)
+        result = tasks.compute_window_drift(ref, source, window, store_url)
+        summary = tasks.persist_drift(ref, window, result, store_url)
+        self.log.info(
+            "Drift run %s for %s/%s/%s in %s: %s rows, drifted: %s, pending alerts: %s",
+            summary["run_id"],
+            ref.space,
+            ref.name,
+            ref.version,
+            window,
+            result.rows,
+            ", ".join(result.drifted) or "none",
+            summary["pending_alerts"],
+        )
+        return summary
+
+
+class DispatchAlertsOperator(BaseOperator):
+    """Send a run's pending alerts and record each outcome; fails (so Airflow retries) if any
+    delivery failed. Alerts already sent are never sent again.
+
+    :param run_id: The drift run whose alerts to send (templated, e.g. from the monitor's XCom).
+    :param store_url: SQLAlchemy URL of the store.
+    """
+
+    template_fields: Sequence[str] = ("run_id", "store_url")
+    ui_color = "#fdecea"
+
+    def __init__(self, *, run_id: int | str, store_url: str | None = None, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.run_id = run_id
+        self.store_url = store_url
+
+    def execute(self, context: Context) -> dict[str, Any]:
+        """Dispatch; return counts of sent, failed and already-sent alerts."""
+        from scouter_flows import tasks
+
+        try:
+            run_id = int(self.run_id)
+        except (TypeError, ValueError):
+            raise ConfigError(f"run_id must be an integer, got {self.run_id!r}") from None
+        return tasks.dispatch_alerts(run_id, self.store_url or None)
+
+
+def choose_dispatch_branch(
+    summary: dict[str, Any] | None, dispatch_task_id: str, skip_task_id: str
+) -> str:
+    """The task id to follow after a monitor: dispatch only when the run left pending alerts."""
+    from scouter_flows.tasks import should_dispatch
+
+    return dispatch_task_id if summary and should_dispatch(summary) else skip_task_id
+
+
+def window_from_context(context: Context, start: str | None, end: str | None) -> Window:
+    """The window from explicit bounds, else from the DAG run's data interval."""
+    if start and end:
+        return Window.parse(start, end)
+    interval_start: datetime | None = context.get("data_interval_start")
+    interval_end: datetime | None = context.get("data_interval_end")
+    if interval_start is None or interval_end is None or interval_start == interval_end:
+        raise ConfigError(
+            f"this run has no data interval to monitor ({interval_start} to {interval_end}): "
+            "schedule the DAG with a data-interval timetable (CronDataIntervalTimetable, or "
+            "CronTriggerTimetable with an interval), or pass window_start and window_end, for "
+            "example through the DAG's params"
+        )
+    return Window.parse(start or interval_start, end or interval_end)

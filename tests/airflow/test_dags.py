@@ -1,0 +1,108 @@
+"""The example DAGs: they import cleanly and run for real with `dag.test()`."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from airflow.dag_processing.dagbag import DagBag
+
+from scouter_flows import Drifter, PsiDriftConfig, Store
+from scouter_flows.sources.sample import SampleData
+
+DAGS = Path(__file__).resolve().parents[2] / "dags"
+
+
+def test_dagbag_imports_every_example_without_errors() -> None:
+    bag = DagBag(dag_folder=str(DAGS))
+    assert bag.import_errors == {}
+    assert "scouter_drift_monitor" in bag.dag_ids
+
+
+@pytest.fixture
+def drift_dag(monkeypatch: pytest.MonkeyPatch, store_url: str):  # type: ignore[no-untyped-def]
+    Store(store_url, auto_upgrade=True).close()
+    monkeypatch.setenv("SCOUTER_DATABASE_URL", store_url)
+    return DagBag(dag_folder=str(DAGS / "drift_monitor.py")).get_dag("scouter_drift_monitor")
+
+
+@pytest.fixture
+def profile_path(sample_data: SampleData, tmp_path: Path) -> str:
+    profile = Drifter().create_drift_profile(
+        sample_data.baseline, PsiDriftConfig(space="credit", name="scorer", version="1.0")
+    )
+    return str(profile.save_to_json(tmp_path / "profile.json"))
+
+
+def _states(dag_run) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    return {ti.task_id: str(ti.state) for ti in dag_run.get_task_instances()}
+
+
+def test_drifted_interval_runs_the_alert_task(
+    drift_dag,
+    sample_data: SampleData,
+    profile_path: str,
+    store_url: str,  # type: ignore[no-untyped-def]
+) -> None:
+    start, end = sample_data.day_window(sample_data.days - 1)
+    # A run at the end of a day monitors the day that just ended.
+    run = drift_dag.test(
+        logical_date=end,
+        run_conf={"profile": profile_path, "source_path": sample_data.logs_glob},
+    )
+    states = _states(run)
+    assert states == {
+        "monitor_drift": "success",
+        "any_alerts": "success",
+        "dispatch_alerts": "success",
+        "no_alerts": "skipped",
+    }
+    with Store(store_url) as store:
+        runs = store.runs()
+        assert runs.height == 1
+        assert runs["window_start"][0] == start
+        assert runs["window_end"][0] == end
+        alerts = store.alerts(run_id=runs["run_id"][0])
+        assert alerts
+        assert {a.status for a in alerts} == {"sent"}
+
+
+def test_clean_interval_skips_the_alert_task(
+    drift_dag,
+    sample_data: SampleData,
+    profile_path: str,
+    clean_logs: str,
+    store_url: str,  # type: ignore[no-untyped-def]
+) -> None:
+    _, end = sample_data.day_window(0)
+    run = drift_dag.test(
+        logical_date=end, run_conf={"profile": profile_path, "source_path": clean_logs}
+    )
+    states = _states(run)
+    assert states["dispatch_alerts"] == "skipped"
+    assert states["no_alerts"] == "success"
+    with Store(store_url) as store:
+        assert store.runs()["status"].to_list() == ["ok"]
+
+
+def test_manual_window_from_params_overrides_the_data_interval(
+    drift_dag,
+    sample_data: SampleData,
+    profile_path: str,
+    store_url: str,  # type: ignore[no-untyped-def]
+) -> None:
+    start, end = sample_data.day_window(1)
+    run = drift_dag.test(
+        logical_date=sample_data.day_window(0)[1],
+        run_conf={
+            "profile": profile_path,
+            "source_path": sample_data.logs_glob,
+            "window_start": start.isoformat(),
+            "window_end": end.isoformat(),
+        },
+    )
+    assert _states(run)["monitor_drift"] == "success"
+    with Store(store_url) as store:
+        assert store.runs()["window_start"].to_list() == [start]
+    assert os.environ["SCOUTER_DATABASE_URL"] == store_url

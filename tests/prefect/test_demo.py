@@ -1,0 +1,37 @@
+"""`scouter-flows demo`: the table, at least one drifted and one stable feature, idempotent."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from prefect.settings import PREFECT_API_URL
+
+from scouter_flows import Store
+
+
+def test_demo_twice_leaves_one_run(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'demo.db'}"
+    # Point the console script at the session's test server instead of a new temporary one.
+    env = {**os.environ, "PREFECT_API_URL": str(PREFECT_API_URL.value()), "COLUMNS": "120"}
+    command = [sys.executable, "-c", "from scouter_flows.cli import main; main()"]
+    for _ in range(2):
+        done = subprocess.run(
+            [*command, "demo", "--dir", str(tmp_path / "data"), "--url", url],
+            capture_output=True,
+            text=True,
+            env=env,
+            check=False,
+        )
+        assert done.returncode == 0, done.stdout + done.stderr
+    assert "threshold" in done.stdout
+    assert "drifted" in done.stdout
+    with Store(url) as store:
+        runs = store.runs()
+        assert runs.height == 1
+        results = store.drift_results(runs["run_id"][0])
+    assert {"drift", "ok"} <= set(results["status"].to_list())
+    for feature in results.filter(results["status"] == "drift")["feature"]:
+        assert f"│ {feature} " in done.stdout

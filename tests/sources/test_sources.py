@@ -1,0 +1,90 @@
+"""File scans, window filters pushed into the scan, and clear errors for bad input."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from scouter_flows import ConfigError, DataError, FileSource, Window, scan_files
+from scouter_flows.sources.sample import SampleData
+
+
+def test_window_is_half_open_utc(sample_data: SampleData) -> None:
+    start, end = sample_data.day_window(1)
+    rows = FileSource(path=sample_data.logs_glob).scan(Window(start, end)).collect()
+    assert rows.height == 5000
+    assert rows["timestamp"].min() == start
+    assert rows["timestamp"].max() < end
+
+
+def test_window_filter_is_pushed_into_the_parquet_scan(sample_data: SampleData) -> None:
+    window = Window(*sample_data.day_window(1))
+    plan = FileSource(path=sample_data.logs_glob).scan(window).select("income").explain()
+    scan = plan[plan.index("Parquet SCAN") :]
+    # The predicate and the projection sit inside the scan node: no FILTER above it, and the
+    # scan reads only the two columns it needs.
+    assert "FILTER" not in plan
+    assert 'SELECTION: (col("timestamp") >= 2026-11-20 00:00:00 UTC)' in scan
+    assert "PROJECT 2/9 COLUMNS" in scan
+
+
+def test_window_parsing_and_validation() -> None:
+    window = Window.parse("2026-11-21T00:00:00Z", "2026-11-22T01:00:00+01:00")
+    assert window.end == datetime(2026, 11, 22, tzinfo=UTC)
+    assert Window.ending_at(window.end, timedelta(hours=6)).start == datetime(
+        2026, 11, 21, 18, tzinfo=UTC
+    )
+    with pytest.raises(ConfigError, match="must be before end"):
+        Window.parse("2026-11-22T00:00:00Z", "2026-11-22T00:00:00Z")
+    with pytest.raises(ConfigError, match="has no time zone"):
+        Window.parse("2026-11-21T00:00:00", "2026-11-22T00:00:00Z")
+    with pytest.raises(ConfigError, match="not an ISO-8601"):
+        Window.parse("yesterday", "2026-11-22T00:00:00Z")
+    localised = Window.parse(
+        "2026-11-21T00:00:00", "2026-11-22T00:00:00", assume_tz="Europe/Berlin"
+    )
+    assert localised.start == datetime(2026, 11, 20, 23, tzinfo=UTC)
+
+
+def test_missing_file_and_empty_glob(tmp_path: Path) -> None:
+    with pytest.raises(DataError, match=f"file not found: {tmp_path}/none.parquet"):
+        scan_files(tmp_path / "none.parquet")
+    with pytest.raises(DataError, match="no file matches the glob"):
+        scan_files(str(tmp_path / "*.parquet"))
+
+
+def test_unknown_suffix(tmp_path: Path) -> None:
+    path = tmp_path / "logs.xlsx"
+    path.write_text("")
+    with pytest.raises(ConfigError, match="cannot tell the file format"):
+        scan_files(path)
+
+
+@pytest.mark.parametrize(
+    ("frame", "message"),
+    [
+        (pl.DataFrame({"x": [1.0]}), "timestamp column 'timestamp' not found"),
+        (pl.DataFrame({"timestamp": ["2026-11-21"]}), "has dtype String, expected Datetime"),
+        (pl.DataFrame({"timestamp": [datetime(2026, 11, 21)]}), "has no time zone"),
+    ],
+)
+def test_bad_timestamp_columns(tmp_path: Path, frame: pl.DataFrame, message: str) -> None:
+    path = tmp_path / "logs.parquet"
+    frame.write_parquet(path)
+    window = Window.parse("2026-11-21T00:00:00Z", "2026-11-22T00:00:00Z")
+    with pytest.raises(DataError, match=message):
+        FileSource(path=str(path)).scan(window)
+
+
+def test_csv_and_ndjson_read_the_same_rows(tmp_path: Path, sample_data: SampleData) -> None:
+    window = Window(*sample_data.day_window(0))
+    expected = FileSource(path=sample_data.logs_glob).scan(window).collect()
+    expected.write_csv(tmp_path / "logs.csv")
+    expected.write_ndjson(tmp_path / "logs.ndjson")
+    for name in ("logs.csv", "logs.ndjson"):
+        got = scan_files(tmp_path / name).collect()
+        assert got.height == expected.height
+        assert got["income"].to_list() == pytest.approx(expected["income"].to_list())
