@@ -35,6 +35,7 @@ import psycopg  # noqa: E402
 import sqlalchemy as sa  # noqa: E402
 
 from scouter_flows.sources.sample import SampleData, generate_sample_data  # noqa: E402
+from tests.support import RESET_POSTGRES, run_sql  # noqa: E402
 
 
 def _answers(host: str, port: int) -> bool:
@@ -154,22 +155,13 @@ def postgres_url() -> Iterator[str]:
             cluster.stop()
 
 
-def _reset_postgres(url: str) -> None:
-    engine = sa.create_engine(url)
-    try:
-        with engine.begin() as conn:
-            conn.exec_driver_sql("DROP SCHEMA public CASCADE; CREATE SCHEMA public")
-    finally:
-        engine.dispose()
-
-
 @pytest.fixture(params=["sqlite", "postgres"])
 def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     """An empty store database: a SQLite file, then the session's Postgres, reset per test."""
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'store.db'}"
     url: str = request.getfixturevalue("postgres_url")
-    _reset_postgres(url)
+    run_sql(url, RESET_POSTGRES)
     return url
 
 

@@ -10,7 +10,7 @@ from airflow.dag_processing.dagbag import DagBag
 
 from scouter_flows import Drifter, PsiDriftConfig, Store
 from scouter_flows.sources.sample import generate_sample_data
-from tests.readme import readme_example
+from tests.support import readme_example
 
 
 def test_airflow_example(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

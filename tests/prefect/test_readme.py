@@ -9,7 +9,7 @@ import pytest
 
 from scouter_flows import Store
 from scouter_flows.sources.sample import generate_sample_data
-from tests.readme import readme_example
+from tests.support import readme_example
 
 
 def test_prefect_example(

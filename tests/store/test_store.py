@@ -22,6 +22,7 @@ from scouter_flows import (
 )
 from scouter_flows.alerts.rules import drift_alerts
 from scouter_flows.store.schema import metadata
+from tests.support import RESET_POSTGRES, run_sql
 
 WINDOW = Window(datetime(2026, 11, 21, tzinfo=UTC), datetime(2026, 11, 22, tzinfo=UTC))
 
@@ -140,12 +141,7 @@ def test_runs_are_read_back_in_utc(store_url: str) -> None:
 
 def test_schema_newer_than_the_package_is_refused(store_url: str) -> None:
     Store(store_url, auto_upgrade=True).close()
-    engine = sa.create_engine(store_url)
-    try:
-        with engine.begin() as conn:
-            conn.exec_driver_sql("UPDATE scouter_alembic_version SET version_num = '9999'")
-    finally:
-        engine.dispose()
+    run_sql(store_url, "UPDATE scouter_alembic_version SET version_num = '9999'")
     for auto in (True, False):
         with pytest.raises(
             StoreError, match="revision 9999, which this scouter-flows does not know"
@@ -154,12 +150,7 @@ def test_schema_newer_than_the_package_is_refused(store_url: str) -> None:
 
 
 def test_unmigrated_postgres_says_how_to_upgrade(postgres_url: str) -> None:
-    engine = sa.create_engine(postgres_url)
-    try:
-        with engine.begin() as conn:
-            conn.exec_driver_sql("DROP SCHEMA public CASCADE; CREATE SCHEMA public")
-    finally:
-        engine.dispose()
+    run_sql(postgres_url, RESET_POSTGRES)
     with pytest.raises(StoreError, match="run `scouter-flows db upgrade`"):
         Store(postgres_url, auto_upgrade=False)
 

@@ -1,4 +1,4 @@
-"""Helpers for tests that run the README's examples as written."""
+"""Helpers shared by the tests: the README examples, raw SQL outside the store."""
 
 from __future__ import annotations
 
@@ -15,3 +15,18 @@ def readme_example(heading: str) -> str:
     match = re.search(r"```python\n(.*?)```", section, re.S)
     assert match, f"no python block under ### {heading}"
     return match.group(1)
+
+
+RESET_POSTGRES = "DROP SCHEMA public CASCADE; CREATE SCHEMA public"
+
+
+def run_sql(url: str, sql: str) -> None:
+    """Run `sql` in one transaction on the database at `url`, outside any `Store`."""
+    import sqlalchemy as sa
+
+    engine = sa.create_engine(url)
+    try:
+        with engine.begin() as conn:
+            conn.exec_driver_sql(sql)
+    finally:
+        engine.dispose()
