@@ -48,5 +48,15 @@ test-prefect: $(PREFECT_ENV)
 test-airflow: $(AIRFLOW_ENV)
 	$(AIRFLOW_ENV)/bin/python -m pytest --ignore=tests/prefect
 
+# Benchmarks compare against Scouter's Rust core, installed only in this environment.
+BENCH_ENV := .venv-bench
+$(BENCH_ENV): uv.lock pyproject.toml | $(UV)
+	UV_PROJECT_ENVIRONMENT=$@ $(UV) sync --locked --extra dev
+	VIRTUAL_ENV=$(CURDIR)/$@ $(UV) pip install --quiet "scouter-ml==0.25.0"
+	touch $@
+
+bench: $(BENCH_ENV)
+	$(BENCH_ENV)/bin/python benchmarks/drift.py
+
 clean:
-	rm -rf $(TOOLS) $(PREFECT_ENV) $(AIRFLOW_ENV) .demo .mypy_cache .ruff_cache .pytest_cache
+	rm -rf $(TOOLS) $(PREFECT_ENV) $(AIRFLOW_ENV) $(BENCH_ENV) .demo .mypy_cache .ruff_cache .pytest_cache
