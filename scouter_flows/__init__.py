@@ -25,6 +25,13 @@ _EXPORTS: dict[str, str] = {
     "PsiNormalThreshold": "scouter_flows.profiles.psi",
     "PsiFixedThreshold": "scouter_flows.profiles.psi",
     "DriftResult": "scouter_flows.profiles.results",
+    "SpcDriftResult": "scouter_flows.profiles.results",
+    "SpcFeatureDrift": "scouter_flows.profiles.results",
+    "SpcAlert": "scouter_flows.profiles.results",
+    "SpcDriftConfig": "scouter_flows.profiles.spc",
+    "SpcDriftProfile": "scouter_flows.profiles.spc",
+    "SpcFeatureProfile": "scouter_flows.profiles.spc",
+    "SpcRule": "scouter_flows.profiles.spc",
     "FeatureDrift": "scouter_flows.profiles.results",
     "Window": "scouter_flows.sources.window",
     "FileSource": "scouter_flows.sources.files",
@@ -61,6 +68,13 @@ __all__ = [
     "PsiNormalThreshold",
     "QuantileBinning",
     "ScouterFlowsError",
+    "SpcAlert",
+    "SpcDriftConfig",
+    "SpcDriftProfile",
+    "SpcDriftResult",
+    "SpcFeatureDrift",
+    "SpcFeatureProfile",
+    "SpcRule",
     "Store",
     "StoreError",
     "Window",
@@ -91,7 +105,19 @@ if TYPE_CHECKING:
         PsiNormalThreshold,
         QuantileBinning,
     )
-    from scouter_flows.profiles.results import DriftResult, FeatureDrift
+    from scouter_flows.profiles.results import (
+        DriftResult,
+        FeatureDrift,
+        SpcAlert,
+        SpcDriftResult,
+        SpcFeatureDrift,
+    )
+    from scouter_flows.profiles.spc import (
+        SpcDriftConfig,
+        SpcDriftProfile,
+        SpcFeatureProfile,
+        SpcRule,
+    )
     from scouter_flows.sources.files import FileSource, scan_files
     from scouter_flows.sources.frames import to_lazyframe
     from scouter_flows.sources.window import Window

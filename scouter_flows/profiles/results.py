@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Literal
 
 import polars as pl
@@ -66,5 +67,66 @@ class DriftResult(FrozenModel):
                 "effective_bins": pl.Int64,
                 "missing_rate": pl.Float64,
                 "unseen_rate": pl.Float64,
+            },
+        )
+
+
+SpcAlertKind = Literal["out_of_bounds", "consecutive", "alternating", "trend"]
+
+
+class SpcAlert(FrozenModel):
+    """A pattern of subgroup means that completed in this window."""
+
+    kind: SpcAlertKind
+    zone: int | None = Field(description="1-4; None for a trend.")
+    index: int = Field(description="Index of the completing subgroup within the window.")
+    time: datetime | None = Field(
+        default=None, description="Timestamp of the completing subgroup's last row, if ordered."
+    )
+
+
+class SpcFeatureDrift(FrozenModel):
+    """The X-bar chart of one feature over one window."""
+
+    feature: str
+    status: FeatureStatus
+    subgroups: int = Field(description="Full subgroups in the window.")
+    max_abs_z: float | None = Field(description="Largest |mean - centre| / SE in the window.")
+    means: list[float] = Field(description="Subgroup means, oldest first.")
+    zones: list[int] = Field(description="Signed zone of each mean (+/-1..4; 0 at the centre).")
+    alerts: list[SpcAlert] = Field(default_factory=list)
+
+
+class SpcDriftResult(FrozenModel):
+    """All feature charts of one SPC profile over one batch or window."""
+
+    drift_type: Literal["spc"] = "spc"
+    space: str
+    name: str
+    version: str
+    rows: int = Field(description="Rows observed in the batch or window.")
+    leftover_rows: int = Field(description="Trailing rows that did not fill a subgroup (unused).")
+    features: list[SpcFeatureDrift]
+
+    @property
+    def drifted(self) -> list[str]:
+        """Names of the features with at least one alert."""
+        return [f.feature for f in self.features if f.status == "drift"]
+
+    @property
+    def has_drift(self) -> bool:
+        """Whether any feature raised an alert."""
+        return any(f.status == "drift" for f in self.features)
+
+    def to_polars(self) -> pl.DataFrame:
+        """One row per alert: feature, kind, zone, index, time."""
+        return pl.DataFrame(
+            [{"feature": f.feature, **a.model_dump()} for f in self.features for a in f.alerts],
+            schema={
+                "feature": pl.String,
+                "kind": pl.String,
+                "zone": pl.Int64,
+                "index": pl.Int64,
+                "time": pl.Datetime("us", "UTC"),
             },
         )

@@ -1,0 +1,113 @@
+"""SPC (X-bar chart) configuration and profile models.
+
+Differs from Scouter on purpose: the subgroup size is `sample_size` for both the profile and
+monitoring, only full subgroups count, and the limits are standard errors of the subgroup mean
+(sigma / sqrt(n)), not of individual values, so real mean shifts are caught.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Literal
+
+from pydantic import Field, field_validator
+
+from scouter_flows.profiles.base import DriftProfileBase, FrozenModel, ProfileIdentity
+
+DEFAULT_RULE = "8 16 4 8 2 4 1 1"
+TREND_LENGTH = 7
+
+
+class SpcRule(FrozenModel):
+    """Which patterns of subgroup means raise an alert.
+
+    `rule` holds eight non-negative integers: pairs (consecutive c_k, alternating a_k) for zones
+    k = 1..4; 0 disables a check. Consecutive: the last c_k means are all in zone >= k on one
+    side. Alternating: the last a_k means are all in zone >= k and change side at every step.
+    Zone 4 is beyond 3 standard errors (out of bounds). A 7-mean trend check is always on.
+    """
+
+    rule: str = Field(default=DEFAULT_RULE, description="Eight integers: (c_k, a_k), k = 1..4.")
+    zones_to_monitor: list[int] = Field(
+        default_factory=lambda: [1, 2, 3, 4], description="Zones whose checks are active."
+    )
+
+    @field_validator("rule")
+    @classmethod
+    def _check_rule(cls, value: str) -> str:
+        parts = value.split()
+        if len(parts) != 8 or not all(p.isdigit() for p in parts):
+            raise ValueError(
+                f"rule {value!r} must be exactly eight non-negative integers separated by spaces, "
+                f"for example {DEFAULT_RULE!r}"
+            )
+        return " ".join(parts)
+
+    @field_validator("zones_to_monitor")
+    @classmethod
+    def _check_zones(cls, zones: list[int]) -> list[int]:
+        bad = [z for z in zones if z not in (1, 2, 3, 4)]
+        if bad:
+            raise ValueError(f"zones_to_monitor must be among 1, 2, 3, 4; got {bad}")
+        return sorted(set(zones))
+
+    def counts(self) -> list[tuple[int, int]]:
+        """(consecutive, alternating) per zone 1..4."""
+        values = [int(p) for p in self.rule.split()]
+        return [(values[2 * k], values[2 * k + 1]) for k in range(4)]
+
+    def lookback(self) -> int:
+        """How many past means a pattern can span: max(c_k, a_k, 7)."""
+        return max(TREND_LENGTH, *(max(pair) for pair in self.counts()))
+
+
+class SpcDriftConfig(ProfileIdentity):
+    """How an SPC profile is built and monitored.
+
+    Example:
+        >>> SpcDriftConfig(space="fraud", name="scorer", sample_size=50).rule.rule
+        '8 16 4 8 2 4 1 1'
+    """
+
+    sample_size: int = Field(
+        default=25, ge=2, description="Rows per subgroup, the same for profile and monitoring."
+    )
+    features_to_monitor: list[str] = Field(
+        default_factory=list, description="Numeric features to chart; empty means every column."
+    )
+    timestamp_column: str | None = Field(
+        default=None, description="Orders rows before they are cut into subgroups (else row order)."
+    )
+    rule: SpcRule = Field(default_factory=SpcRule, description="Alerting patterns.")
+
+
+class SpcFeatureProfile(FrozenModel):
+    """Centre and process sigma of one feature's X-bar chart."""
+
+    center: float = Field(description="Mean of the subgroup means.")
+    sigma: float = Field(description="Process sigma: mean subgroup std (ddof 1) / c4(n).")
+    sample_size: int = Field(description="Rows per subgroup.")
+    subgroups: int = Field(description="Full subgroups in the baseline.")
+
+    @property
+    def standard_error(self) -> float:
+        """Standard error of a subgroup mean: sigma / sqrt(n)."""
+        return self.sigma / math.sqrt(self.sample_size)
+
+    def limits(self) -> dict[str, float]:
+        """The 1, 2 and 3 standard-error limits on both sides of the centre."""
+        se = self.standard_error
+        return {
+            **{f"{k}_ucl": self.center + k * se for k in (1, 2, 3)},
+            **{f"{k}_lcl": self.center - k * se for k in (1, 2, 3)},
+        }
+
+
+class SpcDriftProfile(DriftProfileBase):
+    """An SPC drift profile: config plus chart parameters per monitored feature."""
+
+    drift_type: Literal["spc"] = "spc"
+    config: SpcDriftConfig
+    features: dict[str, SpcFeatureProfile] = Field(description="Chart parameters per feature.")
+    baseline_rows: int = Field(gt=0, description="Rows in the baseline.")
+    leftover_rows: int = Field(ge=0, description="Trailing rows that did not fill a subgroup.")

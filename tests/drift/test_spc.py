@@ -1,0 +1,188 @@
+"""SPC: exact chart parameters, the X-bar limits, every rule kind, carry-over and bad input."""
+
+from __future__ import annotations
+
+import math
+from datetime import UTC, datetime, timedelta
+
+import numpy as np
+import polars as pl
+import pytest
+from scipy.special import gamma
+
+from scouter_flows import DataError, Drifter, SpcDriftConfig, SpcRule
+from scouter_flows.drift.spc import c4, evaluate_rules, signed_zone
+
+CONFIG = SpcDriftConfig(space="test", name="model")
+
+
+@pytest.mark.parametrize("n", [2, 5, 25, 100])
+def test_c4_is_exact(n: int) -> None:
+    assert c4(n) == pytest.approx(math.sqrt(2 / (n - 1)) * gamma(n / 2) / gamma((n - 1) / 2))
+
+
+def test_c4_for_large_subgroups_does_not_overflow() -> None:
+    assert c4(100_000) == pytest.approx(1 - 1 / (4 * 100_000), rel=1e-9)
+
+
+def test_profile_matches_a_numpy_x_bar_chart() -> None:
+    rng = np.random.default_rng(42)
+    data = rng.normal(0, 1, (1010, 2))  # 40 full subgroups of 25, 10 leftover rows
+    profile = Drifter().create_drift_profile(data, CONFIG)
+    groups = data[:1000].reshape(40, 25, 2)
+    for i, chart in enumerate(profile.features.values()):
+        assert chart.center == pytest.approx(groups[:, :, i].mean(axis=1).mean(), abs=1e-12)
+        sigma = groups[:, :, i].std(axis=1, ddof=1).mean() / c4(25)
+        assert chart.sigma == pytest.approx(sigma, rel=1e-12)
+        assert chart.standard_error == pytest.approx(sigma / 5)
+        assert chart.limits()["3_ucl"] == pytest.approx(chart.center + 3 * sigma / 5)
+    assert profile.leftover_rows == 10
+
+
+def test_centre_equals_scouter_reference_with_its_subgroup_size() -> None:
+    rng = np.random.default_rng(42)
+    ref = rng.normal(0, 1, (1000, 3))
+    profile = Drifter().create_drift_profile(ref, CONFIG.model_copy(update={"sample_size": 100}))
+    # shared/reference/scouter-drift.md section 7: Scouter's centre for feature 0.
+    assert profile.features["feature_0"].center == pytest.approx(-0.0082714674, abs=1e-10)
+    # Scouter's 1UCL - centre is its sigma, with c4 approximated in f32.
+    assert profile.features["feature_0"].sigma == pytest.approx(
+        1.0037260036 + 0.0082714674, rel=1e-5
+    )
+
+
+def test_a_one_row_tail_does_not_poison_the_limits() -> None:
+    data = pl.DataFrame({"x": np.random.default_rng(1).normal(size=26)})
+    profile = Drifter().create_drift_profile(data, CONFIG)
+    chart = profile.features["x"]
+    assert math.isfinite(chart.sigma)
+    assert (chart.subgroups, profile.leftover_rows) == (1, 1)
+
+
+def test_a_mean_shift_of_one_sigma_is_caught_and_clean_data_is_not() -> None:
+    rng = np.random.default_rng(7)
+    profile = Drifter().create_drift_profile(rng.normal(size=(5000, 1)), CONFIG)
+    clean = Drifter().compute_drift(rng.normal(size=(500, 1)), profile)
+    shifted = Drifter().compute_drift(rng.normal(1.0, 1.0, size=(500, 1)), profile)
+    assert clean.features[0].status == "ok"
+    assert shifted.features[0].status == "drift"
+    assert shifted.features[0].alerts[0].kind == "out_of_bounds"
+    assert shifted.features[0].alerts[0].index == 0
+
+
+@pytest.mark.parametrize(
+    ("z", "expected"),
+    [(0.0, 0), (0.5, 1), (1.0, 1), (1.01, 2), (-2.5, -3), (3.0, 3), (3.2, 4), (-9.0, -4)],
+)
+def test_zones(z: float, expected: int) -> None:
+    assert signed_zone(z) == expected
+    assert signed_zone(math.nan) == 0
+
+
+@pytest.mark.parametrize(
+    ("z", "expected"),
+    [
+        ([0.5] * 7 + [-0.5], []),
+        ([0.5] * 8, [("consecutive", 1, 7)]),
+        ([-0.5] * 8, [("consecutive", 1, 7)]),
+        ([1.5, 1.5, 0.5, 1.5, 1.5, 1.5, 1.5], [("consecutive", 2, 6)]),
+        ([2.5, 2.5], [("consecutive", 3, 1)]),
+        ([0.0, 3.5], [("out_of_bounds", 4, 1)]),
+        ([3.5, -3.5], [("out_of_bounds", 4, 0), ("out_of_bounds", 4, 1)]),
+        ([2.5, -2.5, 2.5, -2.5], [("alternating", 3, 3)]),
+        ([0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7], [("trend", None, 6)]),
+        ([0.7, 0.6, 0.5, 0.4, 0.3, 0.2, 0.1], [("trend", None, 6)]),
+    ],
+)
+def test_rule_kinds(z: list[float], expected: list[tuple[str, int | None, int]]) -> None:
+    assert evaluate_rules(z, SpcRule()) == expected
+
+
+def test_a_sustained_pattern_is_reported_once_and_again_after_it_breaks() -> None:
+    z = [2.5] * 5 + [0.0] + [2.5] * 2
+    assert evaluate_rules(z, SpcRule(rule="0 0 0 0 2 0 0 0")) == [
+        ("consecutive", 3, 1),
+        ("consecutive", 3, 7),
+    ]
+
+
+def test_zones_to_monitor_and_disabled_checks() -> None:
+    z = [3.5] * 8
+    assert evaluate_rules(z, SpcRule(zones_to_monitor=[4])) == [("out_of_bounds", 4, 0)]
+    assert evaluate_rules(z, SpcRule(rule="0 0 0 0 0 0 0 0", zones_to_monitor=[1])) == []
+
+
+def test_carry_over_finds_a_pattern_spanning_two_windows() -> None:
+    rng = np.random.default_rng(3)
+    profile = Drifter().create_drift_profile(rng.normal(size=(5000, 1)), CONFIG)
+    chart = profile.features["feature_0"]
+    # Subgroups of 25 identical values place each mean exactly: 1.5 SE above the centre.
+    value = chart.center + 1.5 * chart.standard_error
+    window = np.full((50, 1), value)  # two means in zone 2: no alert alone
+    alone = Drifter().compute_drift(window, profile)
+    assert alone.features[0].alerts == []
+    carried = Drifter().compute_drift(window, profile, carry_over={"feature_0": [value] * 2})
+    assert [(a.kind, a.zone, a.index) for a in carried.features[0].alerts] == [
+        ("consecutive", 2, 1)
+    ]
+
+
+def test_rows_are_ordered_by_the_timestamp_column() -> None:
+    start = datetime(2026, 11, 21, tzinfo=UTC)
+    values = [0.0] * 25 + [5.0] * 25
+    frame = pl.DataFrame(
+        {
+            "x": values[::-1],
+            "ts": [start + timedelta(minutes=i) for i in range(50)][::-1],
+        }
+    )
+    config = CONFIG.model_copy(update={"timestamp_column": "ts"})
+    baseline = pl.DataFrame({"x": np.random.default_rng(0).normal(size=500), "ts": [start] * 500})
+    result = Drifter().compute_drift(frame, Drifter().create_drift_profile(baseline, config))
+    assert result.features[0].means == [0.0, 5.0]
+    assert [a.index for a in result.features[0].alerts] == [1]
+    assert result.features[0].alerts[0].time == start + timedelta(minutes=49)
+
+
+@pytest.mark.parametrize(
+    ("rule", "message"),
+    [("8 16 4 8 2 4 1", "exactly eight"), ("8 16 4 8 2 4 1 -1", "exactly eight"), ("a", "eight")],
+)
+def test_malformed_rules(rule: str, message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        SpcRule(rule=rule)
+    with pytest.raises(ValueError, match="among 1, 2, 3, 4"):
+        SpcRule(zones_to_monitor=[5])
+
+
+def test_sample_size_below_two_is_rejected() -> None:
+    with pytest.raises(ValueError, match="sample_size"):
+        SpcDriftConfig(space="s", name="n", sample_size=1)
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (pl.DataFrame({"x": [1.0] * 10}), "fewer than one subgroup"),
+        (pl.DataFrame({"x": [2.0] * 50}), "is constant"),
+        (pl.DataFrame({"x": ["a"] * 50}), "expected a numeric column"),
+        (pl.DataFrame({"x": [None] * 50}, schema={"x": pl.Float64}), "no subgroup without"),
+    ],
+)
+def test_bad_baselines(data: pl.DataFrame, message: str) -> None:
+    with pytest.raises(DataError, match=message):
+        Drifter().create_drift_profile(data, CONFIG)
+
+
+def test_missing_feature_in_the_window() -> None:
+    profile = Drifter().create_drift_profile(pl.DataFrame({"x": np.arange(100.0)}), CONFIG)
+    with pytest.raises(DataError, match="no column 'x'"):
+        Drifter().compute_drift(pl.DataFrame({"y": [1.0]}), profile)
+
+
+def test_profile_json_round_trip(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from scouter_flows import SpcDriftProfile
+
+    profile = Drifter().create_drift_profile(pl.DataFrame({"x": np.arange(100.0)}), CONFIG)
+    loaded = SpcDriftProfile.load_from_json(profile.save_to_json(tmp_path / "spc.json"))
+    assert loaded == profile
