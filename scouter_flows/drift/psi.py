@@ -10,9 +10,11 @@ import itertools
 import math
 
 import polars as pl
+from pydantic import Field
 from scipy import stats
 
 from scouter_flows.errors import DataError
+from scouter_flows.profiles.base import FrozenModel
 from scouter_flows.profiles.psi import (
     PsiChiSquareThreshold,
     PsiDriftConfig,
@@ -83,30 +85,66 @@ def create_psi_profile(lf: pl.LazyFrame, config: PsiDriftConfig) -> PsiDriftProf
     return PsiDriftProfile(config=config, features=features, baseline_rows=rows)
 
 
-def compute_psi_drift(lf: pl.LazyFrame, profile: PsiDriftProfile) -> DriftResult:
-    """Count the window `lf` in the profile's bins and judge every feature.
+class PsiPartial(FrozenModel):
+    """Bin counts of one part of a window: parts merge exactly, in any order.
 
-    An empty window gives `insufficient_data` for every feature (reported, never skipped).
+    Compute one per file, partition or mapped task, `merge` them, then `finalize_psi_drift`.
+    """
+
+    rows: int = Field(ge=0, description="Rows counted.")
+    counts: dict[str, list[int]] = Field(description="Rows per profile bin, per feature.")
+
+    def merge(self, other: PsiPartial) -> PsiPartial:
+        """The counts of both parts together."""
+        if self.counts.keys() != other.counts.keys():
+            raise DataError(
+                f"cannot merge PSI partials of different features: {sorted(self.counts)} and "
+                f"{sorted(other.counts)}"
+            )
+        return PsiPartial(
+            rows=self.rows + other.rows,
+            counts={
+                name: [a + b for a, b in zip(bins, other.counts[name], strict=True)]
+                for name, bins in self.counts.items()
+            },
+        )
+
+
+def psi_partial(lf: pl.LazyFrame, profile: PsiDriftProfile) -> PsiPartial:
+    """Count `lf` in the profile's bins, in one pass.
 
     Raises:
-        DataError: a profile feature is missing from the window or has an incompatible dtype.
+        DataError: a profile feature is missing from `lf` or has an incompatible dtype.
     """
     schema = lf.collect_schema()
     _require_columns(schema, list(profile.features), "observed data")
     for name, feature in profile.features.items():
         _check_observed_dtype(name, schema[name], feature)
     total, counts = _count_bins(lf, profile.features)
+    return PsiPartial(rows=total, counts=counts)
+
+
+def finalize_psi_drift(partial: PsiPartial, profile: PsiDriftProfile) -> DriftResult:
+    """Judge every feature from (merged) bin counts.
+
+    An empty window gives `insufficient_data` for every feature (reported, never skipped).
+    """
     return DriftResult(
         drift_type="psi",
         space=profile.config.space,
         name=profile.config.name,
         version=profile.config.version,
-        rows=total,
+        rows=partial.rows,
         features=[
-            judge_feature(name, feature, counts[name], profile)
+            judge_feature(name, feature, partial.counts[name], profile)
             for name, feature in profile.features.items()
         ],
     )
+
+
+def compute_psi_drift(lf: pl.LazyFrame, profile: PsiDriftProfile) -> DriftResult:
+    """Count the window `lf` in the profile's bins and judge every feature."""
+    return finalize_psi_drift(psi_partial(lf, profile), profile)
 
 
 def judge_feature(
