@@ -29,6 +29,12 @@ _EXPORTS: dict[str, str] = {
     "SpcFeatureDrift": "scouter_flows.profiles.results",
     "SpcAlert": "scouter_flows.profiles.results",
     "SpcDriftConfig": "scouter_flows.profiles.spc",
+    "AlertThreshold": "scouter_flows.profiles.custom",
+    "CustomMetric": "scouter_flows.profiles.custom",
+    "CustomMetricDriftConfig": "scouter_flows.profiles.custom",
+    "CustomDriftProfile": "scouter_flows.profiles.custom",
+    "CustomDriftResult": "scouter_flows.profiles.results",
+    "CustomMetricResult": "scouter_flows.profiles.results",
     "SpcDriftProfile": "scouter_flows.profiles.spc",
     "SpcFeatureProfile": "scouter_flows.profiles.spc",
     "SpcRule": "scouter_flows.profiles.spc",
@@ -51,8 +57,14 @@ _EXPORTS: dict[str, str] = {
 
 __all__ = [
     "AlertRecord",
+    "AlertThreshold",
     "ConfigError",
     "ConsoleDispatcher",
+    "CustomDriftProfile",
+    "CustomDriftResult",
+    "CustomMetric",
+    "CustomMetricDriftConfig",
+    "CustomMetricResult",
     "DataError",
     "DispatchError",
     "DriftResult",
@@ -96,6 +108,12 @@ if TYPE_CHECKING:
         ScouterFlowsError,
         StoreError,
     )
+    from scouter_flows.profiles.custom import (
+        AlertThreshold,
+        CustomDriftProfile,
+        CustomMetric,
+        CustomMetricDriftConfig,
+    )
     from scouter_flows.profiles.psi import (
         PsiChiSquareThreshold,
         PsiDriftConfig,
@@ -106,6 +124,8 @@ if TYPE_CHECKING:
         QuantileBinning,
     )
     from scouter_flows.profiles.results import (
+        CustomDriftResult,
+        CustomMetricResult,
         DriftResult,
         FeatureDrift,
         SpcAlert,

@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import overload
+from typing import Any, overload
 
+from scouter_flows.drift.custom import compute_custom_drift, create_custom_profile
 from scouter_flows.drift.psi import compute_psi_drift, create_psi_profile
 from scouter_flows.drift.spc import compute_spc_drift, create_spc_profile
 from scouter_flows.errors import ConfigError, DataError
+from scouter_flows.profiles.custom import CustomDriftProfile, CustomMetric, CustomMetricDriftConfig
 from scouter_flows.profiles.psi import PsiDriftConfig, PsiDriftProfile
-from scouter_flows.profiles.results import DriftResult, SpcDriftResult
+from scouter_flows.profiles.results import CustomDriftResult, DriftResult, SpcDriftResult
 from scouter_flows.profiles.spc import SpcDriftConfig, SpcDriftProfile
 from scouter_flows.sources.frames import DataLike, to_lazyframe
+
+AnyProfile = PsiDriftProfile | SpcDriftProfile | CustomDriftProfile
+AnyResult = DriftResult | SpcDriftResult | CustomDriftResult
 
 
 class Drifter:
@@ -30,24 +35,32 @@ class Drifter:
     def create_drift_profile(self, data: DataLike, config: PsiDriftConfig) -> PsiDriftProfile: ...
     @overload
     def create_drift_profile(self, data: DataLike, config: SpcDriftConfig) -> SpcDriftProfile: ...
+    @overload
+    def create_drift_profile(
+        self, data: Sequence[CustomMetric], config: CustomMetricDriftConfig
+    ) -> CustomDriftProfile: ...
 
     def create_drift_profile(
-        self, data: DataLike, config: PsiDriftConfig | SpcDriftConfig
-    ) -> PsiDriftProfile | SpcDriftProfile:
-        """Build a drift profile of the kind `config` asks for from baseline `data`.
+        self, data: Any, config: PsiDriftConfig | SpcDriftConfig | CustomMetricDriftConfig
+    ) -> AnyProfile:
+        """Build a drift profile of the kind `config` asks for.
 
         Args:
-            data: Polars/pandas frame, pyarrow Table, 2-D numpy array, list of dicts or pydantic
-                models, or a path/glob to parquet, CSV or NDJSON.
-            config: A `PsiDriftConfig` or `SpcDriftConfig`.
+            data: For PSI and SPC, the baseline: a Polars/pandas frame, pyarrow Table, 2-D numpy
+                array, mapping of columns, list of dicts or pydantic models, or a path/glob to
+                parquet, CSV or NDJSON. For custom metrics, a list of `CustomMetric`.
+            config: A `PsiDriftConfig`, `SpcDriftConfig` or `CustomMetricDriftConfig`.
         """
         if isinstance(config, PsiDriftConfig):
             return create_psi_profile(to_lazyframe(data), config)
         if isinstance(config, SpcDriftConfig):
             return create_spc_profile(to_lazyframe(data), config)
+        if isinstance(config, CustomMetricDriftConfig):
+            metrics = [data] if isinstance(data, CustomMetric) else list(data)
+            return create_custom_profile(metrics, config)
         raise ConfigError(
-            f"unsupported drift config {type(config).__name__}: expected PsiDriftConfig or "
-            "SpcDriftConfig"
+            f"unsupported drift config {type(config).__name__}: expected PsiDriftConfig, "
+            "SpcDriftConfig or CustomMetricDriftConfig"
         )
 
     @overload
@@ -59,33 +72,38 @@ class Drifter:
         profile: SpcDriftProfile,
         carry_over: dict[str, Sequence[float]] | None = None,
     ) -> SpcDriftResult: ...
+    @overload
+    def compute_drift(self, data: DataLike, profile: CustomDriftProfile) -> CustomDriftResult: ...
 
     def compute_drift(
         self,
         data: DataLike,
-        profile: PsiDriftProfile | SpcDriftProfile,
+        profile: AnyProfile,
         carry_over: dict[str, Sequence[float]] | None = None,
-    ) -> DriftResult | SpcDriftResult:
-        """Compare `data` with `profile` and return per-feature verdicts.
+    ) -> AnyResult:
+        """Compare `data` with `profile` and return per-feature (or per-metric) verdicts.
 
         Args:
-            data: The observed batch or window (any input `create_drift_profile` accepts).
-            profile: A PSI or SPC profile.
+            data: The observed batch or window, in any form `create_drift_profile` accepts; for
+                custom metrics, one column of observations per metric.
+            profile: A PSI, SPC or custom-metric profile.
             carry_over: SPC only: each feature's last subgroup means of the previous window.
 
         Raises:
-            DataError: `data` is empty or lacks a profile feature.
+            DataError: `data` is empty or lacks a profile feature or metric.
         """
         frame = to_lazyframe(data)
-        result: DriftResult | SpcDriftResult
+        result: AnyResult
         if isinstance(profile, PsiDriftProfile):
             result = compute_psi_drift(frame, profile)
         elif isinstance(profile, SpcDriftProfile):
             result = compute_spc_drift(frame, profile, carry_over)
+        elif isinstance(profile, CustomDriftProfile):
+            result = compute_custom_drift(frame, profile)
         else:
             raise ConfigError(
-                f"unsupported drift profile {type(profile).__name__}: expected PsiDriftProfile "
-                "or SpcDriftProfile"
+                f"unsupported drift profile {type(profile).__name__}: expected PsiDriftProfile, "
+                "SpcDriftProfile or CustomDriftProfile"
             )
         if result.rows == 0:
             raise DataError("observed data is empty: drift needs at least one row")

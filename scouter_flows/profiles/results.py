@@ -130,3 +130,53 @@ class SpcDriftResult(FrozenModel):
                 "time": pl.Datetime("us", "UTC"),
             },
         )
+
+
+class CustomMetricResult(FrozenModel):
+    """One custom metric over one window."""
+
+    metric: str
+    value: float | None = Field(description="Mean of the observations; None when too few.")
+    baseline_value: float
+    alert_threshold: str
+    lower: float | None = Field(description="Breach below this (strictly); None: no lower side.")
+    upper: float | None = Field(description="Breach above this (strictly); None: no upper side.")
+    observations: int
+    status: FeatureStatus
+
+
+class CustomDriftResult(FrozenModel):
+    """All custom metrics of one profile over one window."""
+
+    drift_type: Literal["custom"] = "custom"
+    space: str
+    name: str
+    version: str
+    rows: int
+    metrics: list[CustomMetricResult]
+
+    @property
+    def drifted(self) -> list[str]:
+        """Names of the metrics that breached their rule."""
+        return [m.metric for m in self.metrics if m.status == "drift"]
+
+    @property
+    def has_drift(self) -> bool:
+        """Whether any metric breached its rule."""
+        return any(m.status == "drift" for m in self.metrics)
+
+    def to_polars(self) -> pl.DataFrame:
+        """One row per metric."""
+        return pl.DataFrame(
+            [m.model_dump() for m in self.metrics],
+            schema={
+                "metric": pl.String,
+                "value": pl.Float64,
+                "baseline_value": pl.Float64,
+                "alert_threshold": pl.String,
+                "lower": pl.Float64,
+                "upper": pl.Float64,
+                "observations": pl.Int64,
+                "status": pl.String,
+            },
+        )

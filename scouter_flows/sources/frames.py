@@ -14,8 +14,8 @@ from scouter_flows.errors import DataError
 from scouter_flows.sources.files import scan_files
 
 DataLike = Any
-"""Polars/pandas frames, pyarrow tables, 2-D numpy arrays, lists of dicts or pydantic models,
-or a path/glob to parquet, CSV or NDJSON files."""
+"""Polars/pandas frames, pyarrow tables, 2-D numpy arrays, a mapping of column to values, lists
+of dicts or pydantic models, or a path/glob to parquet, CSV or NDJSON files."""
 
 
 def to_lazyframe(data: DataLike) -> pl.LazyFrame:
@@ -39,6 +39,10 @@ def to_lazyframe(data: DataLike) -> pl.LazyFrame:
         return pl.from_arrow(data).lazy()  # type: ignore[union-attr]
     if module == "numpy":
         return _from_numpy(data)
+    if isinstance(data, Mapping):
+        if not data:
+            raise DataError("data is an empty mapping: expected columns of values")
+        return pl.DataFrame(dict(data)).lazy()
     if isinstance(data, Sequence) and data and all(isinstance(r, BaseModel) for r in data):
         return pl.DataFrame([r.model_dump() for r in data]).lazy()
     if isinstance(data, Sequence) and data and all(isinstance(r, Mapping) for r in data):
@@ -47,8 +51,9 @@ def to_lazyframe(data: DataLike) -> pl.LazyFrame:
         raise DataError("data is an empty list: expected at least one record")
     raise DataError(
         f"unsupported data type {type(data).__module__}.{type(data).__qualname__}: expected a "
-        "Polars DataFrame/LazyFrame, pandas DataFrame, pyarrow Table, 2-D numpy array, a list of "
-        "dicts or pydantic models, or a path/glob to parquet, CSV or NDJSON files"
+        "Polars DataFrame/LazyFrame, pandas DataFrame, pyarrow Table, 2-D numpy array, a mapping "
+        "of column to values, a list of dicts or pydantic models, or a path/glob to parquet, CSV "
+        "or NDJSON files"
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 from functools import reduce
 
@@ -43,7 +44,7 @@ def test_psi_partials_merge_to_the_whole(
     bounds = sorted({0, len(rows), *(min(c, len(rows)) for c in cuts)})
     parts = [
         psi_partial(frame.slice(lo, hi - lo).lazy(), _PROFILE)
-        for lo, hi in zip(bounds, bounds[1:], strict=False)
+        for lo, hi in itertools.pairwise(bounds)
     ]
     merged = reduce(lambda a, b: a.merge(b), parts[::-1] if reverse else parts)
     whole = psi_partial(frame.lazy(), _PROFILE)

@@ -216,7 +216,8 @@ def test_bad_observed_data(baseline: pl.DataFrame, observed: pl.DataFrame, messa
             "PSI cannot bin",
         ),
         ([], CONFIG, "empty list"),
-        ({"x": 1}, CONFIG, "unsupported data type"),
+        (42, CONFIG, "unsupported data type"),
+        ({}, CONFIG, "empty mapping"),
     ],
 )
 def test_bad_baseline(baseline: object, config: PsiDriftConfig, message: str) -> None:
