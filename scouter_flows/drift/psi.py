@@ -13,6 +13,7 @@ import polars as pl
 from pydantic import Field
 from scipy import stats
 
+from scouter_flows.drift.binning import edge_exprs, edges_from_row
 from scouter_flows.errors import DataError
 from scouter_flows.profiles.base import FrozenModel
 from scouter_flows.profiles.psi import (
@@ -45,32 +46,25 @@ def create_psi_profile(lf: pl.LazyFrame, config: PsiDriftConfig) -> PsiDriftProf
 
     numeric = [n for n, k in kinds.items() if k == "numeric"]
     categorical = [n for n, k in kinds.items() if k == "categorical"]
-    fractions = [k / config.binning.num_bins for k in range(1, config.binning.num_bins)]
     shape = lf.select(
-        pl.len().alias("__rows"),
-        *(
-            _finite(n).quantile(q, interpolation="linear").alias(f"{n}\x00{i}")
-            for n in numeric
-            for i, q in enumerate(fractions)
-        ),
+        pl.len().alias("\x00rows"),
+        *(e for n in numeric for e in edge_exprs(n, config.binning)),
         *(_as_category(n).drop_nulls().unique().sort().implode().alias(n) for n in categorical),
     ).collect(engine="in-memory")  # the streaming engine runs quantiles about 12x slower
-    rows = int(shape["__rows"][0])
+    row = shape.row(0, named=True)
+    rows = int(row["\x00rows"])
     if rows == 0:
         raise DataError("baseline data is empty: a profile needs at least one row")
 
     shells: dict[str, PsiFeatureProfile] = {}
     for name in names:
         if kinds[name] == "numeric":
-            raw = [shape[f"{name}\x00{i}"][0] for i in range(len(fractions))]
-            if raw[0] is None:
-                raise DataError(f"baseline feature {name!r} has no finite value to bin")
-            edges = sorted(set(raw))  # tied data gives equal quantiles: merge them
+            edges = edges_from_row(name, row, config.binning)
             shells[name] = PsiFeatureProfile(
                 kind="numeric", edges=edges, counts=[0] * (len(edges) + 2)
             )
         else:
-            categories = list(shape[name][0])
+            categories = list(row[name])
             if not categories:
                 raise DataError(f"baseline feature {name!r} has only missing values")
             shells[name] = PsiFeatureProfile(
@@ -273,11 +267,6 @@ def _bin_count_exprs(name: str, feature: PsiFeatureProfile) -> list[pl.Expr]:
             for i, value in enumerate(feature.categories)
         ),
     ]
-
-
-def _finite(name: str) -> pl.Expr:
-    col = pl.col(name).cast(pl.Float64)
-    return col.filter(col.is_finite())
 
 
 def _as_category(name: str) -> pl.Expr:

@@ -26,6 +26,71 @@ class QuantileBinning(FrozenModel):
     num_bins: int = Field(default=10, ge=2, le=1000, description="Number of bins before merging.")
 
 
+class Manual(FrozenModel):
+    """A fixed number of equal-width bins."""
+
+    kind: Literal["manual"] = "manual"
+    num_bins: int = Field(default=10, ge=2, le=1000, description="Number of bins.")
+
+
+class SquareRoot(FrozenModel):
+    """k = ceil(sqrt(n))."""
+
+    kind: Literal["square_root"] = "square_root"
+
+
+class Sturges(FrozenModel):
+    """k = ceil(log2 n) + 1."""
+
+    kind: Literal["sturges"] = "sturges"
+
+
+class Rice(FrozenModel):
+    """k = ceil(2 n^(1/3))."""
+
+    kind: Literal["rice"] = "rice"
+
+
+class Doane(FrozenModel):
+    """k = round(1 + log2 n + log2(1 + |g1| / sigma_g1)), g1 the population skewness."""
+
+    kind: Literal["doane"] = "doane"
+
+
+class Scott(FrozenModel):
+    """k = ceil(range / (3.49 sigma n^(-1/3)))."""
+
+    kind: Literal["scott"] = "scott"
+
+
+class TerrellScott(FrozenModel):
+    """k = round((2n)^(1/3))."""
+
+    kind: Literal["terrell_scott"] = "terrell_scott"
+
+
+class FreedmanDiaconis(FrozenModel):
+    """k = ceil(range / (2 IQR n^(-1/3))), IQR from order statistics without interpolation."""
+
+    kind: Literal["freedman_diaconis"] = "freedman_diaconis"
+
+
+EqualWidthMethod = Annotated[
+    Manual | SquareRoot | Sturges | Rice | Doane | Scott | TerrellScott | FreedmanDiaconis,
+    Field(discriminator="kind"),
+]
+
+
+class EqualWidthBinning(FrozenModel):
+    """Equal-width bins over the baseline's [min, max]; the method sets how many."""
+
+    kind: Literal["equal_width"] = "equal_width"
+    method: EqualWidthMethod = Field(default_factory=Doane, description="Rule for the bin count.")
+
+
+PsiBinning = Annotated[QuantileBinning | EqualWidthBinning, Field(discriminator="kind")]
+
+
 class PsiChiSquareThreshold(FrozenModel):
     """tau = chi2_{1-alpha}(B_eff - 1) / M, with 1/M = 1/N + 1/M0 (window and baseline rows).
 
@@ -70,7 +135,7 @@ class PsiDriftConfig(ProfileIdentity):
         default_factory=list,
         description="Features binned by category (string, categorical, bool always are).",
     )
-    binning: QuantileBinning = Field(
+    binning: PsiBinning = Field(
         default_factory=QuantileBinning, description="How numeric features are binned."
     )
     threshold: PsiThreshold = Field(

@@ -1,4 +1,4 @@
-"""Custom metrics: the strict rules with an absolute delta, sample-size minimum, partials, errors."""
+"""Custom metrics: strict rules with an absolute delta, minimum sample size, partials, errors."""
 
 from __future__ import annotations
 

@@ -1,0 +1,121 @@
+"""Numeric bin edges of a PSI baseline: quantile or equal-width, from one lazy `select`.
+
+Only finite values shape the edges; missing values have their own bin and +/-inf fall in the
+outer bins.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import polars as pl
+
+from scouter_flows.errors import DataError
+from scouter_flows.profiles.psi import (
+    Doane,
+    EqualWidthBinning,
+    FreedmanDiaconis,
+    Manual,
+    PsiBinning,
+    QuantileBinning,
+    Rice,
+    Scott,
+    SquareRoot,
+    Sturges,
+    TerrellScott,
+)
+
+
+def finite(name: str) -> pl.Expr:
+    """The finite values of column `name` as Float64."""
+    col = pl.col(name).cast(pl.Float64)
+    return col.filter(col.is_finite())
+
+
+def edge_exprs(name: str, binning: PsiBinning) -> list[pl.Expr]:
+    """The statistics `edges_from_row` needs for feature `name`, as aliased expressions."""
+    x = finite(name)
+    if isinstance(binning, QuantileBinning):
+        b = binning.num_bins
+        return [
+            x.quantile(k / b, interpolation="linear").alias(f"{name}\x00q{k}") for k in range(1, b)
+        ]
+    exprs = [
+        x.len().alias(f"{name}\x00n"),
+        x.min().alias(f"{name}\x00min"),
+        x.max().alias(f"{name}\x00max"),
+    ]
+    method = binning.method
+    if isinstance(method, Doane | Scott):
+        exprs.append(x.std(ddof=0).alias(f"{name}\x00std"))
+    if isinstance(method, Doane):
+        exprs.append(((x - x.mean()) ** 3).mean().alias(f"{name}\x00m3"))
+    if isinstance(method, FreedmanDiaconis):
+        exprs.append(
+            (
+                x.quantile(0.75, interpolation="lower") - x.quantile(0.25, interpolation="lower")
+            ).alias(f"{name}\x00iqr")
+        )
+    return exprs
+
+
+def edges_from_row(name: str, row: dict[str, Any], binning: PsiBinning) -> list[float]:
+    """Strictly increasing inner edges of feature `name` from the collected statistics.
+
+    Raises:
+        DataError: no finite value, or a rule that cannot bin this feature (constant data, or an
+            interquartile range of 0 for Freedman-Diaconis).
+    """
+    if isinstance(binning, QuantileBinning):
+        raw = [row[f"{name}\x00q{k}"] for k in range(1, binning.num_bins)]
+        if raw[0] is None:
+            raise DataError(f"baseline feature {name!r} has no finite value to bin")
+        return sorted(set(raw))  # tied data gives equal quantiles: merge them
+    n, low, high = row[f"{name}\x00n"], row[f"{name}\x00min"], row[f"{name}\x00max"]
+    if not n:
+        raise DataError(f"baseline feature {name!r} has no finite value to bin")
+    rule = type(binning.method).__name__
+    if high == low:
+        raise DataError(
+            f"baseline feature {name!r} is constant ({low}): equal-width binning ({rule}) needs "
+            "a range; use QuantileBinning or leave the feature out"
+        )
+    k = equal_width_bin_count(name, row, binning)
+    width = (high - low) / k
+    return [low + i * width for i in range(1, k)]
+
+
+def equal_width_bin_count(name: str, row: dict[str, Any], binning: EqualWidthBinning) -> int:
+    """The number of equal-width bins the method gives (formulas as in Scouter)."""
+    method = binning.method
+    n = int(row[f"{name}\x00n"])
+    spread = row[f"{name}\x00max"] - row[f"{name}\x00min"]
+    k: float
+    if isinstance(method, Manual):
+        k = method.num_bins
+    elif isinstance(method, SquareRoot):
+        k = math.ceil(math.sqrt(n))
+    elif isinstance(method, Sturges):
+        k = math.ceil(math.log2(n)) + 1
+    elif isinstance(method, Rice):
+        k = math.ceil(2 * n ** (1 / 3))
+    elif isinstance(method, TerrellScott):
+        k = round((2 * n) ** (1 / 3))
+    elif isinstance(method, Scott):
+        k = math.ceil(spread / (3.49 * row[f"{name}\x00std"] * n ** (-1 / 3)))
+    elif isinstance(method, Doane):
+        std = row[f"{name}\x00std"]
+        g1 = row[f"{name}\x00m3"] / std**3
+        sigma_g1 = math.sqrt(6 * (n - 2) / ((n + 1) * (n + 3))) if n > 2 else math.inf
+        k = round(1 + math.log2(n) + math.log2(1 + abs(g1) / sigma_g1))
+    else:
+        assert isinstance(method, FreedmanDiaconis)
+        iqr = row[f"{name}\x00iqr"]
+        if iqr == 0:
+            raise DataError(
+                f"baseline feature {name!r} has an interquartile range of 0: "
+                "FreedmanDiaconis cannot size its bins; choose another method"
+            )
+        k = math.ceil(spread / (2 * iqr * n ** (-1 / 3)))
+    return max(2, int(k))
