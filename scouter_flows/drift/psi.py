@@ -42,6 +42,9 @@ def create_psi_profile(lf: pl.LazyFrame, config: PsiDriftConfig) -> PsiDriftProf
     schema = lf.collect_schema()
     names = config.features_to_monitor or list(schema.names())
     _require_columns(schema, [*names, *config.categorical_features], "baseline")
+    unknown = sorted(set(config.feature_importances) - set(names))
+    if unknown:
+        raise DataError(f"feature_importances name features that are not monitored: {unknown}")
     kinds = {name: _feature_kind(name, schema[name], config) for name in names}
 
     numeric = [n for n, k in kinds.items() if k == "numeric"]
@@ -123,17 +126,32 @@ def finalize_psi_drift(partial: PsiPartial, profile: PsiDriftProfile) -> DriftRe
 
     An empty window gives `insufficient_data` for every feature (reported, never skipped).
     """
+    features = [
+        judge_feature(name, feature, partial.counts[name], profile)
+        for name, feature in profile.features.items()
+    ]
     return DriftResult(
         drift_type="psi",
         space=profile.config.space,
         name=profile.config.name,
         version=profile.config.version,
         rows=partial.rows,
-        features=[
-            judge_feature(name, feature, partial.counts[name], profile)
-            for name, feature in profile.features.items()
-        ],
+        features=features,
+        weighted_psi=_weighted_psi(features, profile.config.feature_importances),
     )
+
+
+def _weighted_psi(features: list[FeatureDrift], weights: dict[str, float]) -> float | None:
+    """Sum of w_f * PSI_f over sum of w_f, over the features judged (status not insufficient)."""
+    pairs = [
+        (weights.get(f.feature, 0.0), f.value)
+        for f in features
+        if f.value is not None and f.status != "insufficient_data"
+    ]
+    total = sum(w for w, _ in pairs)
+    if not weights or total == 0:
+        return None
+    return math.fsum(w * v for w, v in pairs) / total
 
 
 def compute_psi_drift(lf: pl.LazyFrame, profile: PsiDriftProfile) -> DriftResult:

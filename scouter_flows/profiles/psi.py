@@ -141,6 +141,20 @@ class PsiDriftConfig(ProfileIdentity):
     threshold: PsiThreshold = Field(
         default_factory=PsiChiSquareThreshold, description="When a PSI value counts as drift."
     )
+    feature_importances: dict[str, float] = Field(
+        default_factory=dict,
+        description="Optional non-negative weights for an importance-weighted overall PSI.",
+    )
+
+    @field_validator("feature_importances")
+    @classmethod
+    def _check_importances(cls, weights: dict[str, float]) -> dict[str, float]:
+        bad = {k: v for k, v in weights.items() if not v >= 0 or v == float("inf")}
+        if bad:
+            raise ValueError(f"feature_importances must be finite and >= 0; got {bad}")
+        if weights and sum(weights.values()) == 0:
+            raise ValueError("feature_importances must not all be 0")
+        return weights
 
     @field_validator("features_to_monitor", "categorical_features")
     @classmethod

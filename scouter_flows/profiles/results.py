@@ -43,6 +43,10 @@ class DriftResult(FrozenModel):
     version: str
     rows: int = Field(description="Rows observed in the batch or window.")
     features: list[FeatureDrift]
+    weighted_psi: float | None = Field(
+        default=None,
+        description="Importance-weighted mean PSI over judged features (with feature_importances).",
+    )
 
     @property
     def drifted(self) -> list[str]:

@@ -253,3 +253,30 @@ def test_inputs_of_every_kind_give_the_same_profile() -> None:
         frame.to_dicts(),
     ):
         assert Drifter().create_drift_profile(data, CONFIG).features == expected
+
+
+def test_importance_weighted_overall_psi(dataset_a: tuple[np.ndarray, np.ndarray]) -> None:
+    ref, cur = dataset_a
+    weights = {"feature_0": 3.0, "feature_1": 1.0, "feature_2": 0.0}
+    config = CONFIG.model_copy(update={"feature_importances": weights})
+    result = Drifter().compute_drift(cur, Drifter().create_drift_profile(ref, config))
+    values = {f.feature: f.value for f in result.features}
+    expected = (3 * values["feature_0"] + values["feature_1"]) / 4
+    assert result.weighted_psi == pytest.approx(expected)
+    plain = Drifter().compute_drift(cur, Drifter().create_drift_profile(ref, CONFIG))
+    assert plain.weighted_psi is None
+
+
+@pytest.mark.parametrize(
+    ("weights", "message"),
+    [({"a": -1.0}, "finite and >= 0"), ({"a": 0.0}, "must not all be 0")],
+)
+def test_bad_feature_importances(weights: dict[str, float], message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        CONFIG.model_validate({**CONFIG.model_dump(), "feature_importances": weights})
+
+
+def test_importances_of_unmonitored_features_are_rejected() -> None:
+    config = CONFIG.model_copy(update={"feature_importances": {"nope": 1.0}})
+    with pytest.raises(DataError, match=r"not monitored: \['nope'\]"):
+        Drifter().create_drift_profile(pl.DataFrame({"x": [1.0, 2.0]}), config)
