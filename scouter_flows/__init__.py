@@ -17,6 +17,8 @@ except PackageNotFoundError:  # running from a source tree without an install
 
 _EXPORTS: dict[str, str] = {
     "Drifter": "scouter_flows.drift.drifter",
+    "DataProfiler": "scouter_flows.drift.profiler",
+    "DataProfile": "scouter_flows.profiles.data_profile",
     "PsiDriftConfig": "scouter_flows.profiles.psi",
     "PsiDriftProfile": "scouter_flows.profiles.psi",
     "PsiFeatureProfile": "scouter_flows.profiles.psi",
@@ -75,6 +77,8 @@ __all__ = [
     "CustomMetricDriftConfig",
     "CustomMetricResult",
     "DataError",
+    "DataProfile",
+    "DataProfiler",
     "DispatchError",
     "Doane",
     "DriftResult",
@@ -118,6 +122,7 @@ if TYPE_CHECKING:
     from scouter_flows.alerts.console import ConsoleDispatcher
     from scouter_flows.alerts.outbox import dispatch_pending
     from scouter_flows.drift.drifter import Drifter
+    from scouter_flows.drift.profiler import DataProfiler
     from scouter_flows.errors import (
         ConfigError,
         DataError,
@@ -132,6 +137,7 @@ if TYPE_CHECKING:
         CustomMetric,
         CustomMetricDriftConfig,
     )
+    from scouter_flows.profiles.data_profile import DataProfile
     from scouter_flows.profiles.psi import (
         Doane,
         EqualWidthBinning,
