@@ -18,6 +18,11 @@ except PackageNotFoundError:  # running from a source tree without an install
 _EXPORTS: dict[str, str] = {
     "Drifter": "scouter_flows.drift.drifter",
     "DataProfiler": "scouter_flows.drift.profiler",
+    "compute_performance": "scouter_flows.drift.performance",
+    "performance_partial": "scouter_flows.drift.performance",
+    "finalize_performance": "scouter_flows.drift.performance",
+    "performance_as_custom": "scouter_flows.drift.performance",
+    "PerformancePartial": "scouter_flows.drift.performance",
     "DataProfile": "scouter_flows.profiles.data_profile",
     "PsiDriftConfig": "scouter_flows.profiles.psi",
     "PsiDriftProfile": "scouter_flows.profiles.psi",
@@ -89,6 +94,7 @@ __all__ = [
     "FileSource",
     "FreedmanDiaconis",
     "Manual",
+    "PerformancePartial",
     "PsiChiSquareThreshold",
     "PsiDriftConfig",
     "PsiDriftProfile",
@@ -113,7 +119,11 @@ __all__ = [
     "TerrellScott",
     "Window",
     "__version__",
+    "compute_performance",
     "dispatch_pending",
+    "finalize_performance",
+    "performance_as_custom",
+    "performance_partial",
     "scan_files",
     "to_lazyframe",
 ]
@@ -122,6 +132,13 @@ if TYPE_CHECKING:
     from scouter_flows.alerts.console import ConsoleDispatcher
     from scouter_flows.alerts.outbox import dispatch_pending
     from scouter_flows.drift.drifter import Drifter
+    from scouter_flows.drift.performance import (
+        PerformancePartial,
+        compute_performance,
+        finalize_performance,
+        performance_as_custom,
+        performance_partial,
+    )
     from scouter_flows.drift.profiler import DataProfiler
     from scouter_flows.errors import (
         ConfigError,
