@@ -7,11 +7,11 @@ evaluated oldest first with the previous window's last means carried over.
 
 from __future__ import annotations
 
-import itertools
 import math
 from collections.abc import Sequence
 from datetime import datetime
 
+import numpy as np
 import polars as pl
 
 from scouter_flows.errors import DataError
@@ -24,8 +24,6 @@ from scouter_flows.profiles.spc import (
     SpcRule,
 )
 
-_GROUP = "\x00group"
-_SIZE = "\x00size"
 _TIME = "\x00time"
 
 
@@ -88,22 +86,27 @@ def compute_spc_drift(
     keep = config.rule.lookback() - 1
     features = []
     for name, chart in profile.features.items():
-        means = groups[f"{name}\x00mean"].to_list()
+        column = groups[f"{name}\x00mean"] if groups.height else pl.Series([], dtype=pl.Float64)
         previous = list((carry_over or {}).get(name, []))[-keep:] if keep else []
-        z = [_z(m, chart) for m in [*previous, *means]]
+        observed = column.fill_null(math.nan).to_numpy()
+        z = (np.concatenate([np.asarray(previous, dtype=np.float64), observed]) - chart.center) / (
+            chart.standard_error
+        )
+        start = len(previous)
         alerts = [
-            SpcAlert(kind=kind, zone=zone, index=i - len(previous), time=times[i - len(previous)])
-            for kind, zone, i in evaluate_rules(z, config.rule, start=len(previous))
+            SpcAlert(kind=kind, zone=zone, index=i - start, time=times[i - start])
+            for kind, zone, i in evaluate_rules(z, config.rule, start=start)
         ]
-        window_z = [abs(v) for v in z[len(previous) :] if not math.isnan(v)]
+        window_z = np.abs(z[start:])
+        window_z = window_z[~np.isnan(window_z)]
         features.append(
             SpcFeatureDrift(
                 feature=name,
-                status="insufficient_data" if not means else "drift" if alerts else "ok",
-                subgroups=len(means),
-                max_abs_z=max(window_z) if window_z else None,
-                means=means,
-                zones=[signed_zone(v) for v in z[len(previous) :]],
+                status="insufficient_data" if column.is_empty() else "drift" if alerts else "ok",
+                subgroups=column.len(),
+                max_abs_z=float(window_z.max()) if window_z.size else None,
+                means=column.to_list(),
+                zones=signed_zones(z[start:]).tolist(),
                 alerts=alerts,
             )
         )
@@ -124,58 +127,75 @@ def signed_zone(z: float) -> int:
     return int(math.copysign(min(4, math.ceil(abs(z))), z))
 
 
+def signed_zones(z: np.ndarray) -> np.ndarray:
+    """`signed_zone` of every value of `z`, vectorised."""
+    clean = np.nan_to_num(z, nan=0.0)
+    zones: np.ndarray = (np.sign(clean) * np.minimum(4, np.ceil(np.abs(clean)))).astype(np.int64)
+    return zones
+
+
 def evaluate_rules(
-    z: Sequence[float], rule: SpcRule, *, start: int = 0
+    z: Sequence[float] | np.ndarray, rule: SpcRule, *, start: int = 0
 ) -> list[tuple[SpcAlertKind, int | None, int]]:
     """(kind, zone, index) for each pattern that starts holding at an index >= `start`.
 
     A pattern that keeps holding over the following means is reported once, when it completes;
     it is reported again only after it has stopped holding (or holds on the other side).
     """
-    zones = [signed_zone(v) for v in z]
-    holding: set[_Pattern] = set()
-    out: list[tuple[SpcAlertKind, int | None, int]] = []
-    for i in range(len(z)):
-        now = _patterns_at(i, z, zones, rule)
-        if i >= start:
-            out.extend((kind, zone, i) for kind, zone, _ in sorted(now - holding, key=str))
-        holding = now
-    return out
+    values = np.asarray(z, dtype=np.float64)
+    zones = signed_zones(values)
+    events: list[tuple[int, tuple[SpcAlertKind, int | None, int]]] = []
+    for pattern, holding in _patterns(values, zones, rule):
+        rising = holding & ~np.concatenate(([False], holding[:-1]))
+        events.extend((int(i), pattern) for i in np.flatnonzero(rising) if i >= start)
+    events.sort(key=lambda e: (e[0], str(e[1])))
+    return [(kind, zone, i) for i, (kind, zone, _) in events]
 
 
 _Pattern = tuple[SpcAlertKind, int | None, int]
 """(kind, zone, side): side +1/-1 for one-sided patterns, 0 for alternating and trend."""
 
 
-def _patterns_at(i: int, z: Sequence[float], zones: Sequence[int], rule: SpcRule) -> set[_Pattern]:
-    found: set[_Pattern] = set()
+def _patterns(z: np.ndarray, zones: np.ndarray, rule: SpcRule) -> list[tuple[_Pattern, np.ndarray]]:
+    """Each pattern with a boolean array: does it hold at index i (over the means up to i)?"""
+    found: list[tuple[_Pattern, np.ndarray]] = []
     for k, (consecutive, alternating) in enumerate(rule.counts(), start=1):
         if k not in rule.zones_to_monitor:
             continue
-        if consecutive and i + 1 >= consecutive:
-            last = zones[i + 1 - consecutive : i + 1]
-            if all(abs(v) >= k for v in last) and len({v > 0 for v in last}) == 1:
-                side = 1 if last[-1] > 0 else -1
-                found.add(("out_of_bounds" if k == 4 else "consecutive", k, side))
+        kind: SpcAlertKind = "out_of_bounds" if k == 4 else "consecutive"
+        if consecutive:
+            for side in (1, -1):
+                holding = _trailing_run(side * zones >= k) >= consecutive
+                found.append(((kind, k, side), holding))
         # One alternating point is no pattern: a_k < 2 adds nothing to the consecutive check.
-        if alternating >= 2 and i + 1 >= alternating:
-            last = zones[i + 1 - alternating : i + 1]
-            if all(abs(v) >= k for v in last) and all(
-                (a > 0) != (b > 0) for a, b in itertools.pairwise(last)
-            ):
-                found.add(("out_of_bounds" if k == 4 else "alternating", k, 0))
-    if i + 1 >= TREND_LENGTH:
-        run = z[i + 1 - TREND_LENGTH : i + 1]
-        steps = list(itertools.pairwise(run))
-        if all(b > a for a, b in steps) or all(b < a for a, b in steps):
-            found.add(("trend", None, 0))
-    return found
+        if alternating >= 2:
+            beyond = np.abs(zones) >= k
+            flips = np.concatenate(
+                ([False], beyond[1:] & beyond[:-1] & (zones[1:] * zones[:-1] < 0))
+            )
+            holding = beyond & (_trailing_run(flips) >= alternating - 1)
+            found.append((("out_of_bounds" if k == 4 else "alternating", k, 0), holding))
+    steps = TREND_LENGTH - 1
+    diffs = np.diff(z, prepend=np.nan)
+    for up in (True, False):
+        moving = diffs > 0 if up else diffs < 0
+        found.append((("trend", None, 0), _trailing_run(moving) >= steps))
+    return _merge_same(found)
 
 
-def _z(mean: float | None, chart: SpcFeatureProfile) -> float:
-    if mean is None:
-        return math.nan
-    return (mean - chart.center) / chart.standard_error
+def _merge_same(found: list[tuple[_Pattern, np.ndarray]]) -> list[tuple[_Pattern, np.ndarray]]:
+    """One entry per pattern key (trend up and down share one), holding if either holds."""
+    merged: dict[_Pattern, np.ndarray] = {}
+    for key, holding in found:
+        merged[key] = merged[key] | holding if key in merged else holding
+    return list(merged.items())
+
+
+def _trailing_run(flags: np.ndarray) -> np.ndarray:
+    """For each i, how many consecutive True values end at i."""
+    index = np.arange(len(flags))
+    last_false = np.maximum.accumulate(np.where(flags, -1, index))
+    return index - last_false
 
 
 def _subgroups(
@@ -183,33 +203,31 @@ def _subgroups(
 ) -> tuple[pl.DataFrame, int, int]:
     """Per full subgroup: mean (and std) of every feature, and the last timestamp if ordered.
 
-    Returns the subgroups, the row count and the rows of a trailing partial subgroup.
+    Consecutive rows are reshaped into fixed-size arrays, which is several times faster than a
+    group-by. Returns the subgroups, the row count and the rows of a trailing partial subgroup.
     """
     n = config.sample_size
     ts = config.timestamp_column
     ordered = lf.sort(ts, maintain_order=True) if ts else lf
-    values = [pl.col(name).cast(pl.Float64).fill_nan(None) for name in names]
-    aggregations = [pl.len().alias(_SIZE)]
-    aggregations += [
-        v.mean().alias(f"{name}\x00mean") for v, name in zip(values, names, strict=True)
-    ]
-    if with_std:
-        aggregations += [
-            v.std(ddof=1).alias(f"{name}\x00std") for v, name in zip(values, names, strict=True)
-        ]
+    rows = int(ordered.select(pl.len()).collect().item())
+    full = rows // n
+    if full == 0:
+        return pl.DataFrame(), rows, rows
+
+    def blocks(expr: pl.Expr) -> pl.Expr:
+        return expr.head(full * n).reshape((full, n))
+
+    exprs = []
+    for name in names:
+        values = blocks(pl.col(name).cast(pl.Float64).fill_nan(None))
+        exprs.append(values.arr.mean().alias(f"{name}\x00mean"))
+        if with_std:
+            exprs.append(values.arr.std(ddof=1).alias(f"{name}\x00std"))
     if ts:
-        aggregations.append(pl.col(ts).max().alias(_TIME))
-    groups = (
-        ordered.with_row_index(_GROUP)
-        .with_columns(pl.col(_GROUP) // n)
-        .group_by(_GROUP)
-        .agg(aggregations)
-        .sort(_GROUP)
-        .collect(engine="in-memory")
-    )
-    rows = int(groups[_SIZE].sum()) if groups.height else 0
-    full = groups.filter(pl.col(_SIZE) == n)
-    return full, rows, rows - full.height * n
+        # Rows are sorted by time, so a subgroup's last row carries its latest timestamp.
+        exprs.append(pl.col(ts).gather_every(n, offset=n - 1).head(full).alias(_TIME))
+    groups = ordered.select(exprs).collect(engine="in-memory")
+    return groups, rows, rows - full * n
 
 
 def _feature_names(

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 from datetime import UTC, datetime, timedelta
 
 import numpy as np
 import polars as pl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from scipy.special import gamma
 
 from scouter_flows import DataError, Drifter, SpcDriftConfig, SpcRule
@@ -186,3 +189,48 @@ def test_profile_json_round_trip(tmp_path) -> None:  # type: ignore[no-untyped-d
     profile = Drifter().create_drift_profile(pl.DataFrame({"x": np.arange(100.0)}), CONFIG)
     loaded = SpcDriftProfile.load_from_json(profile.save_to_json(tmp_path / "spc.json"))
     assert loaded == profile
+
+
+def _reference_rules(z: list[float], rule: SpcRule) -> list[tuple[str, int | None, int]]:
+    """The rule definitions checked one index at a time, as the design states them."""
+    zones = [signed_zone(v) for v in z]
+    holding: set[tuple[str, int | None, int]] = set()
+    out = []
+    for i in range(len(z)):
+        now: set[tuple[str, int | None, int]] = set()
+        for k, (c, a) in enumerate(rule.counts(), start=1):
+            if k not in rule.zones_to_monitor:
+                continue
+            kind = "out_of_bounds" if k == 4 else "consecutive"
+            if c and i + 1 >= c:
+                last = zones[i + 1 - c : i + 1]
+                for side in (1, -1):
+                    if all(side * v >= k for v in last):
+                        now.add((kind, k, side))
+            if a >= 2 and i + 1 >= a:
+                last = zones[i + 1 - a : i + 1]
+                if all(abs(v) >= k for v in last) and all(
+                    x * y < 0 for x, y in itertools.pairwise(last)
+                ):
+                    now.add(("out_of_bounds" if k == 4 else "alternating", k, 0))
+        if i >= 6:
+            run = z[i - 6 : i + 1]
+            pairs = list(itertools.pairwise(run))
+            if all(b > a for a, b in pairs) or all(b < a for a, b in pairs):
+                now.add(("trend", None, 0))
+        out.extend((kind, zone, i) for kind, zone, _ in sorted(now - holding, key=str))
+        holding = now
+    return out
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    z=st.lists(st.floats(min_value=-5, max_value=5), max_size=60),
+    rule=st.lists(st.integers(min_value=0, max_value=6), min_size=8, max_size=8),
+    zones=st.sets(st.integers(min_value=1, max_value=4), min_size=1),
+)
+def test_vectorised_rules_equal_the_definition(
+    z: list[float], rule: list[int], zones: set[int]
+) -> None:
+    spc_rule = SpcRule(rule=" ".join(map(str, rule)), zones_to_monitor=sorted(zones))
+    assert evaluate_rules(z, spc_rule) == _reference_rules(z, spc_rule)
