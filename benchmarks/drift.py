@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 import polars as pl
 
-from scouter_flows import Drifter, PsiDriftConfig
+from scouter_flows import DataProfiler, Drifter, PsiDriftConfig, SpcDriftConfig
 
 
 def median_seconds(fn: Callable[[], Any], repeat: int) -> float:
@@ -52,8 +52,10 @@ def main() -> None:
     base_pl = pl.DataFrame(baseline, schema=names)
     window_pl = pl.DataFrame(window, schema=names)
     config = PsiDriftConfig(space="bench", name="psi")
+    spc_config = SpcDriftConfig(space="bench", name="spc")
     drifter = Drifter()
     profile = drifter.create_drift_profile(base_pl, config)
+    spc_profile = drifter.create_drift_profile(base_pl, spc_config)
 
     ours = {
         "polars sum pass": median_seconds(lambda: base_pl.select(pl.all().sum()), args.repeat),
@@ -61,6 +63,15 @@ def main() -> None:
             lambda: drifter.create_drift_profile(base_pl, config), args.repeat
         ),
         "PSI drift": median_seconds(lambda: drifter.compute_drift(window_pl, profile), args.repeat),
+        "SPC profile": median_seconds(
+            lambda: drifter.create_drift_profile(base_pl, spc_config), args.repeat
+        ),
+        "SPC drift": median_seconds(
+            lambda: drifter.compute_drift(window_pl, spc_profile), args.repeat
+        ),
+        "DataProfiler": median_seconds(
+            lambda: DataProfiler().create_data_profile(base_pl), args.repeat
+        ),
     }
     theirs: dict[str, float] = {}
     try:
@@ -78,6 +89,18 @@ def main() -> None:
         )
         theirs["PSI drift"] = median_seconds(
             lambda: their_drifter.compute_drift(window_c, their_profile), args.repeat
+        )
+        # Scouter's SPC sizes subgroups by row count unless told; 25 is our default.
+        their_spc = scouter.SpcDriftConfig(sample_size=25)
+        their_spc_profile = their_drifter.create_drift_profile(base_c, their_spc)
+        theirs["SPC profile"] = median_seconds(
+            lambda: their_drifter.create_drift_profile(base_c, their_spc), args.repeat
+        )
+        theirs["SPC drift"] = median_seconds(
+            lambda: their_drifter.compute_drift(window_c, their_spc_profile), args.repeat
+        )
+        theirs["DataProfiler"] = median_seconds(
+            lambda: scouter.DataProfiler().create_data_profile(base_pl), 1
         )
 
     print(f"{args.rows:,} rows x {args.features} float64 features, median of {args.repeat}")

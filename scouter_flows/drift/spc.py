@@ -93,10 +93,7 @@ def compute_spc_drift(
             chart.standard_error
         )
         start = len(previous)
-        alerts = [
-            SpcAlert(kind=kind, zone=zone, index=i - start, time=times[i - start])
-            for kind, zone, i in evaluate_rules(z, config.rule, start=start)
-        ]
+        alerts = _group_alerts(evaluate_rules(z, config.rule, start=start), start, times)
         window_z = np.abs(z[start:])
         window_z = window_z[~np.isnan(window_z)]
         features.append(
@@ -118,6 +115,27 @@ def compute_spc_drift(
         leftover_rows=leftover,
         features=features,
     )
+
+
+def _group_alerts(
+    events: list[tuple[SpcAlertKind, int | None, int]], start: int, times: list[datetime | None]
+) -> list[SpcAlert]:
+    """One alert per (kind, zone): the first completion and how many there were, oldest first."""
+    first: dict[tuple[SpcAlertKind, int | None], int] = {}
+    count: dict[tuple[SpcAlertKind, int | None], int] = {}
+    for kind, zone, i in events:
+        first.setdefault((kind, zone), i)
+        count[(kind, zone)] = count.get((kind, zone), 0) + 1
+    return [
+        SpcAlert(
+            kind=kind,
+            zone=zone,
+            index=i - start,
+            time=times[i - start],
+            occurrences=count[(kind, zone)],
+        )
+        for (kind, zone), i in first.items()
+    ]
 
 
 def signed_zone(z: float) -> int:
@@ -143,13 +161,22 @@ def evaluate_rules(
     it is reported again only after it has stopped holding (or holds on the other side).
     """
     values = np.asarray(z, dtype=np.float64)
-    zones = signed_zones(values)
-    events: list[tuple[int, tuple[SpcAlertKind, int | None, int]]] = []
-    for pattern, holding in _patterns(values, zones, rule):
-        rising = holding & ~np.concatenate(([False], holding[:-1]))
-        events.extend((int(i), pattern) for i in np.flatnonzero(rising) if i >= start)
-    events.sort(key=lambda e: (e[0], str(e[1])))
-    return [(kind, zone, i) for i, (kind, zone, _) in events]
+    patterns = sorted(_patterns(values, signed_zones(values), rule), key=lambda p: str(p[0]))
+    indexes: list[np.ndarray] = []
+    ranks: list[np.ndarray] = []
+    for position, (_, holding) in enumerate(patterns):
+        rising = np.flatnonzero(holding & ~np.concatenate(([False], holding[:-1])))
+        rising = rising[rising >= start]
+        indexes.append(rising)
+        ranks.append(np.full(rising.size, position))
+    if not indexes:
+        return []
+    index, rank = np.concatenate(indexes), np.concatenate(ranks)
+    order = np.lexsort((rank, index))
+    return [
+        (patterns[r][0][0], patterns[r][0][1], i)
+        for i, r in zip(index[order].tolist(), rank[order].tolist(), strict=True)
+    ]
 
 
 _Pattern = tuple[SpcAlertKind, int | None, int]
@@ -203,31 +230,60 @@ def _subgroups(
 ) -> tuple[pl.DataFrame, int, int]:
     """Per full subgroup: mean (and std) of every feature, and the last timestamp if ordered.
 
-    Consecutive rows are reshaped into fixed-size arrays, which is several times faster than a
-    group-by. Returns the subgroups, the row count and the rows of a trailing partial subgroup.
+    Consecutive rows are reshaped into fixed-size arrays whose sums Polars computes several
+    times faster than a group-by (or than Array means and stds); the moments are then derived
+    on the small per-subgroup frame. Returns the subgroups, the row count and the rows of a
+    trailing partial subgroup.
     """
     n = config.sample_size
     ts = config.timestamp_column
-    ordered = lf.sort(ts, maintain_order=True) if ts else lf
-    rows = int(ordered.select(pl.len()).collect().item())
+    if ts:
+        # Sorted once and kept, so the passes below do not sort again.
+        lf = lf.select(*names, ts).sort(ts, maintain_order=True).collect().lazy()
+    rows = int(lf.select(pl.len()).collect().item())
     full = rows // n
     if full == 0:
         return pl.DataFrame(), rows, rows
+    cleaned = lf.with_columns(pl.col(name).cast(pl.Float64).fill_nan(None) for name in names)
+    # Centring on the column mean keeps the profile's sums of squares free of cancellation.
+    shift = dict.fromkeys(names, 0.0)
+    if with_std:
+        means = cleaned.select(pl.col(names).head(full * n).mean()).collect().row(0, named=True)
+        shift = {name: means[name] or 0.0 for name in names}
+        cleaned = cleaned.with_columns(pl.col(name) - shift[name] for name in names)
 
     def blocks(expr: pl.Expr) -> pl.Expr:
-        return expr.head(full * n).reshape((full, n))
+        return expr.head(full * n).reshape((full, n)).arr.sum()
 
-    exprs = []
+    sums = []
     for name in names:
-        values = blocks(pl.col(name).cast(pl.Float64).fill_nan(None))
-        exprs.append(values.arr.mean().alias(f"{name}\x00mean"))
+        col = pl.col(name)
+        sums += [
+            blocks(col.is_not_null().cast(pl.UInt32)).alias(f"{name}\x00n"),
+            blocks(col).alias(f"{name}\x00t"),
+        ]
         if with_std:
-            exprs.append(values.arr.std(ddof=1).alias(f"{name}\x00std"))
+            sums.append(blocks(col * col).alias(f"{name}\x00q"))
     if ts:
         # Rows are sorted by time, so a subgroup's last row carries its latest timestamp.
-        exprs.append(pl.col(ts).gather_every(n, offset=n - 1).head(full).alias(_TIME))
-    groups = ordered.select(exprs).collect(engine="in-memory")
-    return groups, rows, rows - full * n
+        sums.append(pl.col(ts).gather_every(n, offset=n - 1).head(full).alias(_TIME))
+    raw = cleaned.select(sums).collect(engine="in-memory")
+    moments = []
+    for name in names:
+        count, total = pl.col(f"{name}\x00n"), pl.col(f"{name}\x00t")
+        moments.append(
+            pl.when(count > 0).then(shift[name] + total / count).alias(f"{name}\x00mean")
+        )
+        if with_std:
+            variance = (pl.col(f"{name}\x00q") - total * total / count) / (count - 1)
+            moments.append(
+                pl.when(count > 1)
+                .then(variance.clip(lower_bound=0.0).sqrt())
+                .alias(f"{name}\x00std")
+            )
+    if ts:
+        moments.append(pl.col(_TIME))
+    return raw.select(moments), rows, rows - full * n
 
 
 def _feature_names(

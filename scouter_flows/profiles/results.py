@@ -79,14 +79,19 @@ SpcAlertKind = Literal["out_of_bounds", "consecutive", "alternating", "trend"]
 
 
 class SpcAlert(FrozenModel):
-    """A pattern of subgroup means that completed in this window."""
+    """A pattern of subgroup means that completed in this window (one alert per kind and zone).
+
+    `index` and `time` name the first completion; `occurrences` counts every completion in the
+    window, so a long window with a recurring pattern raises one alert, not hundreds.
+    """
 
     kind: SpcAlertKind
     zone: int | None = Field(description="1-4; None for a trend.")
-    index: int = Field(description="Index of the completing subgroup within the window.")
+    index: int = Field(description="Index of the first completing subgroup within the window.")
     time: datetime | None = Field(
-        default=None, description="Timestamp of the completing subgroup's last row, if ordered."
+        default=None, description="Timestamp of that subgroup's last row, if rows are ordered."
     )
+    occurrences: int = Field(default=1, ge=1, description="Completions in this window.")
 
 
 class SpcFeatureDrift(FrozenModel):

@@ -234,3 +234,14 @@ def test_vectorised_rules_equal_the_definition(
 ) -> None:
     spc_rule = SpcRule(rule=" ".join(map(str, rule)), zones_to_monitor=sorted(zones))
     assert evaluate_rules(z, spc_rule) == _reference_rules(z, spc_rule)
+
+
+def test_recurring_patterns_raise_one_alert_with_a_count() -> None:
+    rng = np.random.default_rng(3)
+    profile = Drifter().create_drift_profile(rng.normal(size=(5000, 1)), CONFIG)
+    chart = profile.features["feature_0"]
+    far = chart.center + 4 * chart.standard_error
+    blocks = [chart.center, far, chart.center, far, chart.center, far]
+    window = np.repeat(blocks, 25).reshape(-1, 1)
+    (alert,) = Drifter().compute_drift(window, profile).features[0].alerts
+    assert (alert.kind, alert.zone, alert.index, alert.occurrences) == ("out_of_bounds", 4, 1, 3)
