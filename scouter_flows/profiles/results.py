@@ -13,6 +13,28 @@ from scouter_flows.profiles.base import FrozenModel
 FeatureStatus = Literal["ok", "drift", "insufficient_data"]
 
 
+class _ResultBase(FrozenModel):
+    """Identity of the profile a result belongs to, and the verdict helpers."""
+
+    space: str
+    name: str
+    version: str
+    rows: int = Field(description="Rows observed in the batch or window.")
+
+    def _statuses(self) -> list[tuple[str, str]]:
+        raise NotImplementedError
+
+    @property
+    def drifted(self) -> list[str]:
+        """Names of the features (or metrics) whose status is `drift`."""
+        return [name for name, status in self._statuses() if status == "drift"]
+
+    @property
+    def has_drift(self) -> bool:
+        """Whether any feature (or metric) drifted."""
+        return bool(self.drifted)
+
+
 class FeatureDrift(FrozenModel):
     """The drift verdict for one feature in one window."""
 
@@ -31,32 +53,21 @@ class FeatureDrift(FrozenModel):
     )
 
 
-class DriftResult(FrozenModel):
+class DriftResult(_ResultBase):
     """All feature verdicts of one profile over one batch or window.
 
     Small enough to cross an XCom or a Prefect result: it never holds the data itself.
     """
 
     drift_type: Literal["psi"]
-    space: str
-    name: str
-    version: str
-    rows: int = Field(description="Rows observed in the batch or window.")
     features: list[FeatureDrift]
     weighted_psi: float | None = Field(
         default=None,
         description="Importance-weighted mean PSI over judged features (with feature_importances).",
     )
 
-    @property
-    def drifted(self) -> list[str]:
-        """Names of the features whose status is `drift`."""
-        return [f.feature for f in self.features if f.status == "drift"]
-
-    @property
-    def has_drift(self) -> bool:
-        """Whether any feature drifted."""
-        return any(f.status == "drift" for f in self.features)
+    def _statuses(self) -> list[tuple[str, str]]:
+        return [(x.feature, x.status) for x in self.features]
 
     def to_polars(self) -> pl.DataFrame:
         """One row per feature: feature, value, threshold, status, observed_rows, rates."""
@@ -106,26 +117,15 @@ class SpcFeatureDrift(FrozenModel):
     alerts: list[SpcAlert] = Field(default_factory=list)
 
 
-class SpcDriftResult(FrozenModel):
+class SpcDriftResult(_ResultBase):
     """All feature charts of one SPC profile over one batch or window."""
 
     drift_type: Literal["spc"] = "spc"
-    space: str
-    name: str
-    version: str
-    rows: int = Field(description="Rows observed in the batch or window.")
     leftover_rows: int = Field(description="Trailing rows that did not fill a subgroup (unused).")
     features: list[SpcFeatureDrift]
 
-    @property
-    def drifted(self) -> list[str]:
-        """Names of the features with at least one alert."""
-        return [f.feature for f in self.features if f.status == "drift"]
-
-    @property
-    def has_drift(self) -> bool:
-        """Whether any feature raised an alert."""
-        return any(f.status == "drift" for f in self.features)
+    def _statuses(self) -> list[tuple[str, str]]:
+        return [(x.feature, x.status) for x in self.features]
 
     def to_polars(self) -> pl.DataFrame:
         """One row per alert: feature, kind, zone, index, time."""
@@ -154,25 +154,14 @@ class CustomMetricResult(FrozenModel):
     status: FeatureStatus
 
 
-class CustomDriftResult(FrozenModel):
+class CustomDriftResult(_ResultBase):
     """All custom metrics of one profile over one window."""
 
     drift_type: Literal["custom"] = "custom"
-    space: str
-    name: str
-    version: str
-    rows: int
     metrics: list[CustomMetricResult]
 
-    @property
-    def drifted(self) -> list[str]:
-        """Names of the metrics that breached their rule."""
-        return [m.metric for m in self.metrics if m.status == "drift"]
-
-    @property
-    def has_drift(self) -> bool:
-        """Whether any metric breached its rule."""
-        return any(m.status == "drift" for m in self.metrics)
+    def _statuses(self) -> list[tuple[str, str]]:
+        return [(x.metric, x.status) for x in self.metrics]
 
     def to_polars(self) -> pl.DataFrame:
         """One row per metric."""

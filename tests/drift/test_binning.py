@@ -20,17 +20,6 @@ from scouter_flows.profiles.psi import (
     TerrellScott,
 )
 
-
-@pytest.fixture(scope="module")
-def dataset_a() -> tuple[np.ndarray, np.ndarray]:
-    rng = np.random.default_rng(42)
-    ref = rng.normal(0, 1, (1000, 3))
-    cur = rng.normal(0, 1, (1000, 3))
-    cur[:, 1] += 0.25
-    cur[:, 2] *= 1.5
-    return ref, cur
-
-
 # shared/reference/scouter-drift.md section 7: Scouter's bins and PSI on dataset A.
 SCOUTER = [
     (Manual(num_bins=10), (10, 10, 10), (0.021296, 0.137249, 0.298933)),

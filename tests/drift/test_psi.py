@@ -23,17 +23,6 @@ from scouter_flows.drift.psi import psi
 CONFIG = PsiDriftConfig(space="test", name="model")
 
 
-@pytest.fixture(scope="module")
-def dataset_a() -> tuple[np.ndarray, np.ndarray]:
-    """Scouter's reference dataset A (shared/reference/scouter-drift.md, section 7)."""
-    rng = np.random.default_rng(42)
-    ref = rng.normal(0, 1, (1000, 3))
-    cur = rng.normal(0, 1, (1000, 3))
-    cur[:, 1] += 0.25
-    cur[:, 2] *= 1.5
-    return ref, cur
-
-
 def test_quantile_edges_equal_numpy(dataset_a: tuple[np.ndarray, np.ndarray]) -> None:
     ref, _ = dataset_a
     profile = Drifter().create_drift_profile(ref, CONFIG)
