@@ -70,9 +70,11 @@ def demo(
         results = store.drift_results(summary["run_id"])
         location = repr(store)
     print_results(results.to_dicts(), title=f"PSI drift of {config.key} in [{start}, {end})")
+    sent = (summary.get("dispatch") or {}).get("sent", 0)
     console.print(
         f"run {summary['run_id']} stored in {location}: {len(summary['drifted'])} of "
-        f"{summary['features']} features drifted, {summary['pending_alerts']} alerts dispatched"
+        f"{summary['features']} features drifted, {sent} alerts sent (an alert already sent "
+        "for this window is not sent again)"
     )
 
 
