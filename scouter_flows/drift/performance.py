@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from typing import Literal
+from typing import Literal, TypedDict, Unpack
 
 import polars as pl
 from pydantic import Field
@@ -18,10 +18,20 @@ from scouter_flows.drift.custom import CustomPartial
 from scouter_flows.errors import ConfigError, DataError
 from scouter_flows.profiles.base import FrozenModel
 from scouter_flows.profiles.custom import CustomDriftProfile
-from scouter_flows.sources.frames import DataLike, to_lazyframe
+from scouter_flows.sources.frames import DataLike, require_columns, to_lazyframe
 
 Task = Literal["binary", "multiclass", "regression"]
 _LOG_LOSS_EPS = 1e-15
+
+
+class PerformanceColumns(TypedDict, total=False):
+    """Where predictions, labels and scores are (see `performance_partial`)."""
+
+    prediction: str
+    label: str
+    score: str | None
+    labels: DataLike | None
+    id_column: str | None
 
 
 class PerformancePartial(FrozenModel):
@@ -105,12 +115,12 @@ def performance_partial(
         if id_column is None:
             raise ConfigError("labels given in a separate frame need id_column to join on")
         truth = to_lazyframe(labels)
-        _require(truth, [id_column, label], "labels")
-        _require(lf, [id_column, prediction], "predictions")
+        require_columns(truth.collect_schema(), [id_column, label], "labels")
+        require_columns(lf.collect_schema(), [id_column, prediction], "predictions")
         lf = lf.drop(label, strict=False).join(
             truth.select(id_column, label), on=id_column, how="left"
         )
-    _require(lf, [c for c in (prediction, label, score) if c], "data")
+    require_columns(lf.collect_schema(), [c for c in (prediction, label, score) if c], "data")
     total = lf.select(pl.len()).collect().item()
     lf = lf.filter(pl.col(label).is_not_null() & pl.col(prediction).is_not_null())
     if task == "regression":
@@ -202,14 +212,7 @@ def finalize_performance(partial: PerformancePartial) -> dict[str, float | None]
 
 
 def compute_performance(
-    data: DataLike,
-    *,
-    task: Task,
-    prediction: str = "prediction",
-    label: str = "label",
-    score: str | None = None,
-    labels: DataLike | None = None,
-    id_column: str | None = None,
+    data: DataLike, *, task: Task, **columns: Unpack[PerformanceColumns]
 ) -> dict[str, float | None]:
     """The metrics of `data` in one call (the arguments are those of `performance_partial`).
 
@@ -217,15 +220,7 @@ def compute_performance(
         >>> compute_performance({"prediction": [1, 0, 1], "label": [1, 0, 0]}, task="binary")
         {'accuracy': 0.666..., 'precision': 0.5, 'recall': 1.0, 'f1': 0.666..., ...}
     """
-    partial = performance_partial(
-        data,
-        task=task,
-        prediction=prediction,
-        label=label,
-        score=score,
-        labels=labels,
-        id_column=id_column,
-    )
+    partial = performance_partial(data, task=task, **columns)
     return finalize_performance(partial)
 
 
@@ -267,13 +262,6 @@ def _binary_labels(frame: pl.DataFrame, label: str, prediction: str) -> pl.DataF
         if bad:
             raise DataError(f"binary column {name!r} must hold 0/1 or true/false; found {bad}")
     return out
-
-
-def _require(lf: pl.LazyFrame, columns: list[str], what: str) -> None:
-    names = lf.collect_schema().names()
-    missing = [c for c in columns if c not in names]
-    if missing:
-        raise DataError(f"{what} has no column {missing[0]!r}; columns are {names}")
 
 
 def performance_as_custom(

@@ -25,6 +25,7 @@ from scouter_flows.profiles.psi import (
     PsiNormalThreshold,
 )
 from scouter_flows.profiles.results import DriftResult, FeatureDrift, FeatureStatus
+from scouter_flows.sources.frames import require_columns
 
 EPSILON = 1e-10
 MIN_ROWS_PER_BIN = 10
@@ -41,7 +42,7 @@ def create_psi_profile(lf: pl.LazyFrame, config: PsiDriftConfig) -> PsiDriftProf
     """
     schema = lf.collect_schema()
     names = config.features_to_monitor or list(schema.names())
-    _require_columns(schema, [*names, *config.categorical_features], "baseline")
+    require_columns(schema, [*names, *config.categorical_features], "baseline")
     unknown = sorted(set(config.feature_importances) - set(names))
     if unknown:
         raise DataError(f"feature_importances name features that are not monitored: {unknown}")
@@ -114,7 +115,7 @@ def psi_partial(lf: pl.LazyFrame, profile: PsiDriftProfile) -> PsiPartial:
         DataError: a profile feature is missing from `lf` or has an incompatible dtype.
     """
     schema = lf.collect_schema()
-    _require_columns(schema, list(profile.features), "observed data")
+    require_columns(schema, list(profile.features), "observed data")
     for name, feature in profile.features.items():
         _check_observed_dtype(name, schema[name], feature)
     total, counts = _count_bins(lf, profile.features)
@@ -306,14 +307,4 @@ def _check_observed_dtype(name: str, dtype: pl.DataType, feature: PsiFeatureProf
     if feature.kind == "numeric" and not dtype.is_numeric():
         raise DataError(
             f"observed feature {name!r} has dtype {dtype}, but the profile bins it as numeric"
-        )
-
-
-def _require_columns(schema: pl.Schema, names: list[str], what: str) -> None:
-    missing = [n for n in names if n not in schema]
-    if missing:
-        raise DataError(
-            f"{what} has no column {missing[0]!r}"
-            + (f" (nor {missing[1:]})" if len(missing) > 1 else "")
-            + f"; columns are {list(schema.names())}"
         )

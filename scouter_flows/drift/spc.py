@@ -23,6 +23,7 @@ from scouter_flows.profiles.spc import (
     SpcFeatureProfile,
     SpcRule,
 )
+from scouter_flows.sources.frames import require_columns
 
 _TIME = "\x00time"
 
@@ -293,9 +294,7 @@ def _feature_names(
     if timestamp_column is not None and timestamp_column not in schema:
         raise DataError(f"{what} has no timestamp column {timestamp_column!r}")
     names = requested or [n for n in schema.names() if n != timestamp_column]
-    missing = [n for n in names if n not in schema]
-    if missing:
-        raise DataError(f"{what} has no column {missing[0]!r}; columns are {schema.names()}")
+    require_columns(schema, names, what)
     for name in names:
         if not schema[name].is_numeric():
             raise DataError(

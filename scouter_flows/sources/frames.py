@@ -57,6 +57,21 @@ def to_lazyframe(data: DataLike) -> pl.LazyFrame:
     )
 
 
+def require_columns(schema: pl.Schema, names: list[str], what: str) -> None:
+    """Fail, naming the first missing column and the columns there are, unless all exist.
+
+    Raises:
+        DataError: a column in `names` is not in `schema`.
+    """
+    missing = [n for n in names if n not in schema]
+    if missing:
+        raise DataError(
+            f"{what} has no column {missing[0]!r}"
+            + (f" (nor {missing[1:]})" if len(missing) > 1 else "")
+            + f"; columns are {list(schema.names())}"
+        )
+
+
 def _from_numpy(array: Any) -> pl.LazyFrame:
     if array.ndim != 2:
         raise DataError(f"numpy input must be 2-D (rows x features), got shape {array.shape}")
