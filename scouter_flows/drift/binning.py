@@ -26,6 +26,9 @@ from scouter_flows.profiles.psi import (
     TerrellScott,
 )
 
+CATEGORICAL_DTYPES = (pl.String, pl.Categorical, pl.Enum, pl.Boolean)
+"""Dtypes binned (and profiled) by category rather than by value."""
+
 
 def finite(name: str) -> pl.Expr:
     """The finite values of column `name` as Float64."""

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 import polars as pl
 from pydantic import Field
 
+from scouter_flows.drift.binning import finite
 from scouter_flows.errors import ConfigError, DataError
 from scouter_flows.profiles.base import FrozenModel
 from scouter_flows.profiles.custom import CustomDriftProfile, CustomMetric, CustomMetricDriftConfig
@@ -62,10 +63,9 @@ def custom_partial(lf: pl.LazyFrame, profile: CustomDriftProfile) -> CustomParti
             )
         if not schema[name].is_numeric():
             raise DataError(f"metric column {name!r} has dtype {schema[name]}, expected numeric")
-    finite = {name: pl.col(name).cast(pl.Float64) for name in profile.metrics}
     exprs = [pl.len().alias("\x00rows")]
-    for name, col in finite.items():
-        kept = col.filter(col.is_finite())
+    for name in profile.metrics:
+        kept = finite(name)
         exprs += [kept.len().alias(f"{name}\x00n"), kept.sum().alias(f"{name}\x00sum")]
     row = lf.select(exprs).collect(engine="in-memory").row(0, named=True)
     return CustomPartial(

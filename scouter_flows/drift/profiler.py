@@ -11,6 +11,7 @@ from typing import Any
 
 import polars as pl
 
+from scouter_flows.drift.binning import CATEGORICAL_DTYPES, finite
 from scouter_flows.errors import DataError
 from scouter_flows.profiles.data_profile import (
     QUANTILES,
@@ -21,8 +22,6 @@ from scouter_flows.profiles.data_profile import (
     NumericSummary,
 )
 from scouter_flows.sources.frames import DataLike, to_lazyframe
-
-_CATEGORICAL = (pl.String, pl.Categorical, pl.Enum, pl.Boolean)
 
 
 class DataProfiler:
@@ -58,7 +57,7 @@ class DataProfiler:
         lf = to_lazyframe(data)
         schema = lf.collect_schema()
         numeric = [n for n, t in schema.items() if t.is_numeric() and not isinstance(t, pl.Boolean)]
-        categorical = [n for n, t in schema.items() if isinstance(t, _CATEGORICAL)]
+        categorical = [n for n, t in schema.items() if isinstance(t, CATEGORICAL_DTYPES)]
         unsupported = [n for n in schema.names() if n not in numeric and n not in categorical]
         if unsupported:
             raise DataError(
@@ -92,14 +91,9 @@ class DataProfiler:
         return DataProfile(rows=int(row["\x00rows"]), features=features, correlations=correlations)
 
 
-def _finite(name: str) -> pl.Expr:
-    col = pl.col(name).cast(pl.Float64)
-    return col.filter(col.is_finite())
-
-
 def _numeric_exprs(name: str) -> list[pl.Expr]:
     col = pl.col(name).cast(pl.Float64)
-    x = _finite(name)
+    x = finite(name)
     return [
         (col.null_count() + col.is_nan().sum()).alias(f"{name}\x00missing"),
         col.is_infinite().sum().alias(f"{name}\x00inf"),

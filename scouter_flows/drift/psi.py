@@ -13,7 +13,7 @@ import polars as pl
 from pydantic import Field
 from scipy import stats
 
-from scouter_flows.drift.binning import edge_exprs, edges_from_row
+from scouter_flows.drift.binning import CATEGORICAL_DTYPES, edge_exprs, edges_from_row
 from scouter_flows.errors import DataError
 from scouter_flows.profiles.base import FrozenModel
 from scouter_flows.profiles.psi import (
@@ -29,8 +29,6 @@ from scouter_flows.sources.frames import require_columns
 
 EPSILON = 1e-10
 MIN_ROWS_PER_BIN = 10
-
-_CATEGORICAL_DTYPES = (pl.String, pl.Categorical, pl.Enum, pl.Boolean)
 
 
 def create_psi_profile(lf: pl.LazyFrame, config: PsiDriftConfig) -> PsiDriftProfile:
@@ -293,7 +291,7 @@ def _as_category(name: str) -> pl.Expr:
 
 
 def _feature_kind(name: str, dtype: pl.DataType, config: PsiDriftConfig) -> str:
-    if name in config.categorical_features or isinstance(dtype, _CATEGORICAL_DTYPES):
+    if name in config.categorical_features or isinstance(dtype, CATEGORICAL_DTYPES):
         return "categorical"
     if dtype.is_numeric():
         return "numeric"
