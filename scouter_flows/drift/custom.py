@@ -50,10 +50,12 @@ def create_custom_profile(
 
 
 def custom_partial(lf: pl.LazyFrame, profile: CustomDriftProfile) -> CustomPartial:
-    """Count and sum each metric's finite observations (one column per metric), in one pass.
+    """Count and sum each metric's observations (one column per metric), in one pass.
+
+    Null and NaN are missing and left out.
 
     Raises:
-        DataError: a metric column is missing or not numeric.
+        DataError: a metric column is missing, not numeric, or holds an infinite value.
     """
     schema = lf.collect_schema()
     for name in profile.metrics:
@@ -66,8 +68,19 @@ def custom_partial(lf: pl.LazyFrame, profile: CustomDriftProfile) -> CustomParti
     exprs = [pl.len().alias("\x00rows")]
     for name in profile.metrics:
         kept = finite(name)
-        exprs += [kept.len().alias(f"{name}\x00n"), kept.sum().alias(f"{name}\x00sum")]
+        exprs += [
+            kept.len().alias(f"{name}\x00n"),
+            kept.sum().alias(f"{name}\x00sum"),
+            pl.col(name).cast(pl.Float64).is_infinite().sum().alias(f"{name}\x00inf"),
+        ]
     row = lf.select(exprs).collect(engine="in-memory").row(0, named=True)
+    infinite = {n: row[f"{n}\x00inf"] for n in profile.metrics if row[f"{n}\x00inf"]}
+    if infinite:
+        name, count = next(iter(infinite.items()))
+        raise DataError(
+            f"metric column {name!r} has {count} infinite values: a window mean needs finite "
+            "observations (use null or NaN for missing ones)"
+        )
     return CustomPartial(
         counts={n: int(row[f"{n}\x00n"]) for n in profile.metrics},
         sums={n: float(row[f"{n}\x00sum"]) for n in profile.metrics},

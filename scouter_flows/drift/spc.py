@@ -8,12 +8,20 @@ evaluated oldest first with the previous window's last means carried over.
 from __future__ import annotations
 
 import math
+import os
 from collections.abc import Sequence
-from datetime import datetime
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime, timedelta
 
 import numpy as np
 import polars as pl
 
+from scouter_flows.drift.subgroups import (
+    SpcPartial,
+    SpcProfilePartial,
+    moments_from,
+    scan_partial,
+)
 from scouter_flows.errors import DataError
 from scouter_flows.profiles.results import SpcAlert, SpcAlertKind, SpcDriftResult, SpcFeatureDrift
 from scouter_flows.profiles.spc import (
@@ -25,7 +33,12 @@ from scouter_flows.profiles.spc import (
 )
 from scouter_flows.sources.frames import require_columns
 
-_TIME = "\x00time"
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_PARALLEL_MEANS = 50_000
+"""Below this many subgroup means in all, threads cost more than they save."""
+
+_Found = list[tuple[SpcAlertKind, int | None, int, int]]
+"""(kind, zone, index of the first completion, completions) per alert of one feature."""
 
 
 def c4(n: int) -> float:
@@ -37,32 +50,70 @@ def create_spc_profile(lf: pl.LazyFrame, config: SpcDriftConfig) -> SpcDriftProf
     """Centre and process sigma per feature from the full subgroups of the baseline.
 
     Raises:
-        DataError: a feature is missing or not numeric, the baseline holds no full subgroup, or a
-            feature has no spread (a chart needs a non-zero sigma).
+        DataError: a feature is missing, not numeric or infinite somewhere, the baseline holds
+            no full subgroup, or a feature has no spread (a chart needs a non-zero sigma).
     """
+    return finalize_spc_profile(spc_profile_partial(lf, config), config)
+
+
+def spc_profile_partial(
+    lf: pl.LazyFrame, config: SpcDriftConfig, *, offset: int = 0
+) -> SpcProfilePartial:
+    """Subgroup sums of the baseline rows starting at global row `offset`, for merging."""
     names = _feature_names(lf, config.features_to_monitor, config.timestamp_column, "baseline")
-    groups, rows, leftover = _subgroups(lf, names, config, with_std=True)
-    if groups.height == 0:
-        raise DataError(
-            f"baseline has {rows} rows, fewer than one subgroup of sample_size={config.sample_size}"
-        )
+    return scan_partial(
+        lf,
+        names,
+        config.timestamp_column,
+        sample_size=config.sample_size,
+        offset=offset,
+        build=SpcProfilePartial,
+        what="baseline",
+    )
+
+
+def finalize_spc_profile(partial: SpcProfilePartial, config: SpcDriftConfig) -> SpcDriftProfile:
+    """The profile from (merged) baseline partials.
+
+    Raises:
+        DataError: no full subgroup, a feature without any complete subgroup, or no spread.
+    """
     n = config.sample_size
-    summary = groups.select(
-        *(pl.col(f"{name}\x00mean").mean().alias(f"{name}\x00center") for name in names),
-        *(pl.col(f"{name}\x00std").mean().alias(f"{name}\x00sbar") for name in names),
-    ).row(0, named=True)
+    if partial.subgroups == 0:
+        raise DataError(
+            f"baseline has {partial.rows} rows, fewer than one subgroup of sample_size={n}"
+        )
     features: dict[str, SpcFeatureProfile] = {}
-    for name in names:
-        center, sbar = summary[f"{name}\x00center"], summary[f"{name}\x00sbar"]
-        if center is None or sbar is None or math.isnan(center) or math.isnan(sbar):
+    for name in partial.mean_sum:
+        center, sbar = moments_from(partial, name)
+        if math.isnan(center) or math.isnan(sbar):
             raise DataError(f"baseline feature {name!r} has no subgroup without missing values")
         if sbar == 0.0:
             raise DataError(f"baseline feature {name!r} is constant: an SPC chart needs spread")
         features[name] = SpcFeatureProfile(
-            center=center, sigma=sbar / c4(n), sample_size=n, subgroups=groups.height
+            center=center, sigma=sbar / c4(n), sample_size=n, subgroups=partial.subgroups
         )
     return SpcDriftProfile(
-        config=config, features=features, baseline_rows=rows, leftover_rows=leftover
+        config=config,
+        features=features,
+        baseline_rows=partial.rows,
+        leftover_rows=partial.leftover_rows,
+    )
+
+
+def spc_partial(lf: pl.LazyFrame, profile: SpcDriftProfile, *, offset: int = 0) -> SpcPartial:
+    """Subgroup means of the window rows starting at global row `offset`, for merging."""
+    config = profile.config
+    names = list(profile.features)
+    _feature_names(lf, names, config.timestamp_column, "observed data")
+    return scan_partial(
+        lf,
+        names,
+        config.timestamp_column,
+        sample_size=config.sample_size,
+        offset=offset,
+        build=SpcPartial,
+        what="observed data",
     )
 
 
@@ -77,34 +128,48 @@ def compute_spc_drift(
     `rule.lookback() - 1` are used), so a pattern spanning two windows is seen; alerts are only
     raised for patterns completed by a mean of this window.
     """
+    return finalize_spc_drift(spc_partial(lf, profile), profile, carry_over)
+
+
+def finalize_spc_drift(
+    partial: SpcPartial,
+    profile: SpcDriftProfile,
+    carry_over: dict[str, Sequence[float]] | None = None,
+) -> SpcDriftResult:
+    """Evaluate every feature's chart from (merged) window partials."""
     config = profile.config
-    names = list(profile.features)
-    _feature_names(lf, names, config.timestamp_column, "observed data")
-    groups, rows, leftover = _subgroups(lf, names, config, with_std=False)
-    times: list[datetime | None] = (
-        groups[_TIME].to_list() if _TIME in groups.columns else [None] * groups.height
-    )
     keep = config.rule.lookback() - 1
-    features = []
+    series, starts = [], []
     for name, chart in profile.features.items():
-        column = groups[f"{name}\x00mean"] if groups.height else pl.Series([], dtype=pl.Float64)
-        previous = list((carry_over or {}).get(name, []))[-keep:] if keep else []
-        observed = column.fill_null(math.nan).to_numpy()
-        z = (np.concatenate([np.asarray(previous, dtype=np.float64), observed]) - chart.center) / (
-            chart.standard_error
-        )
-        start = len(previous)
-        alerts = _group_alerts(evaluate_rules(z, config.rule, start=start), start, times)
-        window_z = np.abs(z[start:])
-        window_z = window_z[~np.isnan(window_z)]
+        previous = np.asarray(list((carry_over or {}).get(name, []))[-keep:], dtype=np.float64)
+        means = np.concatenate((previous, partial.means[name]))
+        series.append((means - chart.center) / chart.standard_error)
+        starts.append(previous.size)
+    events, zones = _chart_events_parallel(series, starts, config.rule)
+    features = []
+    for name, z, start, found, judged in zip(
+        profile.features, series, starts, events, zones, strict=True
+    ):
+        window_z = z[start:]
+        largest = float(np.fmax.reduce(np.abs(window_z))) if window_z.size else math.nan
+        alerts = [
+            SpcAlert(
+                kind=kind,
+                zone=zone,
+                index=index,
+                time=None if partial.times is None else _utc(int(partial.times[index])),
+                occurrences=count,
+            )
+            for kind, zone, index, count in found
+        ]
         features.append(
             SpcFeatureDrift(
                 feature=name,
-                status="insufficient_data" if column.is_empty() else "drift" if alerts else "ok",
-                subgroups=column.len(),
-                max_abs_z=float(window_z.max()) if window_z.size else None,
-                means=column.to_list(),
-                zones=signed_zones(z[start:]).tolist(),
+                status="insufficient_data" if window_z.size == 0 else "drift" if alerts else "ok",
+                subgroups=window_z.size,
+                max_abs_z=None if math.isnan(largest) else largest,
+                means=partial.means[name],
+                zones=judged,
                 alerts=alerts,
             )
         )
@@ -112,31 +177,28 @@ def compute_spc_drift(
         space=config.space,
         name=config.name,
         version=config.version,
-        rows=rows,
-        leftover_rows=leftover,
+        rows=partial.rows,
+        leftover_rows=partial.leftover_rows,
         features=features,
     )
 
 
-def _group_alerts(
-    events: list[tuple[SpcAlertKind, int | None, int]], start: int, times: list[datetime | None]
-) -> list[SpcAlert]:
-    """One alert per (kind, zone): the first completion and how many there were, oldest first."""
-    first: dict[tuple[SpcAlertKind, int | None], int] = {}
-    count: dict[tuple[SpcAlertKind, int | None], int] = {}
-    for kind, zone, i in events:
-        first.setdefault((kind, zone), i)
-        count[(kind, zone)] = count.get((kind, zone), 0) + 1
-    return [
-        SpcAlert(
-            kind=kind,
-            zone=zone,
-            index=i - start,
-            time=times[i - start],
-            occurrences=count[(kind, zone)],
-        )
-        for (kind, zone), i in first.items()
-    ]
+def _chart_events_parallel(
+    series: list[np.ndarray], starts: list[int], rule: SpcRule
+) -> tuple[list[_Found], list[np.ndarray]]:
+    """`chart_events` over groups of features on parallel threads (numpy releases the GIL)."""
+    workers = min(len(series), os.cpu_count() or 1)
+    if workers <= 1 or sum(len(z) for z in series) < _PARALLEL_MEANS:
+        return chart_events(series, starts, rule)
+    size = math.ceil(len(series) / workers)
+    parts = [(series[i : i + size], starts[i : i + size]) for i in range(0, len(series), size)]
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        done = list(pool.map(lambda part: chart_events(part[0], part[1], rule), parts))
+    return [f for found, _ in done for f in found], [z for _, zones in done for z in zones]
+
+
+def _utc(microseconds: int) -> datetime:
+    return _EPOCH + timedelta(microseconds=microseconds)
 
 
 def signed_zone(z: float) -> int:
@@ -147,9 +209,13 @@ def signed_zone(z: float) -> int:
 
 
 def signed_zones(z: np.ndarray) -> np.ndarray:
-    """`signed_zone` of every value of `z`, vectorised."""
-    clean = np.nan_to_num(z, nan=0.0)
-    zones: np.ndarray = (np.sign(clean) * np.minimum(4, np.ceil(np.abs(clean)))).astype(np.int64)
+    """`signed_zone` of every value of `z`, vectorised (int8)."""
+    size = np.abs(z)
+    magnitude = (size > 0.0).view(np.int8)  # NaN compares False: zone 0
+    for limit in (1.0, 2.0, 3.0):
+        magnitude = magnitude + (size > limit).view(np.int8)
+    negative = (z < 0).view(np.int8)
+    zones: np.ndarray = magnitude - 2 * magnitude * negative  # far faster than np.where on int8
     return zones
 
 
@@ -162,137 +228,148 @@ def evaluate_rules(
     it is reported again only after it has stopped holding (or holds on the other side).
     """
     values = np.asarray(z, dtype=np.float64)
-    patterns = sorted(_patterns(values, signed_zones(values), rule), key=lambda p: str(p[0]))
-    indexes: list[np.ndarray] = []
-    ranks: list[np.ndarray] = []
-    for position, (_, holding) in enumerate(patterns):
-        rising = np.flatnonzero(holding & ~np.concatenate(([False], holding[:-1])))
-        rising = rising[rising >= start]
-        indexes.append(rising)
-        ranks.append(np.full(rising.size, position))
-    if not indexes:
-        return []
-    index, rank = np.concatenate(indexes), np.concatenate(ranks)
+    index, rank, keys = _completions(values, signed_zones(values), rule)
     order = np.lexsort((rank, index))
     return [
-        (patterns[r][0][0], patterns[r][0][1], i)
+        (keys[r][0], keys[r][1], i)
         for i, r in zip(index[order].tolist(), rank[order].tolist(), strict=True)
+        if i >= start
     ]
+
+
+def chart_events(
+    series: list[np.ndarray], starts: list[int], rule: SpcRule
+) -> tuple[list[_Found], list[np.ndarray]]:
+    """Per feature: (kind, zone, first index, completions) of each (kind, zone) that completed,
+    and the signed zones of the judged means.
+
+    Each series of z-scores is judged from index `starts[f]` on (earlier values are carried
+    over from the previous window); indexes count from there, and alerts are ordered by first
+    completion. All features are evaluated in one pass over their concatenation, separated by
+    NaN (zone 0, no trend), so no pattern can run from one feature into the next.
+    """
+    bounds = np.cumsum([0, *(len(z) + 1 for z in series)])
+    joined = np.full(int(bounds[-1]), np.nan)
+    for z, lo in zip(series, bounds[:-1].tolist(), strict=True):
+        joined[lo + 1 : lo + 1 + len(z)] = z
+    zones = signed_zones(joined)
+    index, rank, keys = _completions(joined, zones, rule)
+    alert_keys = sorted({(kind, zone) for kind, zone, _ in keys}, key=str)
+    alert_of_rank = np.array([alert_keys.index((k, zn)) for k, zn, _ in keys], dtype=np.int64)
+    feature = np.searchsorted(bounds, index, side="right") - 1
+    local = index - bounds[feature] - 1 - np.asarray(starts, dtype=np.int64)[feature]
+    kept = local >= 0
+    feature, local, rank = feature[kept], local[kept], rank[kept]
+    order = np.lexsort((rank, local, feature))
+    feature, local, rank = feature[order], local[order], rank[order]
+    group = feature * len(alert_keys) + alert_of_rank[rank]
+    _, first, counts = np.unique(group, return_index=True, return_counts=True)
+    found: list[_Found] = [[] for _ in series]
+    for position, count in sorted(zip(first.tolist(), counts.tolist(), strict=True)):
+        kind, zone = alert_keys[int(alert_of_rank[rank[position]])]
+        found[int(feature[position])].append((kind, zone, int(local[position]), int(count)))
+    judged = [
+        zones[lo + 1 + start : lo + 1 + len(z)]
+        for z, lo, start in zip(series, bounds[:-1].tolist(), starts, strict=True)
+    ]
+    return found, judged
 
 
 _Pattern = tuple[SpcAlertKind, int | None, int]
 """(kind, zone, side): side +1/-1 for one-sided patterns, 0 for alternating and trend."""
 
 
-def _patterns(z: np.ndarray, zones: np.ndarray, rule: SpcRule) -> list[tuple[_Pattern, np.ndarray]]:
-    """Each pattern with a boolean array: does it hold at index i (over the means up to i)?"""
+def _completions(
+    z: np.ndarray, zones: np.ndarray, rule: SpcRule
+) -> tuple[np.ndarray, np.ndarray, list[_Pattern]]:
+    """Where each pattern completes: indexes, the rank of its pattern key, and the keys.
+
+    A pattern holds at i when the last `length` means all qualify; it completes where it
+    starts holding, once per run of qualifying means.
+    """
     found: list[tuple[_Pattern, np.ndarray]] = []
+    positive = zones > 0
+    magnitude = np.abs(zones)
+    # Consecutive non-zero means of opposite signs (zone 0 is never beyond any limit).
+    sign_change = np.zeros(zones.size, dtype=bool)
+    sign_change[1:] = positive[1:] != positive[:-1]
     for k, (consecutive, alternating) in enumerate(rule.counts(), start=1):
         if k not in rule.zones_to_monitor:
             continue
         kind: SpcAlertKind = "out_of_bounds" if k == 4 else "consecutive"
+        beyond = magnitude >= k
         if consecutive:
-            for side in (1, -1):
-                holding = _trailing_run(side * zones >= k) >= consecutive
-                found.append(((kind, k, side), holding))
+            for side, flags in ((1, beyond & positive), (-1, beyond & ~positive)):
+                found.append(((kind, k, side), _starts(flags, consecutive)))
         # One alternating point is no pattern: a_k < 2 adds nothing to the consecutive check.
         if alternating >= 2:
-            beyond = np.abs(zones) >= k
-            flips = np.concatenate(
-                ([False], beyond[1:] & beyond[:-1] & (zones[1:] * zones[:-1] < 0))
-            )
-            holding = beyond & (_trailing_run(flips) >= alternating - 1)
-            found.append((("out_of_bounds" if k == 4 else "alternating", k, 0), holding))
-    steps = TREND_LENGTH - 1
-    diffs = np.diff(z, prepend=np.nan)
-    for up in (True, False):
-        moving = diffs > 0 if up else diffs < 0
-        found.append((("trend", None, 0), _trailing_run(moving) >= steps))
-    return _merge_same(found)
+            flips = sign_change & beyond
+            flips[1:] &= beyond[:-1]
+            key: _Pattern = ("out_of_bounds" if k == 4 else "alternating", k, 0)
+            found.append((key, _starts(flips, alternating - 1)))
+    rising = np.zeros(z.size, dtype=bool)
+    falling = np.zeros(z.size, dtype=bool)
+    np.greater(z[1:], z[:-1], out=rising[1:])  # NaN on either side compares False
+    np.less(z[1:], z[:-1], out=falling[1:])
+    # Up and down trends share one key; they can never hold at neighbouring indexes.
+    trend = _starts(rising, TREND_LENGTH - 1) | _starts(falling, TREND_LENGTH - 1)
+    found.append((("trend", None, 0), trend))
+    found.sort(key=lambda item: str(item[0]))
+    keys = [key for key, _ in found]
+    # One search over all patterns, then each pattern looks only at those few indexes.
+    anywhere = np.zeros(z.size, dtype=bool)
+    for _, starts in found:
+        anywhere |= starts
+    where = np.flatnonzero(anywhere)
+    hits = [where[starts[where]] for _, starts in found]
+    index = np.concatenate(hits).astype(np.int64)
+    rank = np.repeat(np.arange(len(hits), dtype=np.int64), [hit.size for hit in hits])
+    return index, rank, keys
 
 
-def _merge_same(found: list[tuple[_Pattern, np.ndarray]]) -> list[tuple[_Pattern, np.ndarray]]:
-    """One entry per pattern key (trend up and down share one), holding if either holds."""
-    merged: dict[_Pattern, np.ndarray] = {}
-    for key, holding in found:
-        merged[key] = merged[key] | holding if key in merged else holding
-    return list(merged.items())
+def _starts(flags: np.ndarray, length: int) -> np.ndarray:
+    """True where the last `length` flags are all True but were not at the index before.
 
-
-def _trailing_run(flags: np.ndarray) -> np.ndarray:
-    """For each i, how many consecutive True values end at i."""
-    index = np.arange(len(flags))
-    last_false = np.maximum.accumulate(np.where(flags, -1, index))
-    return index - last_false
-
-
-def _subgroups(
-    lf: pl.LazyFrame, names: list[str], config: SpcDriftConfig, *, with_std: bool
-) -> tuple[pl.DataFrame, int, int]:
-    """Per full subgroup: mean (and std) of every feature, and the last timestamp if ordered.
-
-    Consecutive rows are reshaped into fixed-size arrays whose sums Polars computes several
-    times faster than a group-by (or than Array means and stds); the moments are then derived
-    on the small per-subgroup frame. Returns the subgroups, the row count and the rows of a
-    trailing partial subgroup.
+    The window AND is built by doubling (a window of 2p from two of p), so it costs a few
+    boolean passes over the means whatever the length.
     """
-    n = config.sample_size
-    ts = config.timestamp_column
-    if ts:
-        # Sorted once and kept, so the passes below do not sort again.
-        lf = lf.select(*names, ts).sort(ts, maintain_order=True).collect().lazy()
-    rows = int(lf.select(pl.len()).collect().item())
-    full = rows // n
-    if full == 0:
-        return pl.DataFrame(), rows, rows
-    cleaned = lf.with_columns(pl.col(name).cast(pl.Float64).fill_nan(None) for name in names)
-    # Centring on the column mean keeps the profile's sums of squares free of cancellation.
-    shift = dict.fromkeys(names, 0.0)
-    if with_std:
-        means = cleaned.select(pl.col(names).head(full * n).mean()).collect().row(0, named=True)
-        shift = {name: means[name] or 0.0 for name in names}
-        cleaned = cleaned.with_columns(pl.col(name) - shift[name] for name in names)
+    holding = _window_all(flags, length)
+    starts = holding.copy()
+    starts[1:] &= ~holding[:-1]
+    return starts
 
-    def blocks(expr: pl.Expr) -> pl.Expr:
-        return expr.head(full * n).reshape((full, n)).arr.sum()
 
-    sums = []
-    for name in names:
-        col = pl.col(name)
-        sums += [
-            blocks(col.is_not_null().cast(pl.UInt32)).alias(f"{name}\x00n"),
-            blocks(col).alias(f"{name}\x00t"),
-        ]
-        if with_std:
-            sums.append(blocks(col * col).alias(f"{name}\x00q"))
-    if ts:
-        # Rows are sorted by time, so a subgroup's last row carries its latest timestamp.
-        sums.append(pl.col(ts).gather_every(n, offset=n - 1).head(full).alias(_TIME))
-    raw = cleaned.select(sums).collect(engine="in-memory")
-    moments = []
-    for name in names:
-        count, total = pl.col(f"{name}\x00n"), pl.col(f"{name}\x00t")
-        moments.append(
-            pl.when(count > 0).then(shift[name] + total / count).alias(f"{name}\x00mean")
-        )
-        if with_std:
-            variance = (pl.col(f"{name}\x00q") - total * total / count) / (count - 1)
-            moments.append(
-                pl.when(count > 1)
-                .then(variance.clip(lower_bound=0.0).sqrt())
-                .alias(f"{name}\x00std")
-            )
-    if ts:
-        moments.append(pl.col(_TIME))
-    return raw.select(moments), rows, rows - full * n
+def _window_all(flags: np.ndarray, length: int) -> np.ndarray:
+    """For each i: flags[i - length + 1 .. i] are all True (False where i < length - 1)."""
+    width, window = 1, flags
+    while 2 * width <= length:
+        window = _and_shifted(window, window, width)
+        width *= 2
+    if width < length:  # two overlapping windows of `width` cover one of `length`
+        window = _and_shifted(window, window, length - width)
+    return window
+
+
+def _and_shifted(a: np.ndarray, b: np.ndarray, shift: int) -> np.ndarray:
+    out = np.zeros(a.size, dtype=bool)
+    if shift < a.size:
+        np.logical_and(a[shift:], b[:-shift], out=out[shift:])
+    return out
 
 
 def _feature_names(
     lf: pl.LazyFrame, requested: list[str], timestamp_column: str | None, what: str
 ) -> list[str]:
     schema = lf.collect_schema()
-    if timestamp_column is not None and timestamp_column not in schema:
-        raise DataError(f"{what} has no timestamp column {timestamp_column!r}")
+    if timestamp_column is not None:
+        if timestamp_column not in schema:
+            raise DataError(f"{what} has no timestamp column {timestamp_column!r}")
+        dtype = schema[timestamp_column]
+        if not isinstance(dtype, pl.Datetime) or dtype.time_zone is None:
+            raise DataError(
+                f"{what} timestamp column {timestamp_column!r} has dtype {dtype}, expected a "
+                "Datetime with a time zone (convert with .dt.replace_time_zone('UTC'))"
+            )
     names = requested or [n for n in schema.names() if n != timestamp_column]
     require_columns(schema, names, what)
     for name in names:

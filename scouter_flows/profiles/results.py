@@ -8,6 +8,7 @@ from typing import Literal
 import polars as pl
 from pydantic import Field
 
+from scouter_flows.profiles.arrays import ArrayModel, FloatArray, IntArray
 from scouter_flows.profiles.base import FrozenModel
 
 FeatureStatus = Literal["ok", "drift", "insufficient_data"]
@@ -105,15 +106,15 @@ class SpcAlert(FrozenModel):
     occurrences: int = Field(default=1, ge=1, description="Completions in this window.")
 
 
-class SpcFeatureDrift(FrozenModel):
+class SpcFeatureDrift(ArrayModel):
     """The X-bar chart of one feature over one window."""
 
     feature: str
     status: FeatureStatus
     subgroups: int = Field(description="Full subgroups in the window.")
     max_abs_z: float | None = Field(description="Largest |mean - centre| / SE in the window.")
-    means: list[float] = Field(description="Subgroup means, oldest first.")
-    zones: list[int] = Field(description="Signed zone of each mean (+/-1..4; 0 at the centre).")
+    means: FloatArray = Field(description="Subgroup means, oldest first.")
+    zones: IntArray = Field(description="Signed zone of each mean (+/-1..4; 0 at the centre).")
     alerts: list[SpcAlert] = Field(default_factory=list)
 
 

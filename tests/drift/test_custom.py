@@ -75,11 +75,20 @@ def test_window_value_is_the_mean_of_finite_observations() -> None:
     assert result.to_polars()["status"].to_list() == ["drift", "insufficient_data"]
 
 
+def test_infinite_observations_are_rejected_naming_the_metric() -> None:
+    profile = Drifter().create_drift_profile(
+        [CustomMetric(name="latency", baseline_value=1.0, alert_threshold="Above")], CONFIG
+    )
+    data = pl.DataFrame({"latency": [1.0, float("inf"), 2.0]})
+    with pytest.raises(DataError, match="'latency' has 1 infinite values"):
+        Drifter().compute_drift(data, profile)
+
+
 def test_partials_merge_to_the_whole() -> None:
     profile = Drifter().create_drift_profile(
         [CustomMetric(name="a", baseline_value=0.0, alert_threshold="Outside", delta=1.0)], CONFIG
     )
-    data = pl.DataFrame({"a": [0.5, 1.5, None, 2.5, -0.25, 3.0, float("inf")]})
+    data = pl.DataFrame({"a": [0.5, 1.5, None, 2.5, -0.25, 3.0, float("nan")]})
     parts = [custom_partial(data.slice(i, 2).lazy(), profile) for i in range(0, 7, 2)]
     merged = reduce(lambda x, y: x.merge(y), parts)
     whole = custom_partial(data.lazy(), profile)

@@ -142,7 +142,7 @@ def test_rows_are_ordered_by_the_timestamp_column() -> None:
     config = CONFIG.model_copy(update={"timestamp_column": "ts"})
     baseline = pl.DataFrame({"x": np.random.default_rng(0).normal(size=500), "ts": [start] * 500})
     result = Drifter().compute_drift(frame, Drifter().create_drift_profile(baseline, config))
-    assert result.features[0].means == [0.0, 5.0]
+    assert result.features[0].means.tolist() == [0.0, 5.0]
     assert [a.index for a in result.features[0].alerts] == [1]
     assert result.features[0].alerts[0].time == start + timedelta(minutes=49)
 
@@ -175,6 +175,48 @@ def test_sample_size_below_two_is_rejected() -> None:
 def test_bad_baselines(data: pl.DataFrame, message: str) -> None:
     with pytest.raises(DataError, match=message):
         Drifter().create_drift_profile(data, CONFIG)
+
+
+@pytest.mark.parametrize("value", [math.inf, -math.inf])
+def test_infinite_values_are_rejected_naming_the_feature(value: float) -> None:
+    clean = np.random.default_rng(0).normal(size=100)
+    poisoned = clean.copy()
+    poisoned[37] = value
+    with pytest.raises(DataError, match="baseline feature 'x' has infinite values"):
+        Drifter().create_drift_profile(pl.DataFrame({"x": poisoned}), CONFIG)
+    profile = Drifter().create_drift_profile(pl.DataFrame({"x": clean}), CONFIG)
+    with pytest.raises(DataError, match="observed data feature 'x' has infinite values"):
+        Drifter().compute_drift(pl.DataFrame({"x": poisoned}), profile)
+
+
+def test_missing_values_leave_the_rest_of_a_subgroup_counted() -> None:
+    data = np.random.default_rng(0).normal(size=100)
+    data[[3, 4, 60]] = np.nan
+    profile = Drifter().create_drift_profile(pl.DataFrame({"x": data}), CONFIG)
+    groups = data.reshape(4, 25)
+    chart = profile.features["x"]
+    assert chart.center == pytest.approx(np.nanmean(groups, axis=1).mean(), abs=1e-12)
+    sigma = np.nanstd(groups, axis=1, ddof=1).mean() / c4(25)
+    assert chart.sigma == pytest.approx(sigma, rel=1e-12)
+    result = Drifter().compute_drift(pl.DataFrame({"x": data}), profile)
+    assert result.features[0].means.tolist() == pytest.approx(np.nanmean(groups, axis=1))
+
+
+def test_timestamps_must_be_zoned_and_present() -> None:
+    start = datetime(2026, 11, 21)
+    naive = pl.DataFrame({"x": np.arange(50.0), "ts": [start] * 50})
+    config = CONFIG.model_copy(update={"timestamp_column": "ts"})
+    with pytest.raises(DataError, match=r"'ts' has dtype Datetime.*expected a Datetime with a"):
+        Drifter().create_drift_profile(naive, config)
+    gaps = naive.with_columns(
+        pl.when(pl.col("x") == 3)
+        .then(None)
+        .otherwise(pl.col("ts"))
+        .dt.replace_time_zone("UTC")
+        .alias("ts")
+    )
+    with pytest.raises(DataError, match="'ts' has 1 null values"):
+        Drifter().create_drift_profile(gaps, config)
 
 
 def test_missing_feature_in_the_window() -> None:
