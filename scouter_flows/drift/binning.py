@@ -11,6 +11,7 @@ from typing import Any
 
 import polars as pl
 
+from scouter_flows.drift.quantiles import sorted_summaries
 from scouter_flows.errors import DataError
 from scouter_flows.profiles.psi import (
     Doane,
@@ -37,13 +38,11 @@ def finite(name: str) -> pl.Expr:
 
 
 def edge_exprs(name: str, binning: PsiBinning) -> list[pl.Expr]:
-    """The statistics `edges_from_row` needs for feature `name`, as aliased expressions."""
-    x = finite(name)
+    """The Polars statistics `edges_from_row` needs for feature `name`, as aliased expressions
+    (none for quantile binning: see `quantile_row`)."""
     if isinstance(binning, QuantileBinning):
-        b = binning.num_bins
-        return [
-            x.quantile(k / b, interpolation="linear").alias(f"{name}\x00q{k}") for k in range(1, b)
-        ]
+        return []
+    x = finite(name)
     exprs = [
         x.len().alias(f"{name}\x00n"),
         x.min().alias(f"{name}\x00min"),
@@ -55,12 +54,19 @@ def edge_exprs(name: str, binning: PsiBinning) -> list[pl.Expr]:
     if isinstance(method, Doane):
         exprs.append(((x - x.mean()) ** 3).mean().alias(f"{name}\x00m3"))
     if isinstance(method, FreedmanDiaconis):
-        exprs.append(
-            (
-                x.quantile(0.75, interpolation="lower") - x.quantile(0.25, interpolation="lower")
-            ).alias(f"{name}\x00iqr")
-        )
+        exprs.append(x.quantile([0.25, 0.75], interpolation="lower").alias(f"{name}\x00iqr"))
     return exprs
+
+
+def quantile_row(
+    lf: pl.LazyFrame, names: list[str], binning: PsiBinning, *, large: bool
+) -> dict[str, list[float | None]]:
+    """The quantiles `edges_from_row` needs for quantile binning, keyed as it reads them."""
+    if not isinstance(binning, QuantileBinning) or not names:
+        return {}
+    b = binning.num_bins
+    found = sorted_summaries(lf, names, [k / b for k in range(1, b)], large=large)
+    return {f"{name}\x00q": summary.quantiles for name, summary in found.items()}
 
 
 def edges_from_row(name: str, row: dict[str, Any], binning: PsiBinning) -> list[float]:
@@ -71,7 +77,7 @@ def edges_from_row(name: str, row: dict[str, Any], binning: PsiBinning) -> list[
             interquartile range of 0 for Freedman-Diaconis).
     """
     if isinstance(binning, QuantileBinning):
-        raw = [row[f"{name}\x00q{k}"] for k in range(1, binning.num_bins)]
+        raw = list(row[f"{name}\x00q"])
         if raw[0] is None:
             raise DataError(f"baseline feature {name!r} has no finite value to bin")
         return sorted(set(raw))  # tied data gives equal quantiles: merge them
@@ -114,7 +120,8 @@ def equal_width_bin_count(name: str, row: dict[str, Any], binning: EqualWidthBin
         k = round(1 + math.log2(n) + math.log2(1 + abs(g1) / sigma_g1))
     else:
         assert isinstance(method, FreedmanDiaconis)
-        iqr = row[f"{name}\x00iqr"]
+        q25, q75 = row[f"{name}\x00iqr"]
+        iqr = q75 - q25
         if iqr == 0:
             raise DataError(
                 f"baseline feature {name!r} has an interquartile range of 0: "

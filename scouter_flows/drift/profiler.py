@@ -7,11 +7,14 @@ quantiles or histogram; NaN counts as missing and inf is counted apart.
 from __future__ import annotations
 
 import itertools
+import math
 from typing import Any
 
 import polars as pl
 
 from scouter_flows.drift.binning import CATEGORICAL_DTYPES, finite
+from scouter_flows.drift.engine import collect_row, is_large, reduction_engine
+from scouter_flows.drift.quantiles import sorted_summaries
 from scouter_flows.errors import DataError
 from scouter_flows.profiles.data_profile import (
     QUANTILES,
@@ -65,17 +68,25 @@ class DataProfiler:
                 f"{[str(schema[n]) for n in unsupported]}: expected numeric, string, categorical "
                 "or boolean columns"
             )
-        first = lf.select(
-            pl.len().alias("\x00rows"),
-            *(e for n in numeric for e in _numeric_exprs(n)),
-            *(e for n in categorical for e in _categorical_exprs(n, top_categories)),
-            *(_correlation_exprs(numeric) if compute_correlations else []),
-        ).collect(engine="in-memory")
-        row = first.row(0, named=True)
+        large = is_large(lf, len(schema))
+        row = collect_row(
+            lf,
+            [
+                [pl.len().alias("\x00rows")],
+                *(_numeric_exprs(n) for n in numeric),
+                *(_categorical_exprs(n, top_categories) for n in categorical),
+            ],
+            large=large,
+        )
         if row["\x00rows"] == 0:
             raise DataError("data is empty: a profile needs at least one row")
+        for name, found in sorted_summaries(
+            lf, numeric, list(QUANTILES.values()), large=large
+        ).items():
+            row[f"{name}\x00quantiles"] = found.quantiles
+            row[f"{name}\x00distinct"] = found.distinct
         edges = {n: _edges(row[f"{n}\x00min"], row[f"{n}\x00max"], bin_size) for n in numeric}
-        histograms = _histograms(lf, {n: e for n, e in edges.items() if e is not None})
+        histograms = _histograms(lf, {n: e for n, e in edges.items() if e is not None}, large)
         features: dict[str, FeatureSummary] = {}
         for name in schema.names():
             if name in numeric:
@@ -84,10 +95,7 @@ class DataProfiler:
                 features[name] = _categorical_summary(name, row)
         correlations = None
         if compute_correlations:
-            correlations = {a: {b: 1.0 if a == b else None for b in numeric} for a in numeric}
-            for a, b in itertools.combinations(numeric, 2):
-                r = row[f"{a}\x00corr\x00{b}"]
-                correlations[a][b] = correlations[b][a] = r
+            correlations = _correlations(lf, numeric, row, large)
         return DataProfile(rows=int(row["\x00rows"]), features=features, correlations=correlations)
 
 
@@ -101,11 +109,6 @@ def _numeric_exprs(name: str) -> list[pl.Expr]:
         x.std(ddof=1).alias(f"{name}\x00std"),
         x.min().alias(f"{name}\x00min"),
         x.max().alias(f"{name}\x00max"),
-        col.fill_nan(None).drop_nulls().n_unique().alias(f"{name}\x00distinct"),
-        *(
-            x.quantile(q, interpolation="linear").alias(f"{name}\x00{label}")
-            for label, q in QUANTILES.items()
-        ),
     ]
 
 
@@ -122,13 +125,45 @@ def _categorical_exprs(name: str, top: int) -> list[pl.Expr]:
     ]
 
 
-def _correlation_exprs(numeric: list[str]) -> list[pl.Expr]:
+def _correlations(
+    lf: pl.LazyFrame, numeric: list[str], row: dict[str, Any], large: bool
+) -> dict[str, dict[str, float | None]]:
+    """Pearson r over the rows where both values are finite, from co-moment sums.
+
+    Deviations are taken from each column's mean so the sums do not cancel; the sums stream,
+    so this is one bounded pass however large the input.
+    """
+    pairs = list(itertools.combinations(numeric, 2))
     exprs = []
-    for a, b in itertools.combinations(numeric, 2):
-        x, y = pl.col(a).cast(pl.Float64), pl.col(b).cast(pl.Float64)
+    for i, (a, b) in enumerate(pairs):
+        x = pl.col(a).cast(pl.Float64) - (row[f"{a}\x00mean"] or 0.0)
+        y = pl.col(b).cast(pl.Float64) - (row[f"{b}\x00mean"] or 0.0)
         both = x.is_finite() & y.is_finite()
-        exprs.append(pl.corr(x.filter(both), y.filter(both)).alias(f"{a}\x00corr\x00{b}"))
-    return exprs
+        exprs += [
+            both.sum().alias(f"{i}\x00n"),
+            pl.when(both).then(x).sum().alias(f"{i}\x00x"),
+            pl.when(both).then(y).sum().alias(f"{i}\x00y"),
+            pl.when(both).then(x * y).sum().alias(f"{i}\x00xy"),
+            pl.when(both).then(x * x).sum().alias(f"{i}\x00xx"),
+            pl.when(both).then(y * y).sum().alias(f"{i}\x00yy"),
+        ]
+    sums = (
+        lf.select(exprs).collect(engine=reduction_engine(large)).row(0, named=True) if exprs else {}
+    )
+    table: dict[str, dict[str, float | None]] = {
+        a: {b: 1.0 if a == b else None for b in numeric} for a in numeric
+    }
+    for i, (a, b) in enumerate(pairs):
+        n = sums[f"{i}\x00n"]
+        if n < 2:
+            continue
+        sx, sy = sums[f"{i}\x00x"], sums[f"{i}\x00y"]
+        sxy = sums[f"{i}\x00xy"] - sx * sy / n
+        sxx = sums[f"{i}\x00xx"] - sx * sx / n
+        syy = sums[f"{i}\x00yy"] - sy * sy / n
+        if sxx > 0 and syy > 0:
+            table[a][b] = table[b][a] = max(-1.0, min(1.0, sxy / math.sqrt(sxx * syy)))
+    return table
 
 
 def _edges(low: float | None, high: float | None, bins: int) -> list[float] | None:
@@ -140,7 +175,9 @@ def _edges(low: float | None, high: float | None, bins: int) -> list[float] | No
     return [low + i * width for i in range(bins)] + [high]
 
 
-def _histograms(lf: pl.LazyFrame, edges: dict[str, list[float]]) -> dict[str, list[int]]:
+def _histograms(
+    lf: pl.LazyFrame, edges: dict[str, list[float]], large: bool
+) -> dict[str, list[int]]:
     if not edges:
         return {}
     exprs = []
@@ -150,7 +187,7 @@ def _histograms(lf: pl.LazyFrame, edges: dict[str, list[float]]) -> dict[str, li
         for i, (lo, hi) in enumerate(itertools.pairwise(bounds)):
             inside = (x >= lo) & ((x <= hi) if i == last else (x < hi))
             exprs.append(inside.sum().alias(f"{name}\x00h{i}"))
-    row = lf.select(exprs).collect(engine="in-memory").row(0, named=True)
+    row = lf.select(exprs).collect(engine=reduction_engine(large)).row(0, named=True)
     return {n: [int(row[f"{n}\x00h{i}"]) for i in range(len(b) - 1)] for n, b in edges.items()}
 
 
@@ -169,7 +206,7 @@ def _numeric_summary(
             min=row[f"{name}\x00min"],
             max=row[f"{name}\x00max"],
             infinite=int(row[f"{name}\x00inf"]),
-            quantiles={label: row[f"{name}\x00{label}"] for label in QUANTILES},
+            quantiles=dict(zip(QUANTILES, row[f"{name}\x00quantiles"], strict=True)),
             histogram=Histogram(edges=edges, counts=counts) if edges and counts else None,
         ),
     )

@@ -13,7 +13,13 @@ import polars as pl
 from pydantic import Field
 from scipy import stats
 
-from scouter_flows.drift.binning import CATEGORICAL_DTYPES, edge_exprs, edges_from_row
+from scouter_flows.drift.binning import (
+    CATEGORICAL_DTYPES,
+    edge_exprs,
+    edges_from_row,
+    quantile_row,
+)
+from scouter_flows.drift.engine import collect_row, is_large, reduction_engine
 from scouter_flows.errors import DataError
 from scouter_flows.profiles.base import FrozenModel
 from scouter_flows.profiles.psi import (
@@ -46,14 +52,16 @@ def create_psi_profile(lf: pl.LazyFrame, config: PsiDriftConfig) -> PsiDriftProf
         raise DataError(f"feature_importances name features that are not monitored: {unknown}")
     kinds = {name: _feature_kind(name, schema[name], config) for name in names}
 
-    numeric = [n for n, k in kinds.items() if k == "numeric"]
-    categorical = [n for n, k in kinds.items() if k == "categorical"]
-    shape = lf.select(
-        pl.len().alias("\x00rows"),
-        *(e for n in numeric for e in edge_exprs(n, config.binning)),
-        *(_as_category(n).drop_nulls().unique().sort().implode().alias(n) for n in categorical),
-    ).collect(engine="in-memory")  # the streaming engine runs quantiles about 12x slower
-    row = shape.row(0, named=True)
+    large = is_large(lf, len(names))
+    groups = [[pl.len().alias("\x00rows")]]
+    for name in names:
+        if kinds[name] == "numeric":
+            groups.append(edge_exprs(name, config.binning))
+        else:
+            groups.append([_as_category(name).drop_nulls().unique().sort().implode().alias(name)])
+    row = collect_row(lf, groups, large=large)
+    numeric = [name for name in names if kinds[name] == "numeric"]
+    row.update(quantile_row(lf, numeric, config.binning, large=large))
     rows = int(row["\x00rows"])
     if rows == 0:
         raise DataError("baseline data is empty: a profile needs at least one row")
@@ -73,7 +81,7 @@ def create_psi_profile(lf: pl.LazyFrame, config: PsiDriftConfig) -> PsiDriftProf
                 kind="categorical", categories=categories, counts=[0] * (len(categories) + 2)
             )
 
-    _, counts = _count_bins(lf, shells)
+    _, counts = _count_bins(lf, shells, large=large)
     features = {
         name: _drop_empty_bins(shell.model_copy(update={"counts": counts[name]}))
         for name, shell in shells.items()
@@ -116,7 +124,7 @@ def psi_partial(lf: pl.LazyFrame, profile: PsiDriftProfile) -> PsiPartial:
     require_columns(schema, list(profile.features), "observed data")
     for name, feature in profile.features.items():
         _check_observed_dtype(name, schema[name], feature)
-    total, counts = _count_bins(lf, profile.features)
+    total, counts = _count_bins(lf, profile.features, large=is_large(lf, len(profile.features)))
     return PsiPartial(rows=total, counts=counts)
 
 
@@ -240,13 +248,14 @@ def _drop_empty_bins(feature: PsiFeatureProfile) -> PsiFeatureProfile:
 
 
 def _count_bins(
-    lf: pl.LazyFrame, features: dict[str, PsiFeatureProfile]
+    lf: pl.LazyFrame, features: dict[str, PsiFeatureProfile], *, large: bool
 ) -> tuple[int, dict[str, list[int]]]:
-    """The row count of `lf` and its rows per bin for every feature, in one pass."""
+    """The row count of `lf` and its rows per bin for every feature, in one pass (streamed
+    when the input is large: counting needs no more than a row of sums)."""
     exprs: list[pl.Expr] = [pl.len().alias("\x00rows")]
     for name, feature in features.items():
         exprs.extend(_bin_count_exprs(name, feature))
-    row = lf.select(exprs).collect().row(0, named=True)
+    row = lf.select(exprs).collect(engine=reduction_engine(large)).row(0, named=True)
     total = int(row["\x00rows"])
     out: dict[str, list[int]] = {}
     for name, feature in features.items():

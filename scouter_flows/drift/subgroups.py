@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 import os
 import warnings
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Self, TypeVar
 
@@ -20,15 +20,12 @@ import numpy as np
 import polars as pl
 from pydantic import Field
 
+from scouter_flows.drift.engine import batches
 from scouter_flows.errors import DataError
 from scouter_flows.profiles.arrays import ArrayModel, FloatArray, IntArray
 
 _CHUNK_GROUPS = 2048
 """Subgroups centred per block when computing standard deviations (a block stays in cache)."""
-
-IN_MEMORY_VALUES = 64_000_000
-"""Inputs up to this many values (about 512 MB of float64) are collected at once; larger ones
-are streamed in batches of about this size."""
 
 
 def cut(offset: int, rows: int, n: int) -> tuple[int, int]:
@@ -307,28 +304,13 @@ def scan_partial(
         selected = selected.sort(timestamp_column, maintain_order=True)
     partial: P | None = None
     position = offset
-    for batch in _batches(selected, sample_size):
+    for batch in batches(selected, multiple=sample_size):
         values, times = _arrays(batch, names, timestamp_column, what)
         part = build.from_arrays(values, times, offset=position, sample_size=sample_size, what=what)
         position += batch.height
         partial = part if partial is None else partial.merge(part)
     assert partial is not None
     return partial
-
-
-def _batches(lf: pl.LazyFrame, n: int) -> Iterator[pl.DataFrame]:
-    width = len(lf.collect_schema())
-    rows = int(lf.select(pl.len()).collect().item())
-    if rows * width <= IN_MEMORY_VALUES:
-        yield lf.collect(engine="in-memory")
-        return
-    chunk = max(n, IN_MEMORY_VALUES // width // n * n)
-    yielded = False
-    for batch in lf.collect_batches(chunk_size=chunk, maintain_order=True):
-        yielded = True
-        yield batch
-    if not yielded:
-        yield lf.clear().collect()
 
 
 def _arrays(
