@@ -8,14 +8,16 @@ from __future__ import annotations
 
 import itertools
 import math
-from typing import Any
+from collections.abc import Callable
 
 import polars as pl
+from pydantic import Field
 
 from scouter_flows.drift.binning import CATEGORICAL_DTYPES, finite
 from scouter_flows.drift.engine import collect_row, is_large, reduction_engine
-from scouter_flows.drift.quantiles import sorted_summaries
+from scouter_flows.drift.quantiles import SortedSummary, sorted_summaries
 from scouter_flows.errors import DataError
+from scouter_flows.profiles.base import FrozenModel
 from scouter_flows.profiles.data_profile import (
     QUANTILES,
     CategoryCount,
@@ -25,6 +27,154 @@ from scouter_flows.profiles.data_profile import (
     NumericSummary,
 )
 from scouter_flows.sources.frames import DataLike, to_lazyframe
+
+
+class NumericMoments(FrozenModel):
+    """Counts and moments of one numeric column's finite values; merge exactly (Chan et al.)."""
+
+    finite: int = Field(ge=0)
+    missing: int = Field(ge=0, description="Null and NaN values.")
+    infinite: int = Field(ge=0)
+    mean: float | None = None
+    m2: float = Field(default=0.0, description="Sum of squared deviations from the mean.")
+    min: float | None = None
+    max: float | None = None
+
+    def merge(self, other: NumericMoments) -> NumericMoments:
+        """Both parts together."""
+        n = self.finite + other.finite
+        mean, m2 = self.mean, self.m2
+        if self.mean is None or other.mean is None:
+            mean, m2 = (other.mean, other.m2) if self.mean is None else (mean, m2)
+        else:
+            delta = other.mean - self.mean
+            mean = self.mean + delta * other.finite / n
+            m2 = self.m2 + other.m2 + delta * delta * self.finite * other.finite / n
+        return NumericMoments(
+            finite=n,
+            missing=self.missing + other.missing,
+            infinite=self.infinite + other.infinite,
+            mean=mean,
+            m2=m2,
+            min=_extreme(min, self.min, other.min),
+            max=_extreme(max, self.max, other.max),
+        )
+
+    @property
+    def std(self) -> float | None:
+        """Sample standard deviation (ddof 1)."""
+        return math.sqrt(self.m2 / (self.finite - 1)) if self.finite > 1 else None
+
+
+class CategoryTally(FrozenModel):
+    """How often each category occurs in one categorical column; merges exactly."""
+
+    missing: int = Field(ge=0)
+    counts: dict[str, int] = Field(description="Category -> occurrences.")
+
+    def merge(self, other: CategoryTally) -> CategoryTally:
+        """Both parts together."""
+        counts = dict(self.counts)
+        for value, count in other.counts.items():
+            counts[value] = counts.get(value, 0) + count
+        return CategoryTally(missing=self.missing + other.missing, counts=counts)
+
+    def top(self, k: int) -> list[tuple[str, int]]:
+        """The `k` most frequent categories, ties broken by value."""
+        return sorted(self.counts.items(), key=lambda item: (-item[1], item[0]))[:k]
+
+
+class DataProfilePartial(FrozenModel):
+    """The mergeable part of a data profile (counts, moments, extremes, category counts) for one
+    part of the data: compute one per file or mapped task and `merge` them.
+
+    Quantiles, numeric distinct counts and histograms need all values at once (exactly), so
+    `DataProfiler` computes them over the whole input, a column at a time when it is large.
+    """
+
+    rows: int = Field(ge=0)
+    numeric: dict[str, NumericMoments]
+    categorical: dict[str, CategoryTally]
+
+    def merge(self, other: DataProfilePartial) -> DataProfilePartial:
+        """Both parts together."""
+        if self.numeric.keys() != other.numeric.keys() or (
+            self.categorical.keys() != other.categorical.keys()
+        ):
+            raise DataError("cannot merge data-profile partials of different columns")
+        return DataProfilePartial(
+            rows=self.rows + other.rows,
+            numeric={k: v.merge(other.numeric[k]) for k, v in self.numeric.items()},
+            categorical={k: v.merge(other.categorical[k]) for k, v in self.categorical.items()},
+        )
+
+
+def _extreme(
+    pick: Callable[[float, float], float], a: float | None, b: float | None
+) -> float | None:
+    if a is None or b is None:
+        return b if a is None else a
+    return pick(a, b)
+
+
+def data_profile_partial(data: DataLike) -> DataProfilePartial:
+    """Counts, moments and category counts of every column of `data`, in one pass.
+
+    Raises:
+        DataError: a column of a dtype that cannot be profiled.
+    """
+    lf = to_lazyframe(data)
+    numeric, categorical = _profiled_columns(lf.collect_schema())
+    return _partial(lf, numeric, categorical, large=is_large(lf, len(numeric) + len(categorical)))
+
+
+def _profiled_columns(schema: pl.Schema) -> tuple[list[str], list[str]]:
+    numeric = [n for n, t in schema.items() if t.is_numeric() and not isinstance(t, pl.Boolean)]
+    categorical = [n for n, t in schema.items() if isinstance(t, CATEGORICAL_DTYPES)]
+    unsupported = [n for n in schema.names() if n not in numeric and n not in categorical]
+    if unsupported:
+        raise DataError(
+            f"cannot profile columns {unsupported} of dtypes "
+            f"{[str(schema[n]) for n in unsupported]}: expected numeric, string, categorical "
+            "or boolean columns"
+        )
+    return numeric, categorical
+
+
+def _partial(
+    lf: pl.LazyFrame, numeric: list[str], categorical: list[str], *, large: bool
+) -> DataProfilePartial:
+    row = collect_row(
+        lf,
+        [
+            [pl.len().alias("\x00rows")],
+            *(_numeric_exprs(n) for n in numeric),
+            *(_categorical_exprs(n) for n in categorical),
+        ],
+        large=large,
+    )
+    return DataProfilePartial(
+        rows=int(row["\x00rows"]),
+        numeric={
+            n: NumericMoments(
+                finite=int(row[f"{n}\x00finite"]),
+                missing=int(row[f"{n}\x00missing"]),
+                infinite=int(row[f"{n}\x00inf"]),
+                mean=row[f"{n}\x00mean"],
+                m2=row[f"{n}\x00m2"] or 0.0,
+                min=row[f"{n}\x00min"],
+                max=row[f"{n}\x00max"],
+            )
+            for n in numeric
+        },
+        categorical={
+            n: CategoryTally(
+                missing=int(row[f"{n}\x00missing"]),
+                counts={item[n]: int(item["count"]) for item in row[f"{n}\x00counts"]},
+            )
+            for n in categorical
+        },
+    )
 
 
 class DataProfiler:
@@ -59,44 +209,28 @@ class DataProfiler:
             raise DataError(f"bin_size must be at least 1, got {bin_size}")
         lf = to_lazyframe(data)
         schema = lf.collect_schema()
-        numeric = [n for n, t in schema.items() if t.is_numeric() and not isinstance(t, pl.Boolean)]
-        categorical = [n for n, t in schema.items() if isinstance(t, CATEGORICAL_DTYPES)]
-        unsupported = [n for n in schema.names() if n not in numeric and n not in categorical]
-        if unsupported:
-            raise DataError(
-                f"cannot profile columns {unsupported} of dtypes "
-                f"{[str(schema[n]) for n in unsupported]}: expected numeric, string, categorical "
-                "or boolean columns"
-            )
+        numeric, categorical = _profiled_columns(schema)
         large = is_large(lf, len(schema))
-        row = collect_row(
-            lf,
-            [
-                [pl.len().alias("\x00rows")],
-                *(_numeric_exprs(n) for n in numeric),
-                *(_categorical_exprs(n, top_categories) for n in categorical),
-            ],
-            large=large,
-        )
-        if row["\x00rows"] == 0:
+        partial = _partial(lf, numeric, categorical, large=large)
+        if partial.rows == 0:
             raise DataError("data is empty: a profile needs at least one row")
-        for name, found in sorted_summaries(
-            lf, numeric, list(QUANTILES.values()), large=large
-        ).items():
-            row[f"{name}\x00quantiles"] = found.quantiles
-            row[f"{name}\x00distinct"] = found.distinct
-        edges = {n: _edges(row[f"{n}\x00min"], row[f"{n}\x00max"], bin_size) for n in numeric}
+        sorted_found = sorted_summaries(lf, numeric, list(QUANTILES.values()), large=large)
+        moments = partial.numeric
+        edges = {n: _edges(moments[n].min, moments[n].max, bin_size) for n in numeric}
         histograms = _histograms(lf, {n: e for n, e in edges.items() if e is not None}, large)
         features: dict[str, FeatureSummary] = {}
         for name in schema.names():
             if name in numeric:
-                features[name] = _numeric_summary(name, row, edges[name], histograms.get(name))
+                features[name] = _numeric_summary(
+                    moments[name], sorted_found[name], edges[name], histograms.get(name)
+                )
             else:
-                features[name] = _categorical_summary(name, row)
+                features[name] = _categorical_summary(partial.categorical[name], top_categories)
         correlations = None
         if compute_correlations:
-            correlations = _correlations(lf, numeric, row, large)
-        return DataProfile(rows=int(row["\x00rows"]), features=features, correlations=correlations)
+            means = {n: moments[n].mean or 0.0 for n in numeric}
+            correlations = _correlations(lf, numeric, means, large)
+        return DataProfile(rows=partial.rows, features=features, correlations=correlations)
 
 
 def _numeric_exprs(name: str) -> list[pl.Expr]:
@@ -105,28 +239,24 @@ def _numeric_exprs(name: str) -> list[pl.Expr]:
     return [
         (col.null_count() + col.is_nan().sum()).alias(f"{name}\x00missing"),
         col.is_infinite().sum().alias(f"{name}\x00inf"),
+        x.len().alias(f"{name}\x00finite"),
         x.mean().alias(f"{name}\x00mean"),
-        x.std(ddof=1).alias(f"{name}\x00std"),
+        ((x - x.mean()) ** 2).sum().alias(f"{name}\x00m2"),
         x.min().alias(f"{name}\x00min"),
         x.max().alias(f"{name}\x00max"),
     ]
 
 
-def _categorical_exprs(name: str, top: int) -> list[pl.Expr]:
+def _categorical_exprs(name: str) -> list[pl.Expr]:
     values = pl.col(name).cast(pl.String)
     return [
         values.null_count().alias(f"{name}\x00missing"),
-        values.drop_nulls().n_unique().alias(f"{name}\x00distinct"),
-        values.drop_nulls()
-        .value_counts(sort=True, name="count")
-        .head(top)
-        .implode()
-        .alias(f"{name}\x00top"),
+        values.drop_nulls().value_counts(name="count").implode().alias(f"{name}\x00counts"),
     ]
 
 
 def _correlations(
-    lf: pl.LazyFrame, numeric: list[str], row: dict[str, Any], large: bool
+    lf: pl.LazyFrame, numeric: list[str], means: dict[str, float], large: bool
 ) -> dict[str, dict[str, float | None]]:
     """Pearson r over the rows where both values are finite, from co-moment sums.
 
@@ -136,8 +266,8 @@ def _correlations(
     pairs = list(itertools.combinations(numeric, 2))
     exprs = []
     for i, (a, b) in enumerate(pairs):
-        x = pl.col(a).cast(pl.Float64) - (row[f"{a}\x00mean"] or 0.0)
-        y = pl.col(b).cast(pl.Float64) - (row[f"{b}\x00mean"] or 0.0)
+        x = pl.col(a).cast(pl.Float64) - means[a]
+        y = pl.col(b).cast(pl.Float64) - means[b]
         both = x.is_finite() & y.is_finite()
         exprs += [
             both.sum().alias(f"{i}\x00n"),
@@ -192,36 +322,37 @@ def _histograms(
 
 
 def _numeric_summary(
-    name: str, row: dict[str, Any], edges: list[float] | None, counts: list[int] | None
+    moments: NumericMoments,
+    found: SortedSummary,
+    edges: list[float] | None,
+    counts: list[int] | None,
 ) -> FeatureSummary:
-    missing = int(row[f"{name}\x00missing"])
     return FeatureSummary(
         kind="numeric",
-        count=int(row["\x00rows"]) - missing,
-        missing=missing,
-        distinct=int(row[f"{name}\x00distinct"]),
+        count=moments.finite + moments.infinite,
+        missing=moments.missing,
+        distinct=found.distinct,
         numeric=NumericSummary(
-            mean=row[f"{name}\x00mean"],
-            std=row[f"{name}\x00std"],
-            min=row[f"{name}\x00min"],
-            max=row[f"{name}\x00max"],
-            infinite=int(row[f"{name}\x00inf"]),
-            quantiles=dict(zip(QUANTILES, row[f"{name}\x00quantiles"], strict=True)),
+            mean=moments.mean,
+            std=moments.std,
+            min=moments.min,
+            max=moments.max,
+            infinite=moments.infinite,
+            quantiles=dict(zip(QUANTILES, found.quantiles, strict=True)),
             histogram=Histogram(edges=edges, counts=counts) if edges and counts else None,
         ),
     )
 
 
-def _categorical_summary(name: str, row: dict[str, Any]) -> FeatureSummary:
-    missing = int(row[f"{name}\x00missing"])
-    present = int(row["\x00rows"]) - missing
+def _categorical_summary(tally: CategoryTally, top: int) -> FeatureSummary:
+    present = sum(tally.counts.values())
     return FeatureSummary(
         kind="categorical",
         count=present,
-        missing=missing,
-        distinct=int(row[f"{name}\x00distinct"]),
+        missing=tally.missing,
+        distinct=len(tally.counts),
         top_categories=[
-            CategoryCount(value=item[name], count=item["count"], share=item["count"] / present)
-            for item in row[f"{name}\x00top"]
+            CategoryCount(value=value, count=count, share=count / present)
+            for value, count in tally.top(top)
         ],
     )

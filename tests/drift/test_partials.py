@@ -12,7 +12,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from scouter_flows import DataError, Drifter, PsiDriftConfig, SpcDriftConfig
+from scouter_flows import DataError, DataProfiler, Drifter, PsiDriftConfig, SpcDriftConfig
+from scouter_flows.drift.profiler import data_profile_partial
 from scouter_flows.drift.psi import finalize_psi_drift, psi_partial
 from scouter_flows.drift.spc import (
     finalize_spc_drift,
@@ -165,3 +166,39 @@ def test_spc_partials_must_be_adjacent() -> None:
 def test_spc_partials_are_json_for_mapped_tasks() -> None:
     part = spc_partial(_SPC_BASELINE.slice(3, 101).lazy(), _SPC_PROFILE, offset=3)
     assert type(part).model_validate_json(part.model_dump_json()) == part
+
+
+@settings(max_examples=50, deadline=None)
+@given(
+    rows=st.lists(st.tuples(values, categories), min_size=1, max_size=200),
+    cuts=st.lists(st.integers(min_value=0, max_value=200), max_size=5),
+)
+def test_data_profile_partials_merge_to_the_whole(
+    rows: list[tuple[float | None, str | None]], cuts: list[int]
+) -> None:
+    frame = pl.DataFrame(rows, schema={"x": pl.Float64, "c": pl.String}, orient="row")
+    bounds = sorted({0, len(rows), *(min(c, len(rows)) for c in cuts)})
+    parts = [
+        data_profile_partial(frame.slice(lo, hi - lo)) for lo, hi in itertools.pairwise(bounds)
+    ]
+    merged = reduce(lambda a, b: a.merge(b), parts)
+    whole = data_profile_partial(frame)
+    assert merged.categorical == whole.categorical  # counts are exact
+    got, expected = merged.numeric["x"], whole.numeric["x"]
+    assert (got.finite, got.missing, got.infinite, got.min, got.max) == (
+        expected.finite,
+        expected.missing,
+        expected.infinite,
+        expected.min,
+        expected.max,
+    )
+    if expected.mean is None:
+        assert got.mean is None
+    else:
+        assert got.mean == pytest.approx(expected.mean, abs=1e-9)
+        assert got.m2 == pytest.approx(expected.m2, abs=1e-9)
+    profile = DataProfiler().create_data_profile(frame)
+    assert profile.features["x"].numeric is not None
+    assert profile.features["x"].numeric.std == (
+        None if got.std is None else pytest.approx(got.std, abs=1e-9)
+    )
