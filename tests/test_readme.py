@@ -15,3 +15,9 @@ def test_drift_engine_example(capsys: pytest.CaptureFixture[str]) -> None:
     assert "accuracy" in out
     assert "drift" in out
     assert "feature_2" in out
+
+
+def test_split_window_example() -> None:
+    code = readme_example("Splitting a window across tasks")
+    assert "assert finalize_spc_drift" in code  # the example checks itself
+    exec(compile(code, "README.md", "exec"), {})
