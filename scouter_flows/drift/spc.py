@@ -11,6 +11,7 @@ import math
 import os
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import numpy as np
@@ -36,6 +37,8 @@ from scouter_flows.sources.frames import require_columns
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _PARALLEL_MEANS = 50_000
 """Below this many subgroup means in all, threads cost more than they save."""
+_GROUP_MEANS = 1_000_000
+"""At most this many means are judged together (unless one feature has more)."""
 
 _Found = list[tuple[SpcAlertKind, int | None, int, int]]
 """(kind, zone, index of the first completion, completions) per alert of one feature."""
@@ -139,19 +142,19 @@ def finalize_spc_drift(
     """Evaluate every feature's chart from (merged) window partials."""
     config = profile.config
     keep = config.rule.lookback() - 1
-    series, starts = [], []
-    for name, chart in profile.features.items():
-        previous = np.asarray(list((carry_over or {}).get(name, []))[-keep:], dtype=np.float64)
-        means = np.concatenate((previous, partial.means[name]))
-        series.append((means - chart.center) / chart.standard_error)
-        starts.append(previous.size)
-    events, zones = _chart_events_parallel(series, starts, config.rule)
+    charts = [
+        Chart(
+            previous=np.asarray(list((carry_over or {}).get(name, []))[-keep:], dtype=np.float64),
+            means=partial.means[name],
+            center=chart.center,
+            standard_error=chart.standard_error,
+        )
+        for name, chart in profile.features.items()
+    ]
     features = []
-    for name, z, start, found, judged in zip(
-        profile.features, series, starts, events, zones, strict=True
+    for name, chart, judged in zip(
+        profile.features, charts, _judge_parallel(charts, config.rule), strict=True
     ):
-        window_z = z[start:]
-        largest = float(np.fmax.reduce(np.abs(window_z))) if window_z.size else math.nan
         alerts = [
             SpcAlert(
                 kind=kind,
@@ -160,16 +163,20 @@ def finalize_spc_drift(
                 time=None if partial.times is None else _utc(int(partial.times[index])),
                 occurrences=count,
             )
-            for kind, zone, index, count in found
+            for kind, zone, index, count in judged.alerts
         ]
         features.append(
             SpcFeatureDrift(
                 feature=name,
-                status="insufficient_data" if window_z.size == 0 else "drift" if alerts else "ok",
-                subgroups=window_z.size,
-                max_abs_z=None if math.isnan(largest) else largest,
-                means=partial.means[name],
-                zones=judged,
+                status="insufficient_data"
+                if chart.means.size == 0
+                else "drift"
+                if alerts
+                else "ok",
+                subgroups=chart.means.size,
+                max_abs_z=judged.max_abs_z,
+                means=chart.means,
+                zones=judged.zones,
                 alerts=alerts,
             )
         )
@@ -183,18 +190,47 @@ def finalize_spc_drift(
     )
 
 
-def _chart_events_parallel(
-    series: list[np.ndarray], starts: list[int], rule: SpcRule
-) -> tuple[list[_Found], list[np.ndarray]]:
-    """`chart_events` over groups of features on parallel threads (numpy releases the GIL)."""
-    workers = min(len(series), os.cpu_count() or 1)
-    if workers <= 1 or sum(len(z) for z in series) < _PARALLEL_MEANS:
-        return chart_events(series, starts, rule)
-    size = math.ceil(len(series) / workers)
-    parts = [(series[i : i + size], starts[i : i + size]) for i in range(0, len(series), size)]
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        done = list(pool.map(lambda part: chart_events(part[0], part[1], rule), parts))
-    return [f for found, _ in done for f in found], [z for _, zones in done for z in zones]
+@dataclass(slots=True, frozen=True)
+class Chart:
+    """One feature's means to judge: carried-over ones, then the window's."""
+
+    previous: np.ndarray
+    means: np.ndarray
+    center: float
+    standard_error: float
+
+
+@dataclass(slots=True, frozen=True)
+class Judged:
+    """The verdict on one feature's window means."""
+
+    alerts: _Found
+    zones: np.ndarray
+    """Signed zone of each window mean (int8)."""
+    max_abs_z: float | None
+
+
+def _judge_parallel(charts: list[Chart], rule: SpcRule) -> list[Judged]:
+    """`judge_charts` over groups of features on parallel threads (numpy releases the GIL).
+
+    Groups hold at most `_GROUP_MEANS` means (unless one feature alone has more), so the
+    temporaries of a long window stay small, and there are enough groups to keep every core busy.
+    """
+    workers = os.cpu_count() or 1
+    total = sum(c.previous.size + c.means.size for c in charts)
+    if workers <= 1 or len(charts) <= 1 or total < _PARALLEL_MEANS:
+        return judge_charts(charts, rule)
+    limit = min(_GROUP_MEANS, math.ceil(total / workers))
+    groups: list[list[Chart]] = [[]]
+    size = 0
+    for chart in charts:
+        if groups[-1] and size + chart.means.size > limit:
+            groups.append([])
+            size = 0
+        groups[-1].append(chart)
+        size += chart.previous.size + chart.means.size
+    with ThreadPoolExecutor(max_workers=min(workers, len(groups))) as pool:
+        return [j for done in pool.map(lambda g: judge_charts(g, rule), groups) for j in done]
 
 
 def _utc(microseconds: int) -> datetime:
@@ -237,42 +273,53 @@ def evaluate_rules(
     ]
 
 
-def chart_events(
-    series: list[np.ndarray], starts: list[int], rule: SpcRule
-) -> tuple[list[_Found], list[np.ndarray]]:
-    """Per feature: (kind, zone, first index, completions) of each (kind, zone) that completed,
-    and the signed zones of the judged means.
+def judge_charts(charts: list[Chart], rule: SpcRule) -> list[Judged]:
+    """Alerts, zones and the largest |z| of each chart's window means.
 
-    Each series of z-scores is judged from index `starts[f]` on (earlier values are carried
-    over from the previous window); indexes count from there, and alerts are ordered by first
-    completion. All features are evaluated in one pass over their concatenation, separated by
-    NaN (zone 0, no trend), so no pattern can run from one feature into the next.
+    Each chart's previous means (carried over from the last window) are judged with it, but only
+    patterns completed by a window mean raise an alert; indexes count window means, and alerts
+    are ordered by first completion, one per (kind, zone) with how often it completed. All
+    charts are evaluated in one pass over their z-scores laid end to end, separated by NaN
+    (zone 0, no trend), so no pattern can run from one feature into the next.
     """
-    bounds = np.cumsum([0, *(len(z) + 1 for z in series)])
+    bounds = np.cumsum([0, *(c.previous.size + c.means.size + 1 for c in charts)])
     joined = np.full(int(bounds[-1]), np.nan)
-    for z, lo in zip(series, bounds[:-1].tolist(), strict=True):
-        joined[lo + 1 : lo + 1 + len(z)] = z
+    for chart, lo in zip(charts, bounds[:-1].tolist(), strict=True):
+        z = joined[lo + 1 : lo + 1 + chart.previous.size + chart.means.size]
+        z[: chart.previous.size] = chart.previous
+        z[chart.previous.size :] = chart.means
+        z -= chart.center
+        z /= chart.standard_error
     zones = signed_zones(joined)
     index, rank, keys = _completions(joined, zones, rule)
     alert_keys = sorted({(kind, zone) for kind, zone, _ in keys}, key=str)
     alert_of_rank = np.array([alert_keys.index((k, zn)) for k, zn, _ in keys], dtype=np.int64)
     feature = np.searchsorted(bounds, index, side="right") - 1
-    local = index - bounds[feature] - 1 - np.asarray(starts, dtype=np.int64)[feature]
+    starts = np.asarray([c.previous.size for c in charts], dtype=np.int64)
+    local = index - bounds[feature] - 1 - starts[feature]
     kept = local >= 0
     feature, local, rank = feature[kept], local[kept], rank[kept]
     order = np.lexsort((rank, local, feature))
     feature, local, rank = feature[order], local[order], rank[order]
     group = feature * len(alert_keys) + alert_of_rank[rank]
     _, first, counts = np.unique(group, return_index=True, return_counts=True)
-    found: list[_Found] = [[] for _ in series]
+    found: list[_Found] = [[] for _ in charts]
     for position, count in sorted(zip(first.tolist(), counts.tolist(), strict=True)):
         kind, zone = alert_keys[int(alert_of_rank[rank[position]])]
         found[int(feature[position])].append((kind, zone, int(local[position]), int(count)))
-    judged = [
-        zones[lo + 1 + start : lo + 1 + len(z)]
-        for z, lo, start in zip(series, bounds[:-1].tolist(), starts, strict=True)
-    ]
-    return found, judged
+    judged = []
+    for chart, lo, alerts in zip(charts, bounds[:-1].tolist(), found, strict=True):
+        start = lo + 1 + chart.previous.size
+        window = slice(start, start + chart.means.size)
+        largest = float(np.fmax.reduce(np.abs(joined[window]))) if chart.means.size else math.nan
+        judged.append(
+            Judged(
+                alerts=alerts,
+                zones=zones[window],
+                max_abs_z=None if math.isnan(largest) else largest,
+            )
+        )
+    return judged
 
 
 _Pattern = tuple[SpcAlertKind, int | None, int]

@@ -302,15 +302,27 @@ def scan_partial(
     selected = lf.select(*names, *([timestamp_column] if timestamp_column else []))
     if timestamp_column:
         selected = selected.sort(timestamp_column, maintain_order=True)
-    partial: P | None = None
+    parts: list[P] = []
     position = offset
     for batch in batches(selected, multiple=sample_size):
         values, times = _arrays(batch, names, timestamp_column, what)
-        part = build.from_arrays(values, times, offset=position, sample_size=sample_size, what=what)
+        parts.append(
+            build.from_arrays(values, times, offset=position, sample_size=sample_size, what=what)
+        )
         position += batch.height
-        partial = part if partial is None else partial.merge(part)
-    assert partial is not None
-    return partial
+    return merge_in_order(parts)
+
+
+def merge_in_order(parts: list[P]) -> P:
+    """Merge adjacent partials, given oldest first, pairwise in a balanced tree: each value is
+    copied about log2(len(parts)) times, not once per part as a left fold would."""
+    if not parts:
+        raise DataError("no SPC partials to merge")
+    while len(parts) > 1:
+        pairs = range(0, len(parts) - 1, 2)
+        merged = [parts[i].merge(parts[i + 1]) for i in pairs]
+        parts = merged + ([parts[-1]] if len(parts) % 2 else [])
+    return parts[0]
 
 
 def _arrays(

@@ -16,8 +16,12 @@ from scouter_flows.profiles.base import FrozenModel
 
 
 def _array_of(dtype: type[np.generic]) -> Callable[[Any], np.ndarray]:
+    kind = np.dtype(dtype).kind
+
     def validate(value: Any) -> np.ndarray:
-        array = np.asarray(value, dtype=dtype)
+        array = np.asarray(value)
+        if array.dtype.kind != kind or (array.size == 0 and array.dtype != dtype):
+            array = array.astype(dtype)  # narrower integers (zones are int8) are kept as given
         if array.ndim != 1:
             raise ValueError(f"expected a one-dimensional array, got shape {array.shape}")
         view = array.view()  # never freeze the caller's own array
@@ -46,7 +50,7 @@ IntArray = Annotated[
     PlainSerializer(_as_list, return_type=list[int]),
     WithJsonSchema({"type": "array", "items": {"type": "integer"}}),
 ]
-"""A read-only int64 vector; serialised as a list of integers."""
+"""A read-only integer vector (int64 unless given narrower); serialised as a list of integers."""
 
 
 def _same(a: Any, b: Any) -> bool:
