@@ -9,6 +9,7 @@ split over files, batches of a stream, or mapped tasks.
 
 from __future__ import annotations
 
+import itertools
 import math
 import os
 import warnings
@@ -305,12 +306,28 @@ def scan_partial(
     parts: list[P] = []
     position = offset
     for batch in batches(selected, multiple=sample_size):
-        values, times = _arrays(batch, names, timestamp_column, what)
-        parts.append(
-            build.from_arrays(values, times, offset=position, sample_size=sample_size, what=what)
-        )
-        position += batch.height
+        for piece in _contiguous_pieces(batch):
+            values, times = _arrays(piece, names, timestamp_column, what)
+            parts.append(
+                build.from_arrays(
+                    values, times, offset=position, sample_size=sample_size, what=what
+                )
+            )
+            position += piece.height
     return merge_in_order(parts)
+
+
+def _contiguous_pieces(frame: pl.DataFrame) -> list[pl.DataFrame]:
+    """`frame` cut at its memory chunks (one per file or row group of a scan) when every column
+    shares them, so each piece converts to numpy without a copy; else `frame` itself."""
+    layouts = {tuple(column.chunk_lengths()) for column in frame.get_columns()}
+    if len(layouts) != 1:
+        return [frame]
+    lengths = layouts.pop()
+    if len(lengths) <= 1:
+        return [frame]
+    starts = itertools.accumulate(lengths, initial=0)
+    return [frame.slice(start, length) for start, length in zip(starts, lengths, strict=False)]
 
 
 def merge_in_order(parts: list[P]) -> P:
