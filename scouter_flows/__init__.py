@@ -23,6 +23,11 @@ _EXPORTS: dict[str, str] = {
     "finalize_performance": "scouter_flows.drift.performance",
     "performance_as_custom": "scouter_flows.drift.performance",
     "PerformancePartial": "scouter_flows.drift.performance",
+    "PsiPartial": "scouter_flows.drift.psi",
+    "SpcPartial": "scouter_flows.drift.subgroups",
+    "SpcProfilePartial": "scouter_flows.drift.subgroups",
+    "CustomPartial": "scouter_flows.drift.custom",
+    "DataProfilePartial": "scouter_flows.drift.profiler",
     "DataProfile": "scouter_flows.profiles.data_profile",
     "PsiDriftConfig": "scouter_flows.profiles.psi",
     "PsiDriftProfile": "scouter_flows.profiles.psi",
@@ -81,8 +86,10 @@ __all__ = [
     "CustomMetric",
     "CustomMetricDriftConfig",
     "CustomMetricResult",
+    "CustomPartial",
     "DataError",
     "DataProfile",
+    "DataProfilePartial",
     "DataProfiler",
     "DispatchError",
     "Doane",
@@ -101,6 +108,7 @@ __all__ = [
     "PsiFeatureProfile",
     "PsiFixedThreshold",
     "PsiNormalThreshold",
+    "PsiPartial",
     "QuantileBinning",
     "Rice",
     "Scott",
@@ -111,6 +119,8 @@ __all__ = [
     "SpcDriftResult",
     "SpcFeatureDrift",
     "SpcFeatureProfile",
+    "SpcPartial",
+    "SpcProfilePartial",
     "SpcRule",
     "SquareRoot",
     "Store",
@@ -131,6 +141,7 @@ __all__ = [
 if TYPE_CHECKING:
     from scouter_flows.alerts.console import ConsoleDispatcher
     from scouter_flows.alerts.outbox import dispatch_pending
+    from scouter_flows.drift.custom import CustomPartial
     from scouter_flows.drift.drifter import Drifter
     from scouter_flows.drift.performance import (
         PerformancePartial,
@@ -139,7 +150,9 @@ if TYPE_CHECKING:
         performance_as_custom,
         performance_partial,
     )
-    from scouter_flows.drift.profiler import DataProfiler
+    from scouter_flows.drift.profiler import DataProfilePartial, DataProfiler
+    from scouter_flows.drift.psi import PsiPartial
+    from scouter_flows.drift.subgroups import SpcPartial, SpcProfilePartial
     from scouter_flows.errors import (
         ConfigError,
         DataError,

@@ -22,13 +22,14 @@ class _ResultBase(FrozenModel):
     version: str
     rows: int = Field(description="Rows observed in the batch or window.")
 
-    def _statuses(self) -> list[tuple[str, str]]:
+    def statuses(self) -> list[tuple[str, str]]:
+        """(feature or metric, status) for every judged feature or metric."""
         raise NotImplementedError
 
     @property
     def drifted(self) -> list[str]:
         """Names of the features (or metrics) whose status is `drift`."""
-        return [name for name, status in self._statuses() if status == "drift"]
+        return [name for name, status in self.statuses() if status == "drift"]
 
     @property
     def has_drift(self) -> bool:
@@ -67,7 +68,7 @@ class DriftResult(_ResultBase):
         description="Importance-weighted mean PSI over judged features (with feature_importances).",
     )
 
-    def _statuses(self) -> list[tuple[str, str]]:
+    def statuses(self) -> list[tuple[str, str]]:
         return [(x.feature, x.status) for x in self.features]
 
     def to_polars(self) -> pl.DataFrame:
@@ -125,7 +126,7 @@ class SpcDriftResult(_ResultBase):
     leftover_rows: int = Field(description="Trailing rows that did not fill a subgroup (unused).")
     features: list[SpcFeatureDrift]
 
-    def _statuses(self) -> list[tuple[str, str]]:
+    def statuses(self) -> list[tuple[str, str]]:
         return [(x.feature, x.status) for x in self.features]
 
     def to_polars(self) -> pl.DataFrame:
@@ -161,7 +162,7 @@ class CustomDriftResult(_ResultBase):
     drift_type: Literal["custom"] = "custom"
     metrics: list[CustomMetricResult]
 
-    def _statuses(self) -> list[tuple[str, str]]:
+    def statuses(self) -> list[tuple[str, str]]:
         return [(x.metric, x.status) for x in self.metrics]
 
     def to_polars(self) -> pl.DataFrame:

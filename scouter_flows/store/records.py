@@ -32,7 +32,8 @@ class StoredAlert:
     """An alert as the outbox holds it."""
 
     id: int
-    run_id: int
+    run_id: int | None
+    eval_run_id: int | None
     dedup_key: str
     entity: str
     kind: str
@@ -60,6 +61,25 @@ class RunWritten:
     rows_observed: int
     features: int
     drifted: list[str]
+    pending_alerts: int
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-able dict."""
+        return asdict(self)
+
+
+@dataclass(slots=True, frozen=True)
+class EvalRunWritten:
+    """What an eval-run write produced: small enough for an XCom or a Prefect result."""
+
+    run_id: int
+    profile_id: int
+    window_start: str
+    window_end: str
+    status: str
+    records: int
+    evaluated: int
+    pass_rate: float | None
     pending_alerts: int
 
     def to_dict(self) -> dict[str, Any]:

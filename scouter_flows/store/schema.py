@@ -95,12 +95,105 @@ drift_results = sa.Table(
     sa.Column("payload", Json, nullable=False),
 )
 
+metric_results = sa.Table(
+    "metric_results",
+    metadata,
+    sa.Column(
+        "run_id",
+        sa.Integer,
+        sa.ForeignKey("drift_runs.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    sa.Column("metric", sa.String(255), primary_key=True),
+    sa.Column("value", sa.Float, nullable=True),
+    sa.Column("baseline_value", sa.Float, nullable=False),
+    sa.Column("lower", sa.Float, nullable=True),
+    sa.Column("upper", sa.Float, nullable=True),
+    sa.Column("observations", sa.BigInteger, nullable=False),
+    sa.Column("status", sa.String(32), nullable=False),
+)
+
+eval_runs = sa.Table(
+    "eval_runs",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column(
+        "profile_id", sa.Integer, sa.ForeignKey("profiles.id", ondelete="CASCADE"), nullable=False
+    ),
+    sa.Column("window_start", UTCDateTime, nullable=False),
+    sa.Column("window_end", UTCDateTime, nullable=False),
+    sa.Column("status", sa.String(32), nullable=False),
+    sa.Column("started_at", UTCDateTime, nullable=False),
+    sa.Column("finished_at", UTCDateTime, nullable=True),
+    sa.Column("records", sa.BigInteger, nullable=False),
+    sa.Column("evaluated", sa.BigInteger, nullable=False),
+    sa.Column("pass_rate", sa.Float, nullable=True),
+    sa.Column("error", sa.Text, nullable=True),
+    sa.UniqueConstraint("profile_id", "window_start", "window_end"),
+    sa.Index(None, "profile_id", "window_end"),
+)
+
+eval_results = sa.Table(
+    "eval_results",
+    metadata,
+    sa.Column(
+        "run_id",
+        sa.Integer,
+        sa.ForeignKey("eval_runs.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    sa.Column("record_id", sa.String(255), primary_key=True),
+    sa.Column("task_id", sa.String(255), primary_key=True),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("value", Json, nullable=True),
+    sa.Column("message", sa.Text, nullable=True),
+)
+
+spans = sa.Table(
+    "spans",
+    metadata,
+    sa.Column("trace_id", sa.String(64), primary_key=True),
+    sa.Column("span_id", sa.String(32), primary_key=True),
+    sa.Column("parent_span_id", sa.String(32), nullable=True),
+    sa.Column("name", sa.String(512), nullable=False),
+    sa.Column("kind", sa.String(32), nullable=False),
+    sa.Column("start_time", UTCDateTime, nullable=False),
+    sa.Column("end_time", UTCDateTime, nullable=False),
+    sa.Column("duration_ms", sa.Float, nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("service_name", sa.String(255), nullable=True),
+    sa.Column("attributes", Json, nullable=False),
+    sa.Column("events", Json, nullable=False),
+    sa.Index(None, "start_time"),
+)
+
+INFERENCE_LOG_PARTITION_PREFIX = "inference_logs_p"
+"""Daily partitions of `inference_logs` on Postgres are named `inference_logs_pYYYYMMDD`."""
+
+inference_logs = sa.Table(
+    "inference_logs",
+    metadata,
+    sa.Column("space", sa.String(255), primary_key=True),
+    sa.Column("name", sa.String(255), primary_key=True),
+    sa.Column("logged_at", UTCDateTime, primary_key=True),
+    sa.Column("record_id", sa.String(255), primary_key=True),
+    sa.Column("features", Json, nullable=False),
+    # On Postgres one partition per UTC day, created as rows arrive; pruning drops whole days.
+    postgresql_partition_by="RANGE (logged_at)",
+)
+
 alerts = sa.Table(
     "alerts",
     metadata,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
     sa.Column(
-        "run_id", sa.Integer, sa.ForeignKey("drift_runs.id", ondelete="CASCADE"), nullable=False
+        "run_id", sa.Integer, sa.ForeignKey("drift_runs.id", ondelete="CASCADE"), nullable=True
+    ),
+    sa.Column(
+        "eval_run_id",
+        sa.Integer,
+        sa.ForeignKey("eval_runs.id", ondelete="CASCADE"),
+        nullable=True,
     ),
     sa.Column("dedup_key", sa.String(512), nullable=False),
     sa.Column("entity", sa.String(255), nullable=False),
@@ -116,5 +209,8 @@ alerts = sa.Table(
     sa.Column("created_at", UTCDateTime, nullable=False),
     sa.Column("sent_at", UTCDateTime, nullable=True),
     sa.UniqueConstraint("run_id", "dedup_key"),
+    sa.UniqueConstraint("eval_run_id", "dedup_key"),
+    sa.CheckConstraint("(run_id IS NULL) <> (eval_run_id IS NULL)", name="one_run"),
     sa.Index(None, "status"),
+    sa.Index(None, "dedup_key", "created_at"),
 )

@@ -62,7 +62,8 @@ def compute_window_drift(
 ) -> DriftResult:
     """Scan `source` for `window` and compute drift against the stored profile."""
     with Store(store_url) as store:
-        _, profile = store.get_profile(ref.space, ref.name, ref.version)
+        _, profile = store.get_profile(ref.space, ref.name, ref.version, "psi")
+    assert isinstance(profile, PsiDriftProfile)
     return compute_psi_drift(source.scan(window), profile)
 
 

@@ -38,7 +38,7 @@ def _profile(version: str = "1.0", scale: float = 1.0) -> PsiDriftProfile:
 
 def test_migrations_match_the_models(store_url: str) -> None:
     with Store(store_url, auto_upgrade=True) as store:
-        assert store.revision() == "0001"
+        assert store.revision() == "0002"
     engine = sa.create_engine(store_url)
     try:
         with engine.connect() as conn:
@@ -55,13 +55,22 @@ def test_migrations_match_the_models(store_url: str) -> None:
     assert diff == []
 
 
-def test_downgrade_and_upgrade_again(store_url: str) -> None:
+def test_downgrade_one_step_and_upgrade_again(store_url: str) -> None:
+    profile = _profile()
+    result = Drifter().compute_drift(pl.DataFrame({"x": [1e6] * 200, "y": [3.0] * 200}), profile)
     with Store(store_url, auto_upgrade=True) as store:
+        pid = store.register_profile(profile)
+        written = store.write_drift_run(pid, WINDOW, result, drift_alerts(result, WINDOW))
+        store.downgrade("-1")
+        assert store.revision() == "0001"
+        assert store.runs()["run_id"].to_list() == [written.run_id]  # 0001's data survives
+        store.upgrade()
+        assert store.revision() == "0002"
+        assert len(store.alerts(run_id=written.run_id)) == written.pending_alerts > 0
         store.downgrade("base")
         assert store.revision() is None
         store.upgrade()
-        assert store.revision() == "0001"
-        assert store.register_profile(_profile()) == 1
+        assert store.register_profile(profile) == 1
 
 
 def test_register_profile_is_idempotent_and_versions_are_immutable(store_url: str) -> None:
