@@ -691,10 +691,13 @@ class Store:
             raise ConfigError(f"older_than must be positive, got {older_than}")
         cutoff = (now or datetime.now(UTC)) - older_than
         deleted: dict[str, int] = {}
+        evals, results = schema.eval_runs, schema.eval_results
         with self._begin() as conn:
+            old_evals = sa.select(evals.c.id).where(evals.c.window_end < cutoff)
+            conn.execute(sa.delete(results).where(results.c.run_id.in_(old_evals)))
             for label, table, column in (
                 ("drift_runs", schema.drift_runs, schema.drift_runs.c.window_end),
-                ("eval_runs", schema.eval_runs, schema.eval_runs.c.window_end),
+                ("eval_runs", evals, evals.c.window_end),
                 ("spans", schema.spans, schema.spans.c.end_time),
             ):
                 deleted[label] = conn.execute(sa.delete(table).where(column < cutoff)).rowcount

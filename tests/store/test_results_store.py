@@ -259,9 +259,14 @@ def test_prune_deletes_everything_older_than_the_cutoff(store_url: str) -> None:
     result = Drifter().compute_drift(pl.DataFrame({"x": np.arange(500.0)}), profile)
     with Store(store_url, auto_upgrade=True) as store:
         pid = store.register_profile(profile)
+        evals = []
         for day in range(4):
             store.write_drift_run(pid, _window(day), result, [_alert("x")])
-            store.write_eval_run(pid, _window(day), _eval_results(5, 0), records=5, pass_rate=1.0)
+            evals.append(
+                store.write_eval_run(
+                    pid, _window(day), _eval_results(5, 0), records=5, pass_rate=1.0
+                ).run_id
+            )
             store.write_inference_logs("s", "n", _logs(day, 4))
         store.write_spans(_spans("a" * 32, ["root"]))
         # Cutoff: the end of day 1. Runs ending before it go (day 0 only); logs and spans
@@ -270,6 +275,7 @@ def test_prune_deletes_everything_older_than_the_cutoff(store_url: str) -> None:
         assert deleted == {"drift_runs": 1, "eval_runs": 1, "spans": 1, "inference_logs": 8}
         assert store.runs()["window_end"].to_list() == [_window(d).end for d in (3, 2, 1)]
         assert store.open_alerts().height == 3  # day 0's alert went with its run
+        assert [store.eval_results(r).height for r in evals] == [0, 10, 10, 10]
         assert store.inference_logs("s", "n", Window(START, START + 5 * DAY)).height == 8
         with pytest.raises(Exception, match="older_than must be positive"):
             store.prune(timedelta(0))

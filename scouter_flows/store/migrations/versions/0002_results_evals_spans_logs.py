@@ -76,12 +76,6 @@ def upgrade() -> None:
         sa.Column("value", _json, nullable=True),
         sa.Column("message", sa.Text, nullable=True),
         sa.PrimaryKeyConstraint("run_id", "record_id", "task_id", name="pk_eval_results"),
-        sa.ForeignKeyConstraint(
-            ["run_id"],
-            ["eval_runs.id"],
-            ondelete="CASCADE",
-            name="fk_eval_results_run_id_eval_runs",
-        ),
     )
     op.create_table(
         "spans",
