@@ -18,6 +18,10 @@ IN_MEMORY_VALUES = 64_000_000
 BATCH_VALUES = 8_000_000
 """Values per batch when a large input is streamed (about 64 MB of float64)."""
 
+PARALLEL_COLUMN_BYTES = 1 << 30
+"""Large inputs are read a column at a time, on parallel threads while the columns in flight
+(each with a working copy) stay within this many bytes."""
+
 
 def row_count(lf: pl.LazyFrame) -> int:
     """Rows of `lf` (parquet answers from its metadata; filters are applied)."""
@@ -25,7 +29,13 @@ def row_count(lf: pl.LazyFrame) -> int:
 
 
 def is_large(lf: pl.LazyFrame, columns: int) -> bool:
-    """Whether `columns` columns of `lf` are too many values to collect at once."""
+    """Whether `columns` columns of `lf` are too many values to collect at once.
+
+    Never for a frame already in memory (no file or dataset scan in its plan): collecting it
+    costs no more than holding it, and the in-memory engine is the fastest.
+    """
+    if "SCAN" not in lf.explain(optimized=False):
+        return False
     return row_count(lf) * max(columns, 1) > IN_MEMORY_VALUES
 
 

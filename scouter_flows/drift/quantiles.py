@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
-from scouter_flows.drift.engine import IN_MEMORY_VALUES
+from scouter_flows.drift import engine
 
 
 @dataclass(slots=True, frozen=True)
@@ -37,20 +37,29 @@ def sorted_summaries(
     """Quantiles and distinct counts of the numeric columns `names` of `lf`."""
     if not names:
         return {}
-    if large:
-        return {
-            name: _summarise(
-                _column(lf.select(name).collect(engine="in-memory"), name), probabilities
-            )
-            for name in names
-        }
-    frame = lf.select(names).collect(engine="in-memory")
     workers = min(len(names), os.cpu_count() or 1)
-    if workers <= 1 or frame.height * len(names) < IN_MEMORY_VALUES // 64:
-        return {name: _summarise(_column(frame, name), probabilities) for name in names}
+    if large:
+        # A column at a time, and as many at once as fit the budget (a column and its sorted
+        # copy each).
+        rows = engine.row_count(lf)
+        workers = max(1, min(workers, engine.PARALLEL_COLUMN_BYTES // max(16 * rows, 1)))
+
+        def one(name: str) -> SortedSummary:
+            column = lf.select(name).collect(engine="in-memory")
+            return _summarise(_column(column, name), probabilities)
+
+    else:
+        frame = lf.select(names).collect(engine="in-memory")
+        if frame.height * len(names) < engine.IN_MEMORY_VALUES // 64:
+            workers = 1
+
+        def one(name: str) -> SortedSummary:
+            return _summarise(_column(frame, name), probabilities)
+
+    if workers <= 1:
+        return {name: one(name) for name in names}
     with ThreadPoolExecutor(max_workers=workers) as pool:
-        found = pool.map(lambda name: _summarise(_column(frame, name), probabilities), names)
-        return dict(zip(names, found, strict=True))
+        return dict(zip(names, pool.map(one, names), strict=True))
 
 
 def _column(frame: pl.DataFrame, name: str) -> np.ndarray:
