@@ -141,3 +141,20 @@ def db_current(url: UrlOption = None) -> None:
 
     with Store(url, auto_upgrade=False) as store:
         console.print(f"{store!r} is at schema revision {store.revision()}")
+
+
+@db_app.command("prune")
+def db_prune(
+    older_than: Annotated[
+        str, typer.Option("--older-than", help="Age, for example 90d, 12h or 2w.")
+    ],
+    url: UrlOption = None,
+) -> None:
+    """Delete runs, eval runs, spans and inference logs older than an age."""
+    from scouter_flows.tasks.retention import prune_results
+
+    deleted = prune_results(older_than, url)
+    console.print(
+        "deleted "
+        + ", ".join(f"{count} {kind.replace('_', ' ')}" for kind, count in deleted.items())
+    )

@@ -26,6 +26,16 @@ def test_db_upgrade_then_current(store_url: str) -> None:
     assert "schema revision 0002" in current.stdout
 
 
+def test_db_prune(store_url: str) -> None:
+    assert _run("db", "upgrade", "--url", store_url).returncode == 0
+    done = _run("db", "prune", "--older-than", "90d", "--url", store_url)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "deleted 0 drift runs, 0 eval runs, 0 spans, 0 inference logs" in done.stdout
+    bad = _run("db", "prune", "--older-than", "90 days", "--url", store_url)
+    assert bad.returncode != 0
+    assert "age '90 days' is not a positive whole number" in bad.stdout + bad.stderr
+
+
 def test_profile_create(sample_data: SampleData, tmp_path: Path) -> None:
     out = tmp_path / "p.json"
     done = _run(

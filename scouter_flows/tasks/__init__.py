@@ -8,12 +8,15 @@ from scouter_flows.tasks.drift import (
     persist_drift,
     should_dispatch,
 )
+from scouter_flows.tasks.retention import parse_age, prune_results
 
 __all__ = [
     "ProfileRef",
     "compute_window_drift",
     "dispatch_alerts",
     "load_profile",
+    "parse_age",
     "persist_drift",
+    "prune_results",
     "should_dispatch",
 ]
