@@ -1,5 +1,6 @@
-"""Prefect tasks and flows (install the `prefect` extra)."""
+"""Prefect tasks, flows and blocks (install the `prefect` extra)."""
 
+from scouter_flows.flows.blocks import ScouterStore
 from scouter_flows.flows.drift import (
     compute_drift_task,
     dispatch_alerts_task,
@@ -9,6 +10,7 @@ from scouter_flows.flows.drift import (
 )
 
 __all__ = [
+    "ScouterStore",
     "compute_drift_task",
     "dispatch_alerts_task",
     "drift_monitor_flow",

@@ -13,6 +13,7 @@ from prefect.runtime import flow_run
 
 from scouter_flows import tasks
 from scouter_flows.errors import ConfigError
+from scouter_flows.flows.blocks import ScouterStore
 from scouter_flows.profiles.results import DriftResult
 from scouter_flows.sources.files import FileSource
 from scouter_flows.sources.window import Window
@@ -59,6 +60,7 @@ def drift_monitor_flow(
     window_end: datetime | None = None,
     period_hours: float = 24.0,
     store_url: str | None = None,
+    store_block: str | None = None,
 ) -> dict[str, Any]:
     """Compute drift for one window, store it, and dispatch alerts only when something drifted.
 
@@ -72,6 +74,7 @@ def drift_monitor_flow(
         period_hours: Window length when `window_start` is not given.
         store_url: SQLAlchemy URL of the store; default `$SCOUTER_DATABASE_URL` or the
             embedded SQLite file.
+        store_block: Name of a saved `ScouterStore` block; takes precedence over `store_url`.
 
     Returns:
         The run summary: run id, window, status, drifted features, pending alerts, dispatch.
@@ -82,6 +85,10 @@ def drift_monitor_flow(
         ...     window_start="2026-11-21T00:00:00Z", window_end="2026-11-22T00:00:00Z")
     """
     window = _window(window_start, window_end, period_hours)
+    if store_block:
+        block = ScouterStore.load(store_block)  # a synchronous flow gets the block itself
+        assert isinstance(block, ScouterStore)
+        store_url = block.get_url()
     ref = load_profile_task(profile, store_url)
     source = FileSource(path=source_path, timestamp_column=timestamp_column)
     result = compute_drift_task(ref, source, window, store_url)

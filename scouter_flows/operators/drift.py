@@ -9,6 +9,7 @@ from typing import Any
 from airflow.sdk import BaseOperator, Context
 
 from scouter_flows.errors import ConfigError
+from scouter_flows.operators.hooks import resolve_store_url
 from scouter_flows.sources.window import Window
 
 
@@ -26,6 +27,8 @@ class DriftMonitorOperator(BaseOperator):
     :param window_end: Exclusive window end (ISO-8601 with zone); default: data interval end.
     :param store_url: SQLAlchemy URL of the store; default `$SCOUTER_DATABASE_URL` or the
         embedded SQLite file.
+    :param store_conn_id: An Airflow connection naming the store (see `ScouterStoreHook`);
+        takes precedence over `store_url`.
     """
 
     template_fields: Sequence[str] = (
@@ -35,6 +38,7 @@ class DriftMonitorOperator(BaseOperator):
         "window_start",
         "window_end",
         "store_url",
+        "store_conn_id",
     )
     ui_color = "#e8f4fd"
 
@@ -47,6 +51,7 @@ class DriftMonitorOperator(BaseOperator):
         window_start: str | None = None,
         window_end: str | None = None,
         store_url: str | None = None,
+        store_conn_id: str | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
@@ -56,6 +61,7 @@ class DriftMonitorOperator(BaseOperator):
         self.window_start = window_start
         self.window_end = window_end
         self.store_url = store_url
+        self.store_conn_id = store_conn_id
 
     def execute(self, context: Context) -> dict[str, Any]:
         """Load the profile, compute, persist; return the JSON-able run summary."""
@@ -63,7 +69,7 @@ class DriftMonitorOperator(BaseOperator):
         from scouter_flows.sources.files import FileSource
 
         window = window_from_context(context, self.window_start, self.window_end)
-        store_url = self.store_url or None
+        store_url = resolve_store_url(self.store_url, self.store_conn_id)
         ref = tasks.load_profile(self.profile, store_url)
         source = FileSource(path=self.source_path, timestamp_column=self.timestamp_column)
         result = tasks.compute_window_drift(ref, source, window, store_url)
@@ -88,15 +94,24 @@ class DispatchAlertsOperator(BaseOperator):
 
     :param run_id: The drift run whose alerts to send (templated, e.g. from the monitor's XCom).
     :param store_url: SQLAlchemy URL of the store.
+    :param store_conn_id: An Airflow connection naming the store; takes precedence.
     """
 
-    template_fields: Sequence[str] = ("run_id", "store_url")
+    template_fields: Sequence[str] = ("run_id", "store_url", "store_conn_id")
     ui_color = "#fdecea"
 
-    def __init__(self, *, run_id: int | str, store_url: str | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *,
+        run_id: int | str,
+        store_url: str | None = None,
+        store_conn_id: str | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(**kwargs)
         self.run_id = run_id
         self.store_url = store_url
+        self.store_conn_id = store_conn_id
 
     def execute(self, context: Context) -> dict[str, Any]:
         """Dispatch; return counts of sent, failed and already-sent alerts."""
@@ -106,7 +121,7 @@ class DispatchAlertsOperator(BaseOperator):
             run_id = int(self.run_id)
         except (TypeError, ValueError):
             raise ConfigError(f"run_id must be an integer, got {self.run_id!r}") from None
-        return tasks.dispatch_alerts(run_id, self.store_url or None)
+        return tasks.dispatch_alerts(run_id, resolve_store_url(self.store_url, self.store_conn_id))
 
 
 def choose_dispatch_branch(

@@ -1,0 +1,49 @@
+"""`ScouterStoreHook`: the store from Postgres, SQLite and Scouter-store connections."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from scouter_flows import ConfigError
+from scouter_flows.operators import ScouterStoreHook
+
+
+def test_a_postgres_connection_opens_the_store_through_the_postgres_hook(
+    postgres_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    plain = postgres_url.replace("postgresql+psycopg://", "postgresql://")
+    monkeypatch.setenv("AIRFLOW_CONN_MONITORING_DB", plain)
+    hook = ScouterStoreHook("monitoring_db")
+    assert hook.url.startswith("postgresql+psycopg://")
+    with hook.get_store(auto_upgrade=True) as store:
+        assert store.revision() == "0002"
+
+
+def test_sqlite_and_scouter_store_connections(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("AIRFLOW_CONN_LOCAL_STORE", f"sqlite:///{tmp_path / 'a.db'}")
+    extra = {"url": f"sqlite:///{tmp_path / 'b.db'}"}
+    monkeypatch.setenv(
+        "AIRFLOW_CONN_SCOUTER_DEFAULT", json.dumps({"conn_type": "scouter_store", "extra": extra})
+    )
+    with ScouterStoreHook("local_store").get_store() as store:
+        assert store.revision() == "0002"
+    with ScouterStoreHook().get_store() as store:
+        assert store.url.database == str(tmp_path / "b.db")
+
+
+def test_airflow_metadata_database_and_other_types_are_refused(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from airflow.configuration import conf
+
+    monkeypatch.setenv("AIRFLOW_CONN_AIRFLOW_DB", conf.get("database", "sql_alchemy_conn"))
+    with pytest.raises(ConfigError, match="Airflow's own metadata database"):
+        ScouterStoreHook("airflow_db").url  # noqa: B018
+    monkeypatch.setenv("AIRFLOW_CONN_SLACK", json.dumps({"conn_type": "slack", "password": "x"}))
+    with pytest.raises(ConfigError, match="of type 'slack' cannot name a store"):
+        ScouterStoreHook("slack").url  # noqa: B018

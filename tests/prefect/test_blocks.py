@@ -1,0 +1,54 @@
+"""The `ScouterStore` block: Prefect's block rules, a secret URL, and a flow that uses it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from prefect.blocks.core import Block
+
+from scouter_flows import Drifter, PsiDriftConfig
+from scouter_flows.flows import ScouterStore, drift_monitor_flow
+from scouter_flows.sources.sample import SampleData
+
+
+def test_block_follows_prefects_block_rules() -> None:
+    assert issubclass(ScouterStore, Block)
+    schema = ScouterStore.model_json_schema()
+    for name, field in ScouterStore.model_fields.items():
+        assert field.description, f"field {name} has no description"
+        assert name in schema["properties"]
+    assert schema["properties"]["url"]["format"] == "password"  # shown masked in the UI
+    assert ScouterStore.get_block_type_slug() == "scouter-store"
+    assert "Example" in (ScouterStore.__doc__ or "")
+    assert ".load(" in (ScouterStore.__doc__ or "")
+    assert ScouterStore.get_description()
+
+
+def test_saved_block_keeps_the_password_out_of_reprs(postgres_url: str) -> None:
+    # The test server trusts local connections, so any password opens it.
+    url = postgres_url.replace("postgres@", "postgres:hunter2@")
+    ScouterStore(url=url, auto_upgrade=True).save("test-store", overwrite=True)
+    loaded = ScouterStore.load("test-store")
+    assert "hunter2" not in repr(loaded)
+    assert loaded.get_url() == url
+    with loaded.get_store() as store:
+        assert store.revision() == "0002"
+        assert "hunter2" not in repr(store)
+
+
+def test_a_flow_opens_the_store_from_a_block(sample_data: SampleData, tmp_path: Path) -> None:
+    db = tmp_path / "from-block.db"
+    ScouterStore(url=f"sqlite:///{db}").save("flow-store", overwrite=True)
+    profile = Drifter().create_drift_profile(
+        sample_data.baseline, PsiDriftConfig(space="credit", name="block")
+    )
+    start, end = sample_data.day_window(0)
+    summary = drift_monitor_flow(
+        profile=str(profile.save_to_json(tmp_path / "p.json")),
+        source_path=sample_data.logs_glob,
+        window_start=start,
+        window_end=end,
+        store_block="flow-store",
+    )
+    assert summary["run_id"] == 1
+    assert db.exists()
