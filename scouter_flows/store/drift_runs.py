@@ -1,0 +1,245 @@
+"""Drift runs (PSI, SPC, custom metrics) and their per-feature or per-metric results."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+import polars as pl
+import sqlalchemy as sa
+
+from scouter_flows.profiles.results import CustomDriftResult, DriftResult, SpcDriftResult
+from scouter_flows.sources.window import Window
+from scouter_flows.store import schema
+from scouter_flows.store.connection import StoreConnection
+from scouter_flows.store.outbox import replace_alerts, upsert_run
+from scouter_flows.store.records import AlertRecord, RunWritten
+
+AnyResult = DriftResult | SpcDriftResult | CustomDriftResult
+SPC_LIMIT = 3.0
+"""An SPC feature's stored value is its largest |z|; beyond 3 standard errors is out of bounds."""
+
+
+class DriftRuns(StoreConnection):
+    """Writes and reads of drift runs."""
+
+    def write_drift_run(
+        self,
+        profile_id: int,
+        window: Window,
+        result: AnyResult,
+        alerts: Sequence[AlertRecord] = (),
+        *,
+        started_at: datetime | None = None,
+    ) -> RunWritten:
+        """Write a run, its per-feature (or per-metric) results and its alerts in one
+        transaction.
+
+        The run is keyed by (profile, window): a re-run replaces the earlier results, and two
+        concurrent writers end with one complete set. Alerts already sent for this run stay
+        sent (a re-run never re-notifies); the others are replaced by `alerts` as `pending`.
+        """
+        now = datetime.now(UTC)
+        status = "drift" if result.has_drift else _run_status(result)
+        runs, results, metrics = schema.drift_runs, schema.drift_results, schema.metric_results
+        run_values: dict[str, Any] = {
+            "status": status,
+            "started_at": started_at or now,
+            "finished_at": now,
+            "rows_observed": result.rows,
+            "error": None,
+        }
+        with self._begin() as conn:
+            run_id = upsert_run(conn, runs, profile_id, window, run_values)
+            conn.execute(sa.delete(results).where(results.c.run_id == run_id))
+            conn.execute(sa.delete(metrics).where(metrics.c.run_id == run_id))
+            rows = _result_rows(run_id, result)
+            if rows:
+                conn.execute(sa.insert(metrics if result.drift_type == "custom" else results), rows)
+            pending = replace_alerts(conn, "run_id", run_id, alerts, now)
+        return RunWritten(
+            run_id=run_id,
+            profile_id=profile_id,
+            window_start=window.start.isoformat(),
+            window_end=window.end.isoformat(),
+            status=status,
+            rows_observed=result.rows,
+            features=len(result.statuses()),
+            drifted=result.drifted,
+            pending_alerts=pending,
+        )
+
+    def drift_results(self, run_id: int) -> pl.DataFrame:
+        """Per-feature results of one run: feature, value, threshold, status."""
+        table = schema.drift_results
+        query = (
+            sa.select(table.c.feature, table.c.value, table.c.threshold, table.c.status)
+            .where(table.c.run_id == run_id)
+            .order_by(table.c.feature)
+        )
+        return self._frame(
+            query,
+            {
+                "feature": pl.String,
+                "value": pl.Float64,
+                "threshold": pl.Float64,
+                "status": pl.String,
+            },
+        )
+
+    def runs(self, space: str | None = None, name: str | None = None) -> pl.DataFrame:
+        """Drift runs, newest window first, with their profile's space, name and version."""
+        runs, profiles = schema.drift_runs, schema.profiles
+        query = self._runs_query().order_by(runs.c.window_end.desc(), runs.c.id.desc())
+        if space is not None:
+            query = query.where(profiles.c.space == space)
+        if name is not None:
+            query = query.where(profiles.c.name == name)
+        return self._frame(query, _RUN_COLUMNS)
+
+    @staticmethod
+    def _runs_query() -> sa.Select[Any]:
+        runs, profiles = schema.drift_runs, schema.profiles
+        return sa.select(
+            runs.c.id.label("run_id"),
+            profiles.c.space,
+            profiles.c.name,
+            profiles.c.version,
+            profiles.c.drift_type,
+            runs.c.window_start,
+            runs.c.window_end,
+            runs.c.status,
+            runs.c.rows_observed,
+            runs.c.finished_at,
+        ).join(profiles, profiles.c.id == runs.c.profile_id)
+
+    def latest_runs(self) -> pl.DataFrame:
+        """The newest run (by window end) of every profile, with the profile's identity."""
+        runs, profiles = schema.drift_runs, schema.profiles
+        newest = sa.select(
+            runs.c.id,
+            sa.func.row_number()
+            .over(
+                partition_by=runs.c.profile_id,
+                order_by=(runs.c.window_end.desc(), runs.c.id.desc()),
+            )
+            .label("position"),
+        ).subquery()
+        query = (
+            self._runs_query()
+            .join(newest, newest.c.id == runs.c.id)
+            .where(newest.c.position == 1)
+            .order_by(profiles.c.space, profiles.c.name, profiles.c.version)
+        )
+        return self._frame(query, _RUN_COLUMNS)
+
+    def series(
+        self,
+        space: str,
+        name: str,
+        version: str,
+        entity: str,
+        *,
+        start: datetime | None = None,
+        end: datetime | None = None,
+    ) -> pl.DataFrame:
+        """One feature's (or custom metric's) value per window, oldest first, for charts.
+
+        Columns: window_start, window_end, value, threshold, status (threshold is None for
+        custom metrics, whose bounds are in `lower`/`upper`; here `lower`, `upper` are also
+        given). Windows ending in [start, end) when given.
+        """
+        runs, profiles = schema.drift_runs, schema.profiles
+        results, metrics = schema.drift_results, schema.metric_results
+        base = sa.select(runs.c.window_start, runs.c.window_end).join(
+            profiles, profiles.c.id == runs.c.profile_id
+        )
+        base = base.where(
+            profiles.c.space == space, profiles.c.name == name, profiles.c.version == version
+        )
+        if start is not None:
+            base = base.where(runs.c.window_end >= start)
+        if end is not None:
+            base = base.where(runs.c.window_end < end)
+        features = base.add_columns(
+            results.c.value,
+            results.c.threshold,
+            sa.null().label("lower"),
+            sa.null().label("upper"),
+            results.c.status,
+        ).join(results, sa.and_(results.c.run_id == runs.c.id, results.c.feature == entity))
+        custom = base.add_columns(
+            metrics.c.value,
+            sa.null().label("threshold"),
+            metrics.c.lower,
+            metrics.c.upper,
+            metrics.c.status,
+        ).join(metrics, sa.and_(metrics.c.run_id == runs.c.id, metrics.c.metric == entity))
+        query = sa.union_all(features, custom).order_by("window_end")
+        return self._frame(
+            query,
+            {
+                "window_start": pl.Datetime("us", "UTC"),
+                "window_end": pl.Datetime("us", "UTC"),
+                "value": pl.Float64,
+                "threshold": pl.Float64,
+                "lower": pl.Float64,
+                "upper": pl.Float64,
+                "status": pl.String,
+            },
+        )
+
+
+def _run_status(result: AnyResult) -> str:
+    statuses = [status for _, status in result.statuses()]
+    if statuses and all(status == "insufficient_data" for status in statuses):
+        return "insufficient_data"
+    return "ok"
+
+
+def _result_rows(run_id: int, result: AnyResult) -> list[dict[str, Any]]:
+    """The rows of `drift_results` (PSI, SPC) or `metric_results` (custom) for one run."""
+    if isinstance(result, CustomDriftResult):
+        return [
+            {"run_id": run_id, **m.model_dump(exclude={"alert_threshold"})} for m in result.metrics
+        ]
+    if isinstance(result, SpcDriftResult):
+        return [
+            {
+                "run_id": run_id,
+                "feature": f.feature,
+                "value": f.max_abs_z,
+                "threshold": SPC_LIMIT,
+                "status": f.status,
+                "payload": f.model_dump(mode="json", exclude={"feature", "max_abs_z", "status"}),
+            }
+            for f in result.features
+        ]
+    return [
+        {
+            "run_id": run_id,
+            "feature": f.feature,
+            "value": f.value,
+            "threshold": f.threshold,
+            "status": f.status,
+            "payload": f.model_dump(
+                mode="json", exclude={"feature", "value", "threshold", "status"}
+            ),
+        }
+        for f in result.features
+    ]
+
+
+_RUN_COLUMNS: dict[str, Any] = {
+    "run_id": pl.Int64,
+    "space": pl.String,
+    "name": pl.String,
+    "version": pl.String,
+    "drift_type": pl.String,
+    "window_start": pl.Datetime("us", "UTC"),
+    "window_end": pl.Datetime("us", "UTC"),
+    "status": pl.String,
+    "rows_observed": pl.Int64,
+    "finished_at": pl.Datetime("us", "UTC"),
+}

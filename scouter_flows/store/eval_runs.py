@@ -1,0 +1,138 @@
+"""GenAI eval runs: per record x task results (written by COPY on Postgres), pass rates."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+import polars as pl
+import sqlalchemy as sa
+
+from scouter_flows.errors import DataError
+from scouter_flows.sources.window import Window
+from scouter_flows.store import schema
+from scouter_flows.store.bulk import write_frame
+from scouter_flows.store.connection import StoreConnection
+from scouter_flows.store.outbox import replace_alerts, upsert_run
+from scouter_flows.store.records import AlertRecord, EvalRunWritten
+
+EVAL_STATUSES = ("pass", "fail", "error", "skipped")
+
+
+class EvalRuns(StoreConnection):
+    """Writes and reads of eval runs."""
+
+    def write_eval_run(
+        self,
+        profile_id: int,
+        window: Window,
+        results: pl.DataFrame,
+        *,
+        records: int,
+        pass_rate: float | None,
+        alerts: Sequence[AlertRecord] = (),
+        started_at: datetime | None = None,
+    ) -> EvalRunWritten:
+        """Write an eval run, its per record x task results and its alerts in one transaction.
+
+        `results` has the columns record_id, task_id, status (pass, fail, error, skipped),
+        value (JSON text or null) and message. Keyed by (profile, window) like drift runs: a
+        re-run replaces the results; sent alerts stay sent. On Postgres the results go in by
+        COPY.
+
+        Raises:
+            DataError: `results` lacks a column or has a status that is not known.
+        """
+        unknown = (
+            set(results["status"].unique().to_list()) - set(EVAL_STATUSES)
+            if "status" in results.columns
+            else set()
+        )
+        if unknown:
+            raise DataError(
+                f"eval results have unknown statuses {sorted(map(str, unknown))}: expected "
+                f"{list(EVAL_STATUSES)}"
+            )
+        now = datetime.now(UTC)
+        status = "ok" if pass_rate is not None else "insufficient_data"
+        values: dict[str, Any] = {
+            "status": status,
+            "started_at": started_at or now,
+            "finished_at": now,
+            "records": records,
+            "evaluated": results["record_id"].n_unique() if "record_id" in results.columns else 0,
+            "pass_rate": pass_rate,
+            "error": None,
+        }
+        runs, table = schema.eval_runs, schema.eval_results
+        with self._begin() as conn:
+            run_id = upsert_run(conn, runs, profile_id, window, values)
+            conn.execute(sa.delete(table).where(table.c.run_id == run_id))
+            write_frame(conn, table, results.with_columns(run_id=pl.lit(run_id, pl.Int64)))
+            pending = replace_alerts(conn, "eval_run_id", run_id, alerts, now)
+        return EvalRunWritten(
+            run_id=run_id,
+            profile_id=profile_id,
+            window_start=window.start.isoformat(),
+            window_end=window.end.isoformat(),
+            status=status,
+            records=records,
+            evaluated=int(values["evaluated"]),
+            pass_rate=pass_rate,
+            pending_alerts=pending,
+        )
+
+    def eval_results(self, run_id: int) -> pl.DataFrame:
+        """Per record x task results of one eval run."""
+        table = schema.eval_results
+        query = (
+            sa.select(table.c.record_id, table.c.task_id, table.c.status, table.c.message)
+            .where(table.c.run_id == run_id)
+            .order_by(table.c.record_id, table.c.task_id)
+        )
+        return self._frame(
+            query,
+            {
+                "record_id": pl.String,
+                "task_id": pl.String,
+                "status": pl.String,
+                "message": pl.String,
+            },
+        )
+
+    def eval_pass_rates(
+        self, space: str, name: str, *, start: datetime | None = None, end: datetime | None = None
+    ) -> pl.DataFrame:
+        """Pass rate per eval window of a profile (any version), oldest first."""
+        runs, profiles = schema.eval_runs, schema.profiles
+        query = (
+            sa.select(
+                profiles.c.version,
+                runs.c.window_start,
+                runs.c.window_end,
+                runs.c.records,
+                runs.c.evaluated,
+                runs.c.pass_rate,
+                runs.c.status,
+            )
+            .join(profiles, profiles.c.id == runs.c.profile_id)
+            .where(profiles.c.space == space, profiles.c.name == name)
+            .order_by(runs.c.window_end)
+        )
+        if start is not None:
+            query = query.where(runs.c.window_end >= start)
+        if end is not None:
+            query = query.where(runs.c.window_end < end)
+        return self._frame(
+            query,
+            {
+                "version": pl.String,
+                "window_start": pl.Datetime("us", "UTC"),
+                "window_end": pl.Datetime("us", "UTC"),
+                "records": pl.Int64,
+                "evaluated": pl.Int64,
+                "pass_rate": pl.Float64,
+                "status": pl.String,
+            },
+        )

@@ -1,0 +1,182 @@
+"""Spans and raw inference logs (day-partitioned on Postgres)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+import polars as pl
+import sqlalchemy as sa
+
+from scouter_flows.errors import DataError
+from scouter_flows.sources.window import Window
+from scouter_flows.store import schema
+from scouter_flows.store.bulk import write_frame
+from scouter_flows.store.connection import StoreConnection
+
+_PARTITION_LOCK = 0x5C0_7E13  # held while creating an inference-log partition
+
+
+class Telemetry(StoreConnection):
+    """Writes and reads of spans and inference logs."""
+
+    def write_spans(self, spans: pl.DataFrame) -> int:
+        """Store spans (columns as the `spans` table; attributes and events as JSON text).
+
+        A span already stored (same trace_id and span_id) is replaced, so re-reading an export
+        never duplicates. Returns the number of rows written.
+        """
+        with self._begin() as conn:
+            return write_frame(conn, schema.spans, spans, conflict="update")
+
+    def spans(self, trace_ids: Sequence[str]) -> pl.DataFrame:
+        """The stored spans of `trace_ids`, ordered by trace and start time."""
+        table = schema.spans
+        query = (
+            sa.select(*(c for c in table.columns))
+            .where(table.c.trace_id.in_(list(trace_ids)))
+            .order_by(table.c.trace_id, table.c.start_time)
+        )
+        with self._connect() as conn:
+            rows = [dict(r._mapping) for r in conn.execute(query)]
+        frame = (
+            pl.DataFrame(rows, schema=_SPAN_COLUMNS) if rows else pl.DataFrame(schema=_SPAN_COLUMNS)
+        )
+        return (
+            frame.with_columns(
+                pl.col(c).map_elements(json.dumps, return_dtype=pl.String)
+                for c in ("attributes", "events")
+            )
+            if rows
+            else frame
+        )
+
+    def write_inference_logs(self, space: str, name: str, rows: pl.DataFrame) -> int:
+        """Append raw feature rows of model `space/name`: a zoned `logged_at` column, an
+        optional `record_id` (default: the row's position in `rows`, so a retried batch is
+        not stored twice) and one column per feature, kept as JSON.
+
+        On Postgres the table has a partition per UTC day, created as rows for it arrive.
+
+        Raises:
+            DataError: `logged_at` is missing, not a zoned datetime, or null somewhere.
+        """
+        _check_logged_at(rows)
+        features = [c for c in rows.columns if c not in ("logged_at", "record_id")]
+        ids = (
+            pl.col("record_id").cast(pl.String)
+            if "record_id" in rows.columns
+            else pl.int_range(pl.len()).cast(pl.String)
+        )
+        frame = rows.select(
+            pl.lit(space).alias("space"),
+            pl.lit(name).alias("name"),
+            pl.col("logged_at"),
+            ids.alias("record_id"),
+            (pl.struct(features).struct.json_encode() if features else pl.lit("{}")).alias(
+                "features"
+            ),
+        )
+        with self._begin() as conn:
+            if conn.dialect.name == "postgresql":
+                days = frame.select(
+                    pl.col("logged_at").dt.convert_time_zone("UTC").dt.date().unique()
+                )
+                for (day,) in days.iter_rows():
+                    _ensure_day_partition(conn, day)
+            return write_frame(conn, schema.inference_logs, frame, conflict="ignore")
+
+    def inference_logs(self, space: str, name: str, window: Window) -> pl.DataFrame:
+        """The logged rows of `space/name` in `window`, one column per feature."""
+        table = schema.inference_logs
+        query = (
+            sa.select(table.c.logged_at, table.c.record_id, table.c.features)
+            .where(
+                table.c.space == space,
+                table.c.name == name,
+                table.c.logged_at >= window.start,
+                table.c.logged_at < window.end,
+            )
+            .order_by(table.c.logged_at, table.c.record_id)
+        )
+        with self._connect() as conn:
+            rows = conn.execute(query).all()
+        if not rows:
+            return pl.DataFrame(
+                schema={"logged_at": pl.Datetime("us", "UTC"), "record_id": pl.String}
+            )
+        head = pl.DataFrame(
+            {"logged_at": [r.logged_at for r in rows], "record_id": [r.record_id for r in rows]},
+            schema={"logged_at": pl.Datetime("us", "UTC"), "record_id": pl.String},
+        )
+        return pl.concat([head, pl.DataFrame([r.features for r in rows])], how="horizontal")
+
+
+_SPAN_COLUMNS: dict[str, Any] = {
+    "trace_id": pl.String,
+    "span_id": pl.String,
+    "parent_span_id": pl.String,
+    "name": pl.String,
+    "kind": pl.String,
+    "start_time": pl.Datetime("us", "UTC"),
+    "end_time": pl.Datetime("us", "UTC"),
+    "duration_ms": pl.Float64,
+    "status": pl.String,
+    "service_name": pl.String,
+    "attributes": pl.Object,
+    "events": pl.Object,
+}
+
+
+def _check_logged_at(rows: pl.DataFrame) -> None:
+    dtype = rows.schema.get("logged_at")
+    if dtype is None:
+        raise DataError(f"inference log rows need a 'logged_at' column; columns are {rows.columns}")
+    if not isinstance(dtype, pl.Datetime) or dtype.time_zone is None:
+        raise DataError(
+            f"inference log column 'logged_at' has dtype {dtype}, expected a Datetime with a "
+            "time zone (convert with .dt.replace_time_zone('UTC'))"
+        )
+    nulls = rows["logged_at"].null_count()
+    if nulls:
+        raise DataError(f"inference log column 'logged_at' has {nulls} null values")
+
+
+def _partition_name(day: date) -> str:
+    return f"{schema.INFERENCE_LOG_PARTITION_PREFIX}{day:%Y%m%d}"
+
+
+def _ensure_day_partition(conn: sa.Connection, day: date) -> None:
+    """Create the inference-log partition of UTC `day` unless it exists (writers take turns)."""
+    conn.execute(sa.select(sa.func.pg_advisory_xact_lock(_PARTITION_LOCK)))
+    start = datetime(day.year, day.month, day.day, tzinfo=UTC)
+    conn.exec_driver_sql(
+        f'CREATE TABLE IF NOT EXISTS "{_partition_name(day)}" PARTITION OF inference_logs '
+        f"FOR VALUES FROM ('{start.isoformat()}') TO ('{(start + timedelta(days=1)).isoformat()}')"
+    )
+
+
+def prune_inference_logs(conn: sa.Connection, cutoff: datetime) -> int:
+    table = schema.inference_logs
+    if conn.dialect.name != "postgresql":
+        return int(conn.execute(sa.delete(table).where(table.c.logged_at < cutoff)).rowcount)
+    # Whole days before the cutoff's day are dropped (cheap, no vacuum); that day is trimmed.
+    names = conn.execute(
+        sa.text(
+            "SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid "
+            "JOIN pg_class p ON p.oid = i.inhparent WHERE p.relname = 'inference_logs'"
+        )
+    ).scalars()
+    cutoff_day = cutoff.astimezone(UTC).date()
+    deleted = 0
+    for relation in sorted(names):
+        day = datetime.strptime(
+            relation.removeprefix(schema.INFERENCE_LOG_PARTITION_PREFIX), "%Y%m%d"
+        ).date()
+        if day < cutoff_day:
+            deleted += int(conn.execute(sa.text(f'SELECT count(*) FROM "{relation}"')).scalar_one())
+            conn.exec_driver_sql(f'DROP TABLE "{relation}"')
+    deleted += int(conn.execute(sa.delete(table).where(table.c.logged_at < cutoff)).rowcount)
+    return deleted
