@@ -20,7 +20,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import numpy as np
@@ -165,6 +165,18 @@ def main() -> None:
                 ),
             ),
         }
+        # Retention: a run's results are deleted by run id (primary-key index); a day of
+        # inference logs goes with its partition.
+        later = WINDOW.end + timedelta(days=365)
+        execute(url, "DELETE FROM eval_runs; TRUNCATE inference_logs")
+        store.write_eval_run(profile_id, WINDOW, results, records=args.rows, pass_rate=0.94)
+        start = time.perf_counter()
+        store.prune(timedelta(days=90), now=later)
+        prune_results = time.perf_counter() - start
+        store.write_inference_logs("bench", "model", logs)
+        start = time.perf_counter()
+        store.prune(timedelta(days=90), now=later)
+        prune_logs = time.perf_counter() - start
         store.close()
 
     print(f"{args.rows:,} rows per case into Postgres, median of {args.repeat}")
@@ -173,6 +185,8 @@ def main() -> None:
         print(
             f"  {case:<16}{args.rows / ours:>14,.0f}{args.rows / plain:>19,.0f}{plain / ours:>8.0%}"
         )
+    print(f"  prune one eval run of {args.rows:,} results: {prune_results:.2f} s (DELETE by run)")
+    print(f"  prune one day of {args.rows:,} inference logs: {prune_logs:.2f} s (DROP partition)")
 
 
 if __name__ == "__main__":
