@@ -8,7 +8,7 @@ column or a batch at a time, so peak memory stays bounded whatever the row count
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any, Literal
+from typing import Any
 
 import polars as pl
 
@@ -39,9 +39,16 @@ def is_large(lf: pl.LazyFrame, columns: int) -> bool:
     return row_count(lf) * max(columns, 1) > IN_MEMORY_VALUES
 
 
-def reduction_engine(large: bool) -> Literal["streaming", "in-memory"]:
-    """The engine for a one-row aggregation: streaming when the input is large."""
-    return "streaming" if large else "in-memory"
+def sum_row(lf: pl.LazyFrame, exprs: list[pl.Expr]) -> dict[str, Any]:
+    """Evaluate sums, counts and other one-row reductions of elementwise expressions.
+
+    Always on the streaming engine: it fuses each comparison into its sum instead of
+    materialising a column of booleans first (about twice as fast as the in-memory engine on a
+    million rows), and it holds no more than a batch of the input, however large.
+    """
+    if not exprs:
+        return {}
+    return lf.select(exprs).collect(engine="streaming").row(0, named=True)
 
 
 def batches(lf: pl.LazyFrame, *, multiple: int = 1) -> Iterator[pl.DataFrame]:

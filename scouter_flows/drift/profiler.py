@@ -14,7 +14,7 @@ import polars as pl
 from pydantic import Field
 
 from scouter_flows.drift.binning import CATEGORICAL_DTYPES, finite
-from scouter_flows.drift.engine import collect_row, is_large, reduction_engine
+from scouter_flows.drift.engine import collect_row, is_large, sum_row
 from scouter_flows.drift.quantiles import SortedSummary, sorted_summaries
 from scouter_flows.errors import DataError
 from scouter_flows.profiles.base import FrozenModel
@@ -217,7 +217,7 @@ class DataProfiler:
         sorted_found = sorted_summaries(lf, numeric, list(QUANTILES.values()), large=large)
         moments = partial.numeric
         edges = {n: _edges(moments[n].min, moments[n].max, bin_size) for n in numeric}
-        histograms = _histograms(lf, {n: e for n, e in edges.items() if e is not None}, large)
+        histograms = _histograms(lf, {n: e for n, e in edges.items() if e is not None})
         features: dict[str, FeatureSummary] = {}
         for name in schema.names():
             if name in numeric:
@@ -229,7 +229,7 @@ class DataProfiler:
         correlations = None
         if compute_correlations:
             means = {n: moments[n].mean or 0.0 for n in numeric}
-            correlations = _correlations(lf, numeric, means, large)
+            correlations = _correlations(lf, numeric, means)
         return DataProfile(rows=partial.rows, features=features, correlations=correlations)
 
 
@@ -256,7 +256,7 @@ def _categorical_exprs(name: str) -> list[pl.Expr]:
 
 
 def _correlations(
-    lf: pl.LazyFrame, numeric: list[str], means: dict[str, float], large: bool
+    lf: pl.LazyFrame, numeric: list[str], means: dict[str, float]
 ) -> dict[str, dict[str, float | None]]:
     """Pearson r over the rows where both values are finite, from co-moment sums.
 
@@ -277,9 +277,7 @@ def _correlations(
             pl.when(both).then(x * x).sum().alias(f"{i}\x00xx"),
             pl.when(both).then(y * y).sum().alias(f"{i}\x00yy"),
         ]
-    sums = (
-        lf.select(exprs).collect(engine=reduction_engine(large)).row(0, named=True) if exprs else {}
-    )
+    sums = sum_row(lf, exprs)
     table: dict[str, dict[str, float | None]] = {
         a: {b: 1.0 if a == b else None for b in numeric} for a in numeric
     }
@@ -305,9 +303,7 @@ def _edges(low: float | None, high: float | None, bins: int) -> list[float] | No
     return [low + i * width for i in range(bins)] + [high]
 
 
-def _histograms(
-    lf: pl.LazyFrame, edges: dict[str, list[float]], large: bool
-) -> dict[str, list[int]]:
+def _histograms(lf: pl.LazyFrame, edges: dict[str, list[float]]) -> dict[str, list[int]]:
     if not edges:
         return {}
     exprs = []
@@ -317,7 +313,7 @@ def _histograms(
         for i, (lo, hi) in enumerate(itertools.pairwise(bounds)):
             inside = (x >= lo) & ((x <= hi) if i == last else (x < hi))
             exprs.append(inside.sum().alias(f"{name}\x00h{i}"))
-    row = lf.select(exprs).collect(engine=reduction_engine(large)).row(0, named=True)
+    row = sum_row(lf, exprs)
     return {n: [int(row[f"{n}\x00h{i}"]) for i in range(len(b) - 1)] for n, b in edges.items()}
 
 

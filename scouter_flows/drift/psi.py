@@ -19,7 +19,7 @@ from scouter_flows.drift.binning import (
     edges_from_row,
     quantile_row,
 )
-from scouter_flows.drift.engine import collect_row, is_large, reduction_engine
+from scouter_flows.drift.engine import collect_row, is_large, sum_row
 from scouter_flows.errors import DataError
 from scouter_flows.profiles.base import FrozenModel
 from scouter_flows.profiles.psi import (
@@ -81,7 +81,7 @@ def create_psi_profile(lf: pl.LazyFrame, config: PsiDriftConfig) -> PsiDriftProf
                 kind="categorical", categories=categories, counts=[0] * (len(categories) + 2)
             )
 
-    _, counts = _count_bins(lf, shells, large=large)
+    _, counts = _count_bins(lf, shells)
     features = {
         name: _drop_empty_bins(shell.model_copy(update={"counts": counts[name]}))
         for name, shell in shells.items()
@@ -124,7 +124,7 @@ def psi_partial(lf: pl.LazyFrame, profile: PsiDriftProfile) -> PsiPartial:
     require_columns(schema, list(profile.features), "observed data")
     for name, feature in profile.features.items():
         _check_observed_dtype(name, schema[name], feature)
-    total, counts = _count_bins(lf, profile.features, large=is_large(lf, len(profile.features)))
+    total, counts = _count_bins(lf, profile.features)
     return PsiPartial(rows=total, counts=counts)
 
 
@@ -248,14 +248,13 @@ def _drop_empty_bins(feature: PsiFeatureProfile) -> PsiFeatureProfile:
 
 
 def _count_bins(
-    lf: pl.LazyFrame, features: dict[str, PsiFeatureProfile], *, large: bool
+    lf: pl.LazyFrame, features: dict[str, PsiFeatureProfile]
 ) -> tuple[int, dict[str, list[int]]]:
-    """The row count of `lf` and its rows per bin for every feature, in one pass (streamed
-    when the input is large: counting needs no more than a row of sums)."""
+    """The row count of `lf` and its rows per bin for every feature, in one streamed pass."""
     exprs: list[pl.Expr] = [pl.len().alias("\x00rows")]
     for name, feature in features.items():
         exprs.extend(_bin_count_exprs(name, feature))
-    row = lf.select(exprs).collect(engine=reduction_engine(large)).row(0, named=True)
+    row = sum_row(lf, exprs)
     total = int(row["\x00rows"])
     out: dict[str, list[int]] = {}
     for name, feature in features.items():
