@@ -75,19 +75,32 @@ def _write_and_stall(url: str, ready: Any) -> None:
     store.write_drift_run(store.register_profile(_profile()), WINDOW, _result(3.0))
 
 
+def _kill_mid_transaction(url: str) -> None:
+    ready = _SPAWN.Event()
+    writer = _SPAWN.Process(target=_write_and_stall, args=(url, ready))
+    writer.start()
+    assert ready.wait(timeout=60), "the writer never reached its results insert"
+    writer.kill()  # SIGKILL: no cleanup, no rollback from the client side
+    writer.join(timeout=30)
+    assert writer.exitcode == -9
+
+
 def test_a_writer_killed_mid_transaction_leaves_the_previous_complete_run(
     store_url: str,
 ) -> None:
     with Store(store_url, auto_upgrade=True) as store:
         first = store.write_drift_run(store.register_profile(_profile()), WINDOW, _result(0.5))
     before = _values(store_url)
-    ready = _SPAWN.Event()
-    writer = _SPAWN.Process(target=_write_and_stall, args=(store_url, ready))
-    writer.start()
-    assert ready.wait(timeout=60), "the writer never reached its results insert"
-    writer.kill()  # SIGKILL: no cleanup, no rollback from the client side
-    writer.join(timeout=30)
-    assert writer.exitcode == -9
+    _kill_mid_transaction(store_url)
     assert _values(store_url) == before
     with Store(store_url) as store:
         assert store.runs()["status"].to_list() == [first.status]
+
+
+def test_a_writer_killed_during_its_first_write_leaves_no_run(store_url: str) -> None:
+    with Store(store_url, auto_upgrade=True) as store:
+        store.register_profile(_profile())
+    _kill_mid_transaction(store_url)
+    with Store(store_url) as store:
+        assert store.runs().height == 0
+        assert store.open_alerts().height == 0
