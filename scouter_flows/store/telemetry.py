@@ -55,8 +55,10 @@ class Telemetry(StoreConnection):
 
     def write_inference_logs(self, space: str, name: str, rows: pl.DataFrame) -> int:
         """Append raw feature rows of model `space/name`: a zoned `logged_at` column, an
-        optional `record_id` (default: the row's position in `rows`, so a retried batch is
-        not stored twice) and one column per feature, kept as JSON.
+        optional `record_id` and one column per feature, kept as JSON. Rows are unique by
+        (logged_at, record_id): a retried batch is never stored twice. Without a `record_id`,
+        a row's id is a hash of its content and its rank among identical rows, so a retry
+        matches and different rows logged at the same instant never collide.
 
         On Postgres the table has a partition per UTC day, created as rows for it arrive.
 
@@ -65,11 +67,13 @@ class Telemetry(StoreConnection):
         """
         _check_logged_at(rows)
         features = [c for c in rows.columns if c not in ("logged_at", "record_id")]
-        ids = (
-            pl.col("record_id").cast(pl.String)
-            if "record_id" in rows.columns
-            else pl.int_range(pl.len()).cast(pl.String)
-        )
+        if "record_id" in rows.columns:
+            ids = pl.col("record_id").cast(pl.String)
+        else:
+            content = pl.struct(pl.all()).hash(seed=0)
+            ids = pl.concat_str(
+                content.cast(pl.String), pl.lit("-"), pl.int_range(pl.len()).over(content)
+            )
         frame = rows.select(
             pl.lit(space).alias("space"),
             pl.lit(name).alias("name"),

@@ -217,6 +217,17 @@ def test_inference_logs_are_appended_once_and_read_back_by_window(store_url: str
         assert _partitions(store_url) == ["inference_logs_p20261120", "inference_logs_p20261121"]
 
 
+def test_inference_logs_without_ids_keep_distinct_rows_and_drop_retries(store_url: str) -> None:
+    at = START + timedelta(hours=3)
+    batch = pl.DataFrame({"logged_at": [at] * 4, "score": [0.1, 0.2, 0.2, 0.3]})
+    with Store(store_url, auto_upgrade=True) as store:
+        store.write_inference_logs("s", "n", batch)
+        store.write_inference_logs("s", "n", batch)  # retried: nothing new
+        store.write_inference_logs("s", "n", batch.head(1).with_columns(score=pl.lit(0.9)))
+        logged = store.inference_logs("s", "n", _window(0))
+    assert sorted(logged["score"].to_list()) == [0.1, 0.2, 0.2, 0.3, 0.9]
+
+
 def _partitions(url: str) -> list[str]:
     engine = sa.create_engine(url)
     try:
