@@ -153,7 +153,14 @@ def _partition_name(day: date) -> str:
 
 
 def _ensure_day_partition(conn: sa.Connection, day: date) -> None:
-    """Create the inference-log partition of UTC `day` unless it exists (writers take turns)."""
+    """Create the inference-log partition of UTC `day` unless it exists.
+
+    Only a writer that finds it missing takes the lock (held to its commit), so writers of days
+    that exist never wait for one another.
+    """
+    name = _partition_name(day)
+    if conn.execute(sa.select(sa.func.to_regclass(name))).scalar() is not None:
+        return
     conn.execute(sa.select(sa.func.pg_advisory_xact_lock(_PARTITION_LOCK)))
     start = datetime(day.year, day.month, day.day, tzinfo=UTC)
     conn.exec_driver_sql(
@@ -163,6 +170,7 @@ def _ensure_day_partition(conn: sa.Connection, day: date) -> None:
 
 
 def prune_inference_logs(conn: sa.Connection, cutoff: datetime) -> int:
+    """Delete inference logs before `cutoff`; return how many rows went."""
     table = schema.inference_logs
     if conn.dialect.name != "postgresql":
         return int(conn.execute(sa.delete(table).where(table.c.logged_at < cutoff)).rowcount)
