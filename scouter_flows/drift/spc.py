@@ -64,15 +64,7 @@ def spc_profile_partial(
 ) -> SpcProfilePartial:
     """Subgroup sums of the baseline rows starting at global row `offset`, for merging."""
     names = _feature_names(lf, config.features_to_monitor, config.timestamp_column, "baseline")
-    return scan_partial(
-        lf,
-        names,
-        config.timestamp_column,
-        sample_size=config.sample_size,
-        offset=offset,
-        build=SpcProfilePartial,
-        what="baseline",
-    )
+    return scan_partial(lf, names, config, offset=offset, build=SpcProfilePartial, what="baseline")
 
 
 def finalize_spc_profile(partial: SpcProfilePartial, config: SpcDriftConfig) -> SpcDriftProfile:
@@ -106,18 +98,9 @@ def finalize_spc_profile(partial: SpcProfilePartial, config: SpcDriftConfig) -> 
 
 def spc_partial(lf: pl.LazyFrame, profile: SpcDriftProfile, *, offset: int = 0) -> SpcPartial:
     """Subgroup means of the window rows starting at global row `offset`, for merging."""
-    config = profile.config
-    names = list(profile.features)
+    config, names = profile.config, list(profile.features)
     _feature_names(lf, names, config.timestamp_column, "observed data")
-    return scan_partial(
-        lf,
-        names,
-        config.timestamp_column,
-        sample_size=config.sample_size,
-        offset=offset,
-        build=SpcPartial,
-        what="observed data",
-    )
+    return scan_partial(lf, names, config, offset=offset, build=SpcPartial, what="observed data")
 
 
 def compute_spc_drift(

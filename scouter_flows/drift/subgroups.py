@@ -24,6 +24,7 @@ from pydantic import Field
 from scouter_flows.drift.engine import batches
 from scouter_flows.errors import DataError
 from scouter_flows.profiles.arrays import ArrayModel, FloatArray, IntArray
+from scouter_flows.profiles.spc import SpcDriftConfig
 
 _CHUNK_GROUPS = 2048
 """Subgroups centred per block when computing standard deviations (a block stays in cache)."""
@@ -292,14 +293,15 @@ def _block_moments(
 def scan_partial(
     lf: pl.LazyFrame,
     names: list[str],
-    timestamp_column: str | None,
+    config: SpcDriftConfig,
     *,
-    sample_size: int,
     offset: int,
     build: type[P],
     what: str,
 ) -> P:
-    """Cut `lf` (ordered by `timestamp_column` if given) into a partial, streaming large inputs."""
+    """Cut `lf` (ordered by the config's timestamp column if any) into a partial of `build`'s
+    kind, streaming large inputs in batches."""
+    timestamp_column, sample_size = config.timestamp_column, config.sample_size
     selected = lf.select(*names, *([timestamp_column] if timestamp_column else []))
     if timestamp_column:
         selected = selected.sort(timestamp_column, maintain_order=True)

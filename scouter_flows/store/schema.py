@@ -61,23 +61,32 @@ profiles = sa.Table(
     sa.UniqueConstraint("space", "name", "version", "drift_type"),
 )
 
-drift_runs = sa.Table(
-    "drift_runs",
-    metadata,
-    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column(
-        "profile_id", sa.Integer, sa.ForeignKey("profiles.id", ondelete="CASCADE"), nullable=False
-    ),
-    sa.Column("window_start", UTCDateTime, nullable=False),
-    sa.Column("window_end", UTCDateTime, nullable=False),
-    sa.Column("status", sa.String(32), nullable=False),
-    sa.Column("started_at", UTCDateTime, nullable=False),
-    sa.Column("finished_at", UTCDateTime, nullable=True),
-    sa.Column("rows_observed", sa.BigInteger, nullable=False),
-    sa.Column("error", sa.Text, nullable=True),
-    sa.UniqueConstraint("profile_id", "window_start", "window_end"),
-    sa.Index(None, "profile_id", "window_end"),
-)
+
+def _runs_table(name: str, *counts: sa.Column[Any]) -> sa.Table:
+    """A table of runs, one per (profile, window), with `counts` after the timings."""
+    return sa.Table(
+        name,
+        metadata,
+        sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+        sa.Column(
+            "profile_id",
+            sa.Integer,
+            sa.ForeignKey("profiles.id", ondelete="CASCADE"),
+            nullable=False,
+        ),
+        sa.Column("window_start", UTCDateTime, nullable=False),
+        sa.Column("window_end", UTCDateTime, nullable=False),
+        sa.Column("status", sa.String(32), nullable=False),
+        sa.Column("started_at", UTCDateTime, nullable=False),
+        sa.Column("finished_at", UTCDateTime, nullable=True),
+        *counts,
+        sa.Column("error", sa.Text, nullable=True),
+        sa.UniqueConstraint("profile_id", "window_start", "window_end"),
+        sa.Index(None, "profile_id", "window_end"),
+    )
+
+
+drift_runs = _runs_table("drift_runs", sa.Column("rows_observed", sa.BigInteger, nullable=False))
 
 drift_results = sa.Table(
     "drift_results",
@@ -113,24 +122,11 @@ metric_results = sa.Table(
     sa.Column("status", sa.String(32), nullable=False),
 )
 
-eval_runs = sa.Table(
+eval_runs = _runs_table(
     "eval_runs",
-    metadata,
-    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column(
-        "profile_id", sa.Integer, sa.ForeignKey("profiles.id", ondelete="CASCADE"), nullable=False
-    ),
-    sa.Column("window_start", UTCDateTime, nullable=False),
-    sa.Column("window_end", UTCDateTime, nullable=False),
-    sa.Column("status", sa.String(32), nullable=False),
-    sa.Column("started_at", UTCDateTime, nullable=False),
-    sa.Column("finished_at", UTCDateTime, nullable=True),
     sa.Column("records", sa.BigInteger, nullable=False),
     sa.Column("evaluated", sa.BigInteger, nullable=False),
     sa.Column("pass_rate", sa.Float, nullable=True),
-    sa.Column("error", sa.Text, nullable=True),
-    sa.UniqueConstraint("profile_id", "window_start", "window_end"),
-    sa.Index(None, "profile_id", "window_end"),
 )
 
 # No foreign key to eval_runs: its per-row check halves COPY throughput (measured with
