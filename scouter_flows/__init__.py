@@ -61,6 +61,9 @@ _EXPORTS: dict[str, str] = {
     "SpcRule": "scouter_flows.profiles.spc",
     "FeatureDrift": "scouter_flows.profiles.results",
     "Window": "scouter_flows.sources.window",
+    "InferenceLogger": "scouter_flows.sources.logger",
+    "ParquetSink": "scouter_flows.sources.logger",
+    "StoreSink": "scouter_flows.sources.logger",
     "FileSource": "scouter_flows.sources.files",
     "scan_files": "scouter_flows.sources.files",
     "to_lazyframe": "scouter_flows.sources.frames",
@@ -100,7 +103,9 @@ __all__ = [
     "FeatureDrift",
     "FileSource",
     "FreedmanDiaconis",
+    "InferenceLogger",
     "Manual",
+    "ParquetSink",
     "PerformancePartial",
     "PsiChiSquareThreshold",
     "PsiDriftConfig",
@@ -125,6 +130,7 @@ __all__ = [
     "SquareRoot",
     "Store",
     "StoreError",
+    "StoreSink",
     "Sturges",
     "TerrellScott",
     "Window",
@@ -203,6 +209,7 @@ if TYPE_CHECKING:
     )
     from scouter_flows.sources.files import FileSource, scan_files
     from scouter_flows.sources.frames import to_lazyframe
+    from scouter_flows.sources.logger import InferenceLogger, ParquetSink, StoreSink
     from scouter_flows.sources.window import Window
     from scouter_flows.store.records import AlertRecord
     from scouter_flows.store.store import Store

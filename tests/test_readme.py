@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Any
+
+import polars as pl
 import pytest
 
 from tests.support import readme_example
@@ -21,3 +25,19 @@ def test_split_window_example() -> None:
     code = readme_example("Splitting a window across tasks")
     assert "assert finalize_spc_drift" in code  # the example checks itself
     exec(compile(code, "README.md", "exec"), {})
+
+
+def test_service_logging_example(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from fastapi.testclient import TestClient
+
+    monkeypatch.chdir(tmp_path)
+    namespace: dict[str, Any] = {}
+    exec(compile(readme_example("Logging from a service"), "README.md", "exec"), namespace)
+    with TestClient(namespace["app"]) as client:
+        for age in range(100):
+            reply = client.post("/score", json={"age": age, "income": 40_000.0 + age})
+            assert reply.status_code == 200
+    logged = pl.read_parquet(tmp_path / "logs" / "credit" / "date=*" / "*.parquet")
+    assert logged.height == 100
+    assert sorted(logged["age"].to_list()) == list(range(100))
+    assert logged["probability"].to_list() == pytest.approx([0.04 + a / 1e6 for a in logged["age"]])
