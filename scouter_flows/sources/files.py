@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import glob
+import re
+from collections.abc import Mapping, Sequence
+from datetime import timedelta
 from pathlib import Path
 from typing import Literal
 
@@ -34,24 +37,52 @@ def detect_format(path: str | Path) -> FileFormat:
         ) from None
 
 
-def scan_files(path: str | Path, *, file_format: FileFormat | None = None) -> pl.LazyFrame:
-    """Lazily scan one file, or every file a glob matches.
+def scan_files(
+    path: str | Path | Sequence[str | Path],
+    *,
+    file_format: FileFormat | None = None,
+    storage_options: Mapping[str, str] | None = None,
+    hive_partitioning: bool | None = None,
+) -> pl.LazyFrame:
+    """Lazily scan one file, a list of files, or every file a glob matches.
+
+    Local paths, and `s3://`, `gs://`, `az://` (or any URL Polars reads) with
+    `storage_options` passed through to Polars as they are. With `hive_partitioning`, parquet
+    paths laid out as `key=value/...` gain the keys as columns (Polars infers that for a
+    folder, not for a glob).
 
     Raises:
-        DataError: no file exists at `path`, or the glob matches nothing.
+        DataError: no file exists at a local path, or a local glob matches nothing.
+        ConfigError: the format cannot be told from the suffix.
     """
-    text = str(path)
-    if "://" not in text:
-        matches = glob.glob(text) if glob.has_magic(text) else [text] if Path(text).exists() else []
-        if not matches:
-            what = "no file matches the glob" if glob.has_magic(text) else "file not found"
-            raise DataError(f"{what}: {text}")
-    fmt = file_format or detect_format(text)
+    paths = (
+        [str(p) for p in path]
+        if isinstance(path, Sequence) and not isinstance(path, str)
+        else [str(path)]
+    )
+    if not paths:
+        raise DataError("no paths given: expected a file, a list of files or a glob")
+    for text in paths:
+        if "://" not in text:
+            _check_local(text)
+    fmt = file_format or detect_format(paths[0])
+    options = dict(storage_options) if storage_options else None
+    target: str | list[str] = paths[0] if len(paths) == 1 else paths
     if fmt == "parquet":
-        return pl.scan_parquet(text)
+        return pl.scan_parquet(target, storage_options=options, hive_partitioning=hive_partitioning)
     if fmt == "csv":
-        return pl.scan_csv(text, try_parse_dates=True)
-    return pl.scan_ndjson(text)
+        return pl.scan_csv(target, try_parse_dates=True, storage_options=options)
+    return pl.scan_ndjson(target, storage_options=options)
+
+
+_HIVE_SEGMENT = re.compile(r"(^|/)[^/=*?]+=[^/]+/")
+
+
+def _check_local(text: str) -> None:
+    matches = glob.glob(text) if glob.has_magic(text) else [text] if Path(text).exists() else []
+    if not matches:
+        what = "no file matches the glob" if glob.has_magic(text) else "file not found"
+        raise DataError(f"{what}: {text}")
 
 
 def filter_window(lf: pl.LazyFrame, window: Window, timestamp_column: str) -> pl.LazyFrame:
@@ -87,12 +118,31 @@ class FileSource(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    path: str = Field(description="File path or glob (parquet, CSV or NDJSON).")
+    path: str = Field(description="File path, glob or URL (parquet, CSV or NDJSON).")
     timestamp_column: str = Field(default="timestamp", description="UTC timestamp of each row.")
     file_format: FileFormat | None = Field(default=None, description="Default: from the suffix.")
+    storage_options: dict[str, str] | None = Field(
+        default=None,
+        description="Passed to Polars for object storage (region, endpoint, ...); prefer the "
+        "environment's credentials to keys written here.",
+    )
+    partition_column: str = Field(
+        default="date",
+        description="Hive partition key holding each file's date (`date=2026-11-21/...`); "
+        "partitions outside the window are never opened.",
+    )
 
     def scan(self, window: Window) -> pl.LazyFrame:
-        """The rows of `window`, lazily."""
-        return filter_window(
-            scan_files(self.path, file_format=self.file_format), window, self.timestamp_column
+        """The rows of `window`, lazily; date partitions outside it are pruned."""
+        lf = scan_files(
+            self.path,
+            file_format=self.file_format,
+            storage_options=self.storage_options,
+            hive_partitioning=bool(_HIVE_SEGMENT.search(self.path)) or None,
         )
+        schema = lf.collect_schema()
+        if isinstance(schema.get(self.partition_column), pl.Date):
+            last = (window.end - timedelta(microseconds=1)).date()
+            day = pl.col(self.partition_column)
+            lf = lf.filter((day >= window.start.date()) & (day <= last))
+        return filter_window(lf, window, self.timestamp_column)

@@ -88,3 +88,53 @@ def test_csv_and_ndjson_read_the_same_rows(tmp_path: Path, sample_data: SampleDa
         got = scan_files(tmp_path / name).collect()
         assert got.height == expected.height
         assert got["income"].to_list() == pytest.approx(expected["income"].to_list())
+
+
+def test_date_partitions_outside_the_window_are_never_opened(tmp_path: Path) -> None:
+    start = datetime(2026, 11, 20, tzinfo=UTC)
+    for day in range(3):
+        folder = tmp_path / f"date={(start + timedelta(days=day)).date()}"
+        folder.mkdir()
+        if day == 2:  # unreadable: the scan fails if it ever opens this partition
+            (folder / "part-0.parquet").write_bytes(b"not parquet at all")
+            continue
+        stamps = [start + timedelta(days=day, hours=h) for h in range(24)]
+        pl.DataFrame({"timestamp": stamps, "x": [float(day)] * 24}).write_parquet(
+            folder / "part-0.parquet"
+        )
+    source = FileSource(path=str(tmp_path / "date=*" / "*.parquet"))
+    rows = source.scan(Window(start + timedelta(days=1), start + timedelta(days=2))).collect()
+    assert rows.height == 24
+    assert rows["x"].unique().to_list() == [1.0]
+    with pytest.raises(pl.exceptions.PolarsError):
+        source.scan(Window(start, start + timedelta(days=3))).collect()
+
+
+def test_lists_of_files(tmp_path: Path) -> None:
+    paths = []
+    for i in range(3):
+        paths.append(tmp_path / f"part-{i}.parquet")
+        pl.DataFrame({"x": [float(i)] * 5}).write_parquet(paths[-1])
+    assert scan_files(paths).collect().height == 15
+    with pytest.raises(DataError, match="file not found"):
+        scan_files([paths[0], tmp_path / "gone.parquet"])
+
+
+def test_object_storage_urls_and_options_go_to_polars_as_given(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    seen: dict[str, object] = {}
+
+    def scan_parquet(source: object, **kwargs: object) -> pl.LazyFrame:
+        seen.update(source=source, **kwargs)
+        return pl.LazyFrame({"timestamp": [datetime(2026, 11, 21, tzinfo=UTC)]})
+
+    monkeypatch.setattr(pl, "scan_parquet", scan_parquet)
+    options = {"aws_region": "eu-west-1", "aws_endpoint_url": "http://127.0.0.1:9000"}
+    source = FileSource(path="s3://logs/credit/date=*/*.parquet", storage_options=options)
+    source.scan(Window.parse("2026-11-21T00:00:00Z", "2026-11-22T00:00:00Z"))
+    assert seen == {
+        "source": "s3://logs/credit/date=*/*.parquet",
+        "storage_options": options,
+        "hive_partitioning": True,
+    }
