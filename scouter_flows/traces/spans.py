@@ -1,0 +1,195 @@
+"""OpenTelemetry spans as one flat frame: from OTLP JSON files, flat parquet/NDJSON, or the store.
+
+OTLP JSON is what the OpenTelemetry Collector's file exporter writes: one
+`ExportTraceServiceRequest` per line, `resourceSpans -> scopeSpans -> spans`. Ids may be hex (as
+the OTLP/JSON spec and the Collector write them) or base64 (as protobuf's own JSON mapping
+does); both are read as lower-case hex.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from scouter_flows.errors import DataError
+from scouter_flows.sources.files import scan_files
+
+SPAN_SCHEMA: dict[str, Any] = {
+    "trace_id": pl.String,
+    "span_id": pl.String,
+    "parent_span_id": pl.String,
+    "name": pl.String,
+    "kind": pl.String,
+    "start_time": pl.Datetime("us", "UTC"),
+    "end_time": pl.Datetime("us", "UTC"),
+    "duration_ms": pl.Float64,
+    "status": pl.String,
+    "service_name": pl.String,
+    "attributes": pl.String,
+    "events": pl.String,
+}
+"""The columns of a span frame (attributes and events as JSON text), as the store keeps them;
+`normalise_spans` adds `depth` (0 for a root) and `order` (by start time within the trace)."""
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_KINDS = ["UNSPECIFIED", "INTERNAL", "SERVER", "CLIENT", "PRODUCER", "CONSUMER"]
+_STATUSES = ["UNSET", "OK", "ERROR"]
+
+
+def read_otlp_json(path: str | Path) -> pl.DataFrame:
+    """Every span of an OTLP JSON-lines file, normalised (see `normalise_spans`).
+
+    Raises:
+        DataError: the file is missing, a line is not JSON, or a span lacks its ids or times;
+            the message names the file and the line.
+    """
+    source = Path(path)
+    if not source.is_file():
+        raise DataError(f"span file not found: {source}")
+    rows = list(_otlp_rows(source))
+    return normalise_spans(pl.DataFrame(rows, schema=SPAN_SCHEMA, orient="row"))
+
+
+def read_flat_spans(path: str | Path) -> pl.DataFrame:
+    """Spans already flat (parquet or NDJSON with the `SPAN_SCHEMA` columns), normalised."""
+    frame = scan_files(path).collect()
+    missing = [c for c in SPAN_SCHEMA if c not in frame.columns]
+    if missing:
+        raise DataError(f"{path}: span rows need the columns {missing}; found {frame.columns}")
+    return normalise_spans(frame.select(pl.col(c).cast(t) for c, t in SPAN_SCHEMA.items()))
+
+
+def normalise_spans(spans: pl.DataFrame) -> pl.DataFrame:
+    """Spans ordered by trace and start time, with `depth` and `order` per trace.
+
+    A span whose parent is not among the spans counts as a root (depth 0).
+    """
+    ordered = spans.sort("trace_id", "start_time", "span_id")
+    parents = dict(
+        zip(
+            zip(ordered["trace_id"], ordered["span_id"], strict=True),
+            ordered["parent_span_id"],
+            strict=True,
+        )
+    )
+    depths: dict[tuple[str, str], int] = {}
+
+    def depth(trace: str, span: str) -> int:
+        # Walk up to a span whose depth is known or to a root, then number the way back down;
+        # the length guard ends a (malformed) cycle.
+        chain: list[tuple[str, str]] = []
+        key: tuple[str, str] | None = (trace, span)
+        while key in parents and key not in depths and len(chain) <= len(parents):
+            chain.append(key)
+            parent = parents[key]
+            key = (trace, parent) if parent else None
+        level = depths.get(key, -1) if key is not None else -1
+        for link in reversed(chain):
+            level += 1
+            depths[link] = level
+        return depths[(trace, span)]
+
+    return ordered.with_columns(
+        depth=pl.Series(
+            [depth(t, s) for t, s in zip(ordered["trace_id"], ordered["span_id"], strict=True)],
+            dtype=pl.Int32,
+        ),
+        order=pl.int_range(pl.len(), dtype=pl.Int32).over("trace_id"),
+    )
+
+
+def _otlp_rows(source: Path) -> Iterator[tuple[Any, ...]]:
+    with source.open(encoding="utf-8") as lines:
+        for number, line in enumerate(lines, start=1):
+            if not line.strip():
+                continue
+            where = f"{source}, line {number}"
+            try:
+                request = json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise DataError(f"{where}: not JSON ({exc.msg})") from None
+            for resource_spans in request.get("resourceSpans", []):
+                resource = _attributes(resource_spans.get("resource", {}).get("attributes", []))
+                service = resource.get("service.name")
+                for scope_spans in resource_spans.get("scopeSpans", []):
+                    for span in scope_spans.get("spans", []):
+                        yield _row(span, service, where)
+
+
+def _row(span: dict[str, Any], service: Any, where: str) -> tuple[Any, ...]:
+    try:
+        start, end = int(span["startTimeUnixNano"]), int(span["endTimeUnixNano"])
+        trace_id, span_id = _hex(span["traceId"]), _hex(span["spanId"])
+    except (KeyError, ValueError, binascii.Error) as exc:
+        raise DataError(
+            f"{where}: a span lacks a valid {exc} (ids and times are required)"
+        ) from None
+    status = span.get("status", {})
+    events = [
+        {
+            "name": e.get("name", ""),
+            "time_unix_nano": int(e.get("timeUnixNano", 0)),
+            "attributes": _attributes(e.get("attributes", [])),
+        }
+        for e in span.get("events", [])
+    ]
+    return (
+        trace_id,
+        span_id,
+        _hex(span["parentSpanId"]) if span.get("parentSpanId") else None,
+        span.get("name", ""),
+        _enum(span.get("kind", 0), _KINDS, "SPAN_KIND_"),
+        _utc(start),
+        _utc(end),
+        (end - start) / 1e6,
+        _enum(status.get("code", 0), _STATUSES, "STATUS_CODE_"),
+        None if service is None else str(service),
+        json.dumps(_attributes(span.get("attributes", []))),
+        json.dumps(events),
+    )
+
+
+def _hex(value: str) -> str:
+    text = value.strip()
+    if len(text) in (16, 32) and all(c in "0123456789abcdefABCDEF" for c in text):
+        return text.lower()
+    return base64.b64decode(text, validate=True).hex()
+
+
+def _enum(value: int | str, names: list[str], prefix: str) -> str:
+    if isinstance(value, int):
+        return names[value] if 0 <= value < len(names) else str(value)
+    return value.removeprefix(prefix)
+
+
+def _utc(nanoseconds: int) -> datetime:
+    return _EPOCH + timedelta(microseconds=nanoseconds // 1000)
+
+
+def _attributes(pairs: list[dict[str, Any]]) -> dict[str, Any]:
+    return {pair["key"]: _value(pair.get("value", {})) for pair in pairs}
+
+
+def _value(any_value: dict[str, Any]) -> Any:
+    if "stringValue" in any_value:
+        return any_value["stringValue"]
+    if "boolValue" in any_value:
+        return bool(any_value["boolValue"])
+    if "intValue" in any_value:
+        return int(any_value["intValue"])  # 64-bit integers travel as strings in JSON
+    if "doubleValue" in any_value:
+        return float(any_value["doubleValue"])
+    if "arrayValue" in any_value:
+        return [_value(v) for v in any_value["arrayValue"].get("values", [])]
+    if "kvlistValue" in any_value:
+        return _attributes(any_value["kvlistValue"].get("values", []))
+    if "bytesValue" in any_value:
+        return any_value["bytesValue"]
+    return None
