@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import csv
 import glob
 import re
 from collections.abc import Mapping, Sequence
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Literal
 
@@ -133,16 +134,71 @@ class FileSource(BaseModel):
     )
 
     def scan(self, window: Window) -> pl.LazyFrame:
-        """The rows of `window`, lazily; date partitions outside it are pruned."""
+        """The rows of `window`, lazily; date partitions outside it are never opened.
+
+        Local files of the window are checked first (parquet footers, CSV headers), so a bad
+        file is named before anything is computed.
+
+        Raises:
+            DataError: no file matches, or a file of the window is unreadable or has a header
+                unlike the first one's.
+        """
+        fmt = self.file_format or detect_format(self.path)
+        hive = bool(_HIVE_SEGMENT.search(self.path)) or None
+        paths: str | list[str] = self.path
+        if "://" not in self.path:
+            every = _local_matches(self.path)
+            kept = [f for f in every if _in_window(f, self.partition_column, window)]
+            _check_readable(kept, fmt)
+            if not kept:  # nothing in the window: the schema of any file, no rows
+                return filter_window(
+                    scan_files(every[0], file_format=fmt, hive_partitioning=hive).clear(),
+                    window,
+                    self.timestamp_column,
+                )
+            paths = kept
         lf = scan_files(
-            self.path,
-            file_format=self.file_format,
-            storage_options=self.storage_options,
-            hive_partitioning=bool(_HIVE_SEGMENT.search(self.path)) or None,
+            paths, file_format=fmt, storage_options=self.storage_options, hive_partitioning=hive
         )
-        schema = lf.collect_schema()
-        if isinstance(schema.get(self.partition_column), pl.Date):
+        if isinstance(lf.collect_schema().get(self.partition_column), pl.Date):
             last = (window.end - timedelta(microseconds=1)).date()
             day = pl.col(self.partition_column)
             lf = lf.filter((day >= window.start.date()) & (day <= last))
         return filter_window(lf, window, self.timestamp_column)
+
+
+def _local_matches(text: str) -> list[str]:
+    _check_local(text)
+    return sorted(glob.glob(text)) if glob.has_magic(text) else [text]
+
+
+def _in_window(path: str, key: str, window: Window) -> bool:
+    """False only for a file under `key=YYYY-MM-DD/` whose day lies outside the window."""
+    found = re.search(rf"(?:^|/){re.escape(key)}=(\d{{4}}-\d{{2}}-\d{{2}})/", path)
+    if not found:
+        return True
+    day = date.fromisoformat(found.group(1))
+    return window.start.date() <= day <= (window.end - timedelta(microseconds=1)).date()
+
+
+def _check_readable(paths: list[str], fmt: FileFormat) -> None:
+    if fmt == "parquet":
+        for path in paths:
+            try:
+                pl.read_parquet_schema(path)
+            except Exception as exc:  # Polars names neither the file nor a stable error type
+                first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+                raise DataError(f"{path}: not a readable parquet file ({first})") from None
+    elif fmt == "csv" and paths:
+        expected = _csv_header(paths[0])
+        for path in paths[1:]:
+            header = _csv_header(path)
+            if header != expected:
+                raise DataError(
+                    f"{path}: CSV header {header} differs from {expected} in {paths[0]}"
+                )
+
+
+def _csv_header(path: str) -> list[str]:
+    with open(path, encoding="utf-8", newline="") as handle:
+        return next(csv.reader(handle), [])

@@ -106,8 +106,18 @@ def test_date_partitions_outside_the_window_are_never_opened(tmp_path: Path) -> 
     rows = source.scan(Window(start + timedelta(days=1), start + timedelta(days=2))).collect()
     assert rows.height == 24
     assert rows["x"].unique().to_list() == [1.0]
-    with pytest.raises(pl.exceptions.PolarsError):
-        source.scan(Window(start, start + timedelta(days=3))).collect()
+    with pytest.raises(DataError, match=r"date=2026-11-22/part-0.parquet: not a readable parquet"):
+        source.scan(Window(start, start + timedelta(days=3)))
+    empty = source.scan(Window(start - timedelta(days=9), start - timedelta(days=8))).collect()
+    assert (empty.height, empty.columns) == (0, ["timestamp", "x", "date"])
+
+
+def test_csv_files_with_another_header_are_named(tmp_path: Path) -> None:
+    (tmp_path / "a.csv").write_text("timestamp,x\n2026-11-21T01:00:00+00:00,1.0\n")
+    (tmp_path / "b.csv").write_text("timestamp,y\n2026-11-21T02:00:00+00:00,2.0\n")
+    source = FileSource(path=str(tmp_path / "*.csv"))
+    with pytest.raises(DataError, match=r"b.csv: CSV header \['timestamp', 'y'\] differs"):
+        source.scan(Window.parse("2026-11-21T00:00:00Z", "2026-11-22T00:00:00Z"))
 
 
 def test_lists_of_files(tmp_path: Path) -> None:
