@@ -65,6 +65,7 @@ _EXPORTS: dict[str, str] = {
     "ParquetSink": "scouter_flows.sources.logger",
     "StoreSink": "scouter_flows.sources.logger",
     "FileSource": "scouter_flows.sources.files",
+    "SqlSource": "scouter_flows.sources.sql",
     "scan_files": "scouter_flows.sources.files",
     "to_lazyframe": "scouter_flows.sources.frames",
     "Store": "scouter_flows.store.store",
@@ -127,6 +128,7 @@ __all__ = [
     "SpcPartial",
     "SpcProfilePartial",
     "SpcRule",
+    "SqlSource",
     "SquareRoot",
     "Store",
     "StoreError",
@@ -210,6 +212,7 @@ if TYPE_CHECKING:
     from scouter_flows.sources.files import FileSource, scan_files
     from scouter_flows.sources.frames import to_lazyframe
     from scouter_flows.sources.logger import InferenceLogger, ParquetSink, StoreSink
+    from scouter_flows.sources.sql import SqlSource
     from scouter_flows.sources.window import Window
     from scouter_flows.store.records import AlertRecord
     from scouter_flows.store.store import Store

@@ -98,6 +98,9 @@ def filter_window(lf: pl.LazyFrame, window: Window, timestamp_column: str) -> pl
             f"timestamp column {timestamp_column!r} not found; columns are {list(schema.names())}"
         )
     dtype = schema[timestamp_column]
+    if dtype == pl.String:  # NDJSON and SQLite keep times as ISO-8601 text
+        lf = _parse_zoned_text(lf, timestamp_column)
+        dtype = lf.collect_schema()[timestamp_column]
     if not isinstance(dtype, pl.Datetime):
         raise DataError(
             f"timestamp column {timestamp_column!r} has dtype {dtype}, expected Datetime"
@@ -109,6 +112,22 @@ def filter_window(lf: pl.LazyFrame, window: Window, timestamp_column: str) -> pl
         )
     ts = pl.col(timestamp_column)
     return lf.filter((ts >= window.start) & (ts < window.end))
+
+
+_ZONED = r"\d{2}:\d{2}(:\d{2}(\.\d+)?)?\s*(Z|[+-]\d{2}(:?\d{2})?)$"  # a time, then its zone
+
+
+def _parse_zoned_text(lf: pl.LazyFrame, column: str) -> pl.LazyFrame:
+    """ISO-8601 text with a zone as UTC datetimes; text without one is refused, not guessed."""
+    text = pl.col(column)
+    sample = lf.select(text.drop_nulls().head(1000)).collect()[column]
+    naive = sample.filter(~sample.str.contains(_ZONED))
+    if not naive.is_empty():
+        raise DataError(
+            f"timestamp column {column!r} holds text without a time zone (for example "
+            f"{naive[0]!r}); write UTC times with an offset such as +00:00"
+        )
+    return lf.with_columns(text.str.to_datetime(time_unit="us", time_zone="UTC"))
 
 
 class FileSource(BaseModel):

@@ -67,7 +67,8 @@ def test_unknown_suffix(tmp_path: Path) -> None:
     ("frame", "message"),
     [
         (pl.DataFrame({"x": [1.0]}), "timestamp column 'timestamp' not found"),
-        (pl.DataFrame({"timestamp": ["2026-11-21"]}), "has dtype String, expected Datetime"),
+        (pl.DataFrame({"timestamp": ["2026-11-21"]}), "holds text without a time zone"),
+        (pl.DataFrame({"timestamp": [1.5]}), "has dtype Float64, expected Datetime"),
         (pl.DataFrame({"timestamp": [datetime(2026, 11, 21)]}), "has no time zone"),
     ],
 )
