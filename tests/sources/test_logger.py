@@ -148,3 +148,22 @@ def test_bad_settings_are_refused() -> None:
         InferenceLogger(FlakySink(0), when_full="wait")  # type: ignore[arg-type]
     with pytest.raises(ConfigError, match="batch_size and max_queued"):
         InferenceLogger(FlakySink(0), batch_size=0)
+
+
+def test_records_accepted_before_interpreter_exit_are_written(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    script = (
+        "from scouter_flows import InferenceLogger, ParquetSink\n"
+        f"logger = InferenceLogger(ParquetSink({str(tmp_path)!r}), flush_interval=60)\n"
+        "for i in range(1000):\n"
+        "    logger.insert({'i': i})\n"
+        # no close(): the exit hook must write what was accepted
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    written = pl.read_parquet(tmp_path / "date=*" / "*.parquet")
+    assert sorted(written["i"].to_list()) == list(range(1000))
