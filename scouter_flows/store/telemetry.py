@@ -40,18 +40,15 @@ class Telemetry(StoreConnection):
             .order_by(table.c.trace_id, table.c.start_time)
         )
         with self._connect() as conn:
-            rows = [dict(r._mapping) for r in conn.execute(query)]
-        frame = (
-            pl.DataFrame(rows, schema=_SPAN_COLUMNS) if rows else pl.DataFrame(schema=_SPAN_COLUMNS)
-        )
-        return (
-            frame.with_columns(
-                pl.col(c).map_elements(json.dumps, return_dtype=pl.String)
-                for c in ("attributes", "events")
-            )
-            if rows
-            else frame
-        )
+            rows = [
+                {
+                    **r._mapping,
+                    "attributes": json.dumps(r.attributes),
+                    "events": json.dumps(r.events),
+                }
+                for r in conn.execute(query)
+            ]
+        return pl.DataFrame(rows, schema=SPAN_COLUMNS)
 
     def write_inference_logs(self, space: str, name: str, rows: pl.DataFrame) -> int:
         """Append raw feature rows of model `space/name`: a zoned `logged_at` column, an
@@ -118,7 +115,7 @@ class Telemetry(StoreConnection):
         return pl.concat([head, pl.DataFrame([r.features for r in rows])], how="horizontal")
 
 
-_SPAN_COLUMNS: dict[str, Any] = {
+SPAN_COLUMNS: dict[str, Any] = {
     "trace_id": pl.String,
     "span_id": pl.String,
     "parent_span_id": pl.String,
@@ -129,9 +126,10 @@ _SPAN_COLUMNS: dict[str, Any] = {
     "duration_ms": pl.Float64,
     "status": pl.String,
     "service_name": pl.String,
-    "attributes": pl.Object,
-    "events": pl.Object,
+    "attributes": pl.String,
+    "events": pl.String,
 }
+"""The columns of a span frame (attributes and events as JSON text), as the store keeps them."""
 
 
 def _check_logged_at(rows: pl.DataFrame) -> None:

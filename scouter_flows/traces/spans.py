@@ -20,22 +20,10 @@ import polars as pl
 
 from scouter_flows.errors import DataError
 from scouter_flows.sources.files import scan_files
+from scouter_flows.store.telemetry import SPAN_COLUMNS
 
-SPAN_SCHEMA: dict[str, Any] = {
-    "trace_id": pl.String,
-    "span_id": pl.String,
-    "parent_span_id": pl.String,
-    "name": pl.String,
-    "kind": pl.String,
-    "start_time": pl.Datetime("us", "UTC"),
-    "end_time": pl.Datetime("us", "UTC"),
-    "duration_ms": pl.Float64,
-    "status": pl.String,
-    "service_name": pl.String,
-    "attributes": pl.String,
-    "events": pl.String,
-}
-"""The columns of a span frame (attributes and events as JSON text), as the store keeps them;
+SPAN_SCHEMA = SPAN_COLUMNS
+"""The columns of a span frame, as the store keeps them (attributes and events as JSON text);
 `normalise_spans` adds `depth` (0 for a root) and `order` (by start time within the trace)."""
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
