@@ -4,6 +4,11 @@ Configure with environment variables (or trigger with config from the UI):
   SCOUTER_PROFILE   profile JSON path or stored space/name/version
   SCOUTER_LOGS      parquet/CSV/NDJSON file or glob of inference logs with a UTC `timestamp`
   SCOUTER_DATABASE_URL  the results store (default: embedded SQLite)
+  SCOUTER_SLACK_CONN_ID     a `slack` or `slackwebhook` connection, if the profile alerts Slack
+  SCOUTER_OPSGENIE_CONN_ID  an `opsgenie` connection, if the profile alerts OpsGenie
+
+Where alerts go is the profile's alert config; without a connection, the dispatch step reads
+SLACK_BOT_TOKEN / SLACK_WEBHOOK_URL / OPSGENIE_API_KEY, and fails if a destination has none.
 
 Parsing this file touches neither the store nor the data.
 """
@@ -74,6 +79,8 @@ def scouter_drift_monitor() -> None:
     dispatch = DispatchAlertsOperator(
         task_id="dispatch_alerts",
         run_id="{{ ti.xcom_pull(task_ids='monitor_drift')['run_id'] }}",
+        slack_conn_id=os.environ.get("SCOUTER_SLACK_CONN_ID") or None,
+        opsgenie_conn_id=os.environ.get("SCOUTER_OPSGENIE_CONN_ID") or None,
     )
     any_alerts(monitor.output) >> [dispatch, EmptyOperator(task_id="no_alerts")]
 

@@ -71,6 +71,20 @@ _EXPORTS: dict[str, str] = {
     "Store": "scouter_flows.store.store",
     "AlertRecord": "scouter_flows.store.records",
     "ConsoleDispatcher": "scouter_flows.alerts.console",
+    "PsiAlertConfig": "scouter_flows.profiles.alerting",
+    "SpcAlertConfig": "scouter_flows.profiles.alerting",
+    "CustomMetricAlertConfig": "scouter_flows.profiles.alerting",
+    "GenAIAlertConfig": "scouter_flows.profiles.alerting",
+    "AlertCondition": "scouter_flows.profiles.alerting",
+    "CommonCrons": "scouter_flows.profiles.alerting",
+    "SlackDispatchConfig": "scouter_flows.profiles.alerting",
+    "OpsGenieDispatchConfig": "scouter_flows.profiles.alerting",
+    "ConsoleDispatchConfig": "scouter_flows.profiles.alerting",
+    "RetryPolicy": "scouter_flows.alerts.delivery",
+    "Credentials": "scouter_flows.alerts.credentials",
+    "SlackCredentials": "scouter_flows.alerts.credentials",
+    "OpsGenieCredentials": "scouter_flows.alerts.credentials",
+    "DispatchSummary": "scouter_flows.alerts.outbox",
     "dispatch_pending": "scouter_flows.alerts.outbox",
     "ScouterFlowsError": "scouter_flows.errors",
     "ConfigError": "scouter_flows.errors",
@@ -81,13 +95,18 @@ _EXPORTS: dict[str, str] = {
 }
 
 __all__ = [
+    "AlertCondition",
     "AlertRecord",
     "AlertThreshold",
+    "CommonCrons",
     "ConfigError",
+    "ConsoleDispatchConfig",
     "ConsoleDispatcher",
+    "Credentials",
     "CustomDriftProfile",
     "CustomDriftResult",
     "CustomMetric",
+    "CustomMetricAlertConfig",
     "CustomMetricDriftConfig",
     "CustomMetricResult",
     "CustomPartial",
@@ -96,6 +115,7 @@ __all__ = [
     "DataProfilePartial",
     "DataProfiler",
     "DispatchError",
+    "DispatchSummary",
     "Doane",
     "DriftResult",
     "Drifter",
@@ -104,10 +124,14 @@ __all__ = [
     "FeatureDrift",
     "FileSource",
     "FreedmanDiaconis",
+    "GenAIAlertConfig",
     "InferenceLogger",
     "Manual",
+    "OpsGenieCredentials",
+    "OpsGenieDispatchConfig",
     "ParquetSink",
     "PerformancePartial",
+    "PsiAlertConfig",
     "PsiChiSquareThreshold",
     "PsiDriftConfig",
     "PsiDriftProfile",
@@ -116,10 +140,14 @@ __all__ = [
     "PsiNormalThreshold",
     "PsiPartial",
     "QuantileBinning",
+    "RetryPolicy",
     "Rice",
     "Scott",
     "ScouterFlowsError",
+    "SlackCredentials",
+    "SlackDispatchConfig",
     "SpcAlert",
+    "SpcAlertConfig",
     "SpcDriftConfig",
     "SpcDriftProfile",
     "SpcDriftResult",
@@ -148,7 +176,9 @@ __all__ = [
 
 if TYPE_CHECKING:
     from scouter_flows.alerts.console import ConsoleDispatcher
-    from scouter_flows.alerts.outbox import dispatch_pending
+    from scouter_flows.alerts.credentials import Credentials, OpsGenieCredentials, SlackCredentials
+    from scouter_flows.alerts.delivery import RetryPolicy
+    from scouter_flows.alerts.outbox import DispatchSummary, dispatch_pending
     from scouter_flows.drift.custom import CustomPartial
     from scouter_flows.drift.drifter import Drifter
     from scouter_flows.drift.performance import (
@@ -168,6 +198,17 @@ if TYPE_CHECKING:
         EvalError,
         ScouterFlowsError,
         StoreError,
+    )
+    from scouter_flows.profiles.alerting import (
+        AlertCondition,
+        CommonCrons,
+        ConsoleDispatchConfig,
+        CustomMetricAlertConfig,
+        GenAIAlertConfig,
+        OpsGenieDispatchConfig,
+        PsiAlertConfig,
+        SlackDispatchConfig,
+        SpcAlertConfig,
     )
     from scouter_flows.profiles.custom import (
         AlertThreshold,

@@ -21,9 +21,9 @@ def _run(*args: str) -> subprocess.CompletedProcess[str]:
 def test_db_upgrade_then_current(store_url: str) -> None:
     upgraded = _run("db", "upgrade", "--url", store_url)
     assert upgraded.returncode == 0, upgraded.stdout + upgraded.stderr
-    assert "schema revision 0002" in upgraded.stdout
+    assert "schema revision 0003" in upgraded.stdout
     current = _run("db", "current", "--url", store_url)
-    assert "schema revision 0002" in current.stdout
+    assert "schema revision 0003" in current.stdout
 
 
 def test_db_prune(store_url: str) -> None:

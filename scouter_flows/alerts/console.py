@@ -1,11 +1,11 @@
-"""The console dispatcher: readable alert lines to the log and to stderr."""
+"""The console dispatcher: readable alert lines to the log and, optionally, a stream."""
 
 from __future__ import annotations
 
 import logging
 from typing import TextIO
 
-from scouter_flows.store.records import StoredAlert
+from scouter_flows.alerts.delivery import AlertBatch
 
 logger = logging.getLogger("scouter_flows.alerts")
 
@@ -16,15 +16,20 @@ class ConsoleDispatcher:
     Orchestrators capture that logger in the task log; `stream` is for scripts and tests.
     """
 
-    name = "console"
+    kind = "console"
+    grouped = False
 
     def __init__(self, stream: TextIO | None = None) -> None:
         self._stream = stream
 
-    def send(self, alert: StoredAlert) -> str | None:
-        """Print `alert`; the console has no provider reference, so this returns None."""
-        line = f"[{alert.severity.upper()}] {alert.message}"
-        logger.warning(line)
-        if self._stream is not None:
-            print(line, file=self._stream, flush=True)
+    def send(self, batch: AlertBatch) -> str | None:
+        """Print each alert; the console has no provider reference, so this returns None."""
+        for alert in batch.alerts:
+            label = "RESOLVED" if alert.event == "resolve" else alert.severity.upper()
+            line = f"[{label}] {alert.profile} in {batch.window}: {alert.message}"
+            if alert.link:
+                line += f" ({alert.link})"
+            logger.warning(line)
+            if self._stream is not None:
+                print(line, file=self._stream, flush=True)
         return None

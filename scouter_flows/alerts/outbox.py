@@ -1,32 +1,35 @@
-"""Send the alerts waiting in the outbox and record each outcome."""
+"""Send the alerts waiting in the outbox and record each attempt's outcome."""
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass
-from typing import Any, Protocol
+from typing import Any, ClassVar
 
-from scouter_flows.errors import DispatchError
+from scouter_flows.alerts.console import ConsoleDispatcher
+from scouter_flows.alerts.credentials import Credentials
+from scouter_flows.alerts.delivery import (
+    AlertBatch,
+    DeliveryError,
+    Dispatcher,
+    RetryPolicy,
+    deliver,
+)
+from scouter_flows.errors import ConfigError, DispatchError
+from scouter_flows.store.outbox import UNSENT
 from scouter_flows.store.records import StoredAlert
 from scouter_flows.store.store import Store
 
 
-class Dispatcher(Protocol):
-    """Delivers one alert and returns the provider's reference for it (or None)."""
-
-    name: str
-
-    def send(self, alert: StoredAlert) -> str | None:
-        """Deliver `alert`; raise on failure."""
-        ...
-
-
 @dataclass(slots=True, frozen=True)
 class DispatchSummary:
-    """How one dispatch pass went."""
+    """How one dispatch pass went (counts of outbox rows)."""
 
     sent: int
     failed: int
     already_sent: int
+    suppressed: int = 0
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-able dict."""
@@ -34,33 +37,135 @@ class DispatchSummary:
 
 
 def dispatch_pending(
-    store: Store, dispatcher: Dispatcher, *, run_id: int | None = None
+    store: Store,
+    credentials: Credentials | None = None,
+    *,
+    run_id: int | None = None,
+    eval_run_id: int | None = None,
+    retry: RetryPolicy | None = None,
+    dispatchers: Mapping[str, Dispatcher] | None = None,
+    sleep: Callable[[float], None] = time.sleep,
 ) -> DispatchSummary:
-    """Send every unsent alert (of `run_id`, or all) and record `sent` or `failed` for each.
+    """Send every unsent alert (of one drift or eval run, or all) and record each attempt.
 
-    Alerts already `sent` are left alone, so calling this twice never notifies twice.
+    Each destination is delivered apart: a Slack message per run, an OpsGenie alert per breach,
+    a console line per alert. Timeouts, 429 and 5xx are retried with back-off (`retry`); every
+    failed attempt is recorded (`failed`, attempts + 1, the provider's message), a success
+    records `sent` and the provider's reference. Alerts already sent, and suppressed ones, are
+    never sent, so calling this again never notifies twice.
+
+    Args:
+        store: The results store holding the outbox.
+        credentials: Provider credentials; default: from the environment.
+        run_id: Only this drift run's alerts.
+        eval_run_id: Only this eval run's alerts.
+        retry: Attempts, back-off and timeout per call (default `RetryPolicy()`).
+        dispatchers: Dispatchers by kind (`slack`, `opsgenie`, `console`) to use instead of
+            building them from `credentials`.
 
     Raises:
-        DispatchError: at least one alert failed; the failures stay in the outbox for a retry.
+        DispatchError: at least one alert could not be delivered; it stays in the outbox and a
+            retry of this step sends only what is still unsent.
     """
+    policy = retry or RetryPolicy()
+    scope: dict[str, Any] = {"run_id": run_id, "eval_run_id": eval_run_id}
+    unsent = store.alerts(status=UNSENT, **scope)
+    factory = _DispatcherFactory(credentials, policy, dispatchers or {})
     sent = failed = 0
     errors: list[str] = []
-    for alert in store.alerts(run_id=run_id):
-        if alert.status == "sent":
-            continue
+    for kind, batch in _batches(unsent, factory):
         try:
-            reference = dispatcher.send(alert)
-        except Exception as exc:  # every failure is recorded, then re-raised as one error
-            store.mark_alert_failed(alert.id, f"{type(exc).__name__}: {exc}")
-            errors.append(f"alert {alert.id} ({alert.dedup_key}): {exc}")
-            failed += 1
+            dispatcher = factory.get(kind)
+        except ConfigError as exc:
+            store.mark_alert_failed(batch.ids, str(exc))
+            failed += len(batch.alerts)
+            errors.append(f"{batch.first.destination}: {exc}")
             continue
-        store.mark_alert_sent(alert.id, reference)
-        sent += 1
-    already = len(store.alerts(run_id=run_id, status="sent")) - sent
+
+        try:
+            reference = _deliver(store, dispatcher, batch, policy, sleep)
+        except DeliveryError as exc:
+            failed += len(batch.alerts)
+            errors.append(f"{batch.first.destination} ({batch.first.dedup_key}): {exc}")
+            continue
+        store.mark_alert_sent(batch.ids, reference)
+        sent += len(batch.alerts)
+    everything = store.alerts(**scope)
+    already = sum(a.status == "sent" for a in everything) - sent
+    suppressed = sum(a.status == "suppressed" for a in everything)
     if errors:
         raise DispatchError(
-            f"{failed} of {failed + sent} alerts could not be sent through {dispatcher.name}: "
-            + "; ".join(errors)
+            f"{failed} of {failed + sent} alerts could not be sent: " + "; ".join(errors)
         )
-    return DispatchSummary(sent=sent, failed=failed, already_sent=already)
+    return DispatchSummary(sent=sent, failed=failed, already_sent=already, suppressed=suppressed)
+
+
+def _deliver(
+    store: Store,
+    dispatcher: Dispatcher,
+    batch: AlertBatch,
+    policy: RetryPolicy,
+    sleep: Callable[[float], None],
+) -> str | None:
+    def record(err: DeliveryError) -> None:
+        store.mark_alert_failed(batch.ids, str(err))
+
+    return deliver(lambda: dispatcher.send(batch), policy, record, sleep)
+
+
+def _batches(
+    alerts: list[StoredAlert], factory: _DispatcherFactory
+) -> list[tuple[str, AlertBatch]]:
+    """Group alerts by run, destination and event; split where the provider takes one each."""
+    groups: dict[tuple[Any, ...], list[StoredAlert]] = {}
+    for alert in alerts:
+        key = (alert.run_id, alert.eval_run_id, alert.destination, alert.event)
+        groups.setdefault(key, []).append(alert)
+    batches: list[tuple[str, AlertBatch]] = []
+    for members in groups.values():
+        kind = str((members[0].dispatch or {}).get("kind", "console"))
+        if factory.grouped(kind):
+            batches.append((kind, AlertBatch(tuple(members))))
+        else:
+            batches += [(kind, AlertBatch((alert,))) for alert in members]
+    return batches
+
+
+class _DispatcherFactory:
+    """Builds each provider's dispatcher once, on first use, from the credentials."""
+
+    _GROUPED: ClassVar[dict[str, bool]] = {"slack": True, "opsgenie": False, "console": False}
+
+    def __init__(
+        self,
+        credentials: Credentials | None,
+        policy: RetryPolicy,
+        given: Mapping[str, Dispatcher],
+    ) -> None:
+        self._credentials = credentials
+        self._policy = policy
+        self._built: dict[str, Dispatcher] = dict(given)
+
+    def grouped(self, kind: str) -> bool:
+        given = self._built.get(kind)
+        return given.grouped if given is not None else self._GROUPED.get(kind, False)
+
+    def get(self, kind: str) -> Dispatcher:
+        if kind not in self._built:
+            self._built[kind] = self._build(kind)
+        return self._built[kind]
+
+    def _build(self, kind: str) -> Dispatcher:
+        if kind == "console":
+            return ConsoleDispatcher()
+        if self._credentials is None:
+            self._credentials = Credentials.from_env()
+        if kind == "slack":
+            from scouter_flows.alerts.slack import SlackDispatcher
+
+            return SlackDispatcher(self._credentials.require_slack(), self._policy.timeout)
+        if kind == "opsgenie":
+            from scouter_flows.alerts.opsgenie import OpsGenieDispatcher
+
+            return OpsGenieDispatcher(self._credentials.require_opsgenie(), self._policy.timeout)
+        raise ConfigError(f"unknown alert destination kind {kind!r}")

@@ -1,29 +1,160 @@
-"""Turn drift verdicts into alert records for the outbox."""
+"""Turn drift verdicts and eval pass rates into alert records, and alert configs into policies.
+
+Every record carries a dedup key that is stable across windows (`space/name/version:entity:kind`),
+so the outbox recognises the same breach in consecutive windows.
+"""
 
 from __future__ import annotations
 
-from scouter_flows.profiles.results import DriftResult
-from scouter_flows.sources.window import Window
-from scouter_flows.store.records import AlertRecord
+from scouter_flows.profiles.alerting import (
+    AlertDispatch,
+    CustomMetricAlertConfig,
+    GenAIAlertConfig,
+    OpsGenieDispatchConfig,
+    PsiAlertConfig,
+    SpcAlertConfig,
+)
+from scouter_flows.profiles.results import CustomDriftResult, DriftResult, SpcDriftResult
+from scouter_flows.store.eval_runs import PASS_RATE
+from scouter_flows.store.records import AlertPolicy, AlertRecord, Destination
 
 
-def drift_alerts(result: DriftResult, window: Window) -> list[AlertRecord]:
-    """One `warning` alert per drifted feature, keyed by space/name/version, feature and kind."""
+def drift_alerts(
+    result: DriftResult | SpcDriftResult | CustomDriftResult,
+    alert_config: PsiAlertConfig | SpcAlertConfig | CustomMetricAlertConfig | None = None,
+) -> list[AlertRecord]:
+    """The alerts a drift result raises under `alert_config` (default: the profile defaults).
+
+    PSI: one per drifted feature. SPC: one per feature, rule kind and zone that completed in the
+    window. Custom: one per breached metric. `features_to_monitor` of the config narrows PSI
+    and SPC alerts to those features.
+    """
     prefix = f"{result.space}/{result.name}/{result.version}"
+    severity = alert_config.severity if alert_config else "warning"
+    wanted = set(getattr(alert_config, "features_to_monitor", None) or ())
+    records: list[AlertRecord] = []
+    if isinstance(result, DriftResult):
+        for feature in result.features:
+            if feature.status != "drift" or (wanted and feature.feature not in wanted):
+                continue
+            assert feature.value is not None
+            assert feature.threshold is not None
+            records.append(
+                AlertRecord(
+                    dedup_key=f"{prefix}:{feature.feature}:psi_drift",
+                    entity=feature.feature,
+                    kind="psi_drift",
+                    severity=severity,
+                    value=feature.value,
+                    threshold=feature.threshold,
+                    message=(
+                        f"feature {feature.feature!r}: PSI {feature.value:.4f} > threshold "
+                        f"{feature.threshold:.4f} ({feature.observed_rows} rows)"
+                    ),
+                    details={"observed_rows": feature.observed_rows},
+                )
+            )
+    elif isinstance(result, SpcDriftResult):
+        for chart in result.features:
+            if wanted and chart.feature not in wanted:
+                continue
+            for alert in chart.alerts:
+                zone = f":zone{alert.zone}" if alert.zone is not None else ""
+                where = f" zone {alert.zone}" if alert.zone is not None else ""
+                at = f" at {alert.time.isoformat()}" if alert.time is not None else ""
+                records.append(
+                    AlertRecord(
+                        dedup_key=f"{prefix}:{chart.feature}:spc_{alert.kind}{zone}",
+                        entity=chart.feature,
+                        kind=f"spc_{alert.kind}",
+                        severity=severity,
+                        value=chart.max_abs_z,
+                        threshold=3.0 if alert.kind == "out_of_bounds" else None,
+                        message=(
+                            f"feature {chart.feature!r}: {alert.kind.replace('_', ' ')}{where}, "
+                            f"first at subgroup {alert.index}{at}, {alert.occurrences} time(s); "
+                            f"max |z| {chart.max_abs_z:.2f}"
+                        ),
+                        details={
+                            "zone": alert.zone,
+                            "index": alert.index,
+                            "occurrences": alert.occurrences,
+                            "time": alert.time.isoformat() if alert.time else None,
+                        },
+                    )
+                )
+    else:
+        for metric in result.metrics:
+            if metric.status != "drift":
+                continue
+            assert metric.value is not None
+            above = metric.upper is not None and metric.value > metric.upper
+            bound = metric.upper if above else metric.lower
+            side = ">" if above else "<"
+            records.append(
+                AlertRecord(
+                    dedup_key=f"{prefix}:{metric.metric}:custom_{metric.alert_threshold.lower()}",
+                    entity=metric.metric,
+                    kind=f"custom_{metric.alert_threshold.lower()}",
+                    severity=severity,
+                    value=metric.value,
+                    threshold=bound,
+                    message=(
+                        f"metric {metric.metric!r}: {metric.value:.4f} {side} {bound:.4f} "
+                        f"(baseline {metric.baseline_value:.4f}, {metric.alert_threshold}; "
+                        f"{metric.observations} observations)"
+                    ),
+                    details={"baseline_value": metric.baseline_value},
+                )
+            )
+    return records
+
+
+def pass_rate_alerts(
+    space: str,
+    name: str,
+    version: str,
+    pass_rate: float | None,
+    evaluated: int,
+    alert_config: GenAIAlertConfig,
+) -> list[AlertRecord]:
+    """One alert when the window's pass rate breaches `alert_config.alert_condition`."""
+    condition = alert_config.alert_condition
+    if condition is None or pass_rate is None or not condition.breached(pass_rate):
+        return []
+    lower, upper = condition.bounds()
+    above = upper is not None and pass_rate > upper
+    bound = upper if above else lower
+    assert bound is not None
     return [
         AlertRecord(
-            dedup_key=f"{prefix}:{feature.feature}:{result.drift_type}_drift",
-            entity=feature.feature,
-            kind=f"{result.drift_type}_drift",
-            severity="warning",
-            value=feature.value,
-            threshold=feature.threshold,
+            dedup_key=f"{space}/{name}/{version}:{PASS_RATE}:genai_pass_rate",
+            entity=PASS_RATE,
+            kind="genai_pass_rate",
+            severity=alert_config.severity,
+            value=pass_rate,
+            threshold=bound,
             message=(
-                f"{prefix}: feature {feature.feature!r} drifted in {window}: "
-                f"{result.drift_type.upper()} {feature.value:.4f} > threshold "
-                f"{feature.threshold:.4f} ({feature.observed_rows} rows)"
+                f"pass rate {pass_rate:.2%} {'>' if above else '<'} {bound:.2%} "
+                f"(baseline {condition.baseline_value:.2%}, {condition.alert_threshold}; "
+                f"{evaluated} records)"
             ),
+            details={"baseline_value": condition.baseline_value, "evaluated": evaluated},
         )
-        for feature in result.features
-        if feature.status == "drift"
     ]
+
+
+def alert_policy(alert_config: AlertDispatch | None, link: str | None = None) -> AlertPolicy:
+    """The outbox policy of an alert config: its destinations, cool-down and report link."""
+    if alert_config is None:
+        return AlertPolicy(link=link)
+    destinations = tuple(
+        Destination(
+            key=config.destination,
+            config=config.model_dump(mode="json"),
+            resolutions=alert_config.announce_resolution
+            or (isinstance(config, OpsGenieDispatchConfig) and config.close_on_resolve),
+        )
+        for config in alert_config.dispatch_config
+    )
+    return AlertPolicy(destinations=destinations, cooldown=alert_config.cooldown, link=link)

@@ -1,6 +1,6 @@
 """Prefect tasks, flows and blocks (install the `prefect` extra)."""
 
-from scouter_flows.flows.blocks import ScouterStore
+from scouter_flows.flows.blocks import ScouterOpsGenie, ScouterSlack, ScouterStore
 from scouter_flows.flows.drift import (
     compute_drift_task,
     dispatch_alerts_task,
@@ -10,6 +10,8 @@ from scouter_flows.flows.drift import (
 )
 
 __all__ = [
+    "ScouterOpsGenie",
+    "ScouterSlack",
     "ScouterStore",
     "compute_drift_task",
     "dispatch_alerts_task",

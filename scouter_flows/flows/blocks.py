@@ -7,6 +7,13 @@ from typing import TYPE_CHECKING
 from prefect.blocks.core import Block
 from pydantic import Field, SecretStr
 
+from scouter_flows.alerts.credentials import (
+    OPSGENIE_API_URL,
+    SLACK_API_URL,
+    OpsGenieCredentials,
+    SlackCredentials,
+)
+
 if TYPE_CHECKING:
     from scouter_flows.store.store import Store
 
@@ -56,3 +63,49 @@ class ScouterStore(Block):
         from scouter_flows.store.store import Store
 
         return Store(self.get_url(), auto_upgrade=self.auto_upgrade or None)
+
+
+class ScouterSlack(Block):
+    """Slack credentials for alert dispatch: a bot token, or an incoming-webhook URL.
+
+    Example:
+        ```python
+        ScouterSlack(bot_token="xoxb-...").save("ml-slack")
+        drift_monitor_flow(..., slack_block="ml-slack")
+        ```
+    """
+
+    _block_type_name = "Scouter Slack"
+    _block_type_slug = "scouter-slack"
+    _description = "Slack bot token or incoming webhook for scouter-flows alerts."
+
+    bot_token: SecretStr | None = Field(default=None, description="Bot token (xoxb-...).")
+    webhook_url: SecretStr | None = Field(default=None, description="Incoming-webhook URL.")
+    api_url: str = Field(default=SLACK_API_URL, description="Slack Web API base URL.")
+
+    def credentials(self) -> SlackCredentials:
+        """The credentials the Slack dispatcher takes."""
+        return SlackCredentials(
+            bot_token=self.bot_token, webhook_url=self.webhook_url, api_url=self.api_url
+        )
+
+
+class ScouterOpsGenie(Block):
+    """OpsGenie credentials for alert dispatch: an API integration key and the API host.
+
+    Example:
+        ```python
+        ScouterOpsGenie(api_key="...", api_url="https://api.eu.opsgenie.com").save("ml-genie")
+        ```
+    """
+
+    _block_type_name = "Scouter OpsGenie"
+    _block_type_slug = "scouter-opsgenie"
+    _description = "OpsGenie API key and host for scouter-flows alerts."
+
+    api_key: SecretStr = Field(default=..., description="API integration key.")
+    api_url: str = Field(default=OPSGENIE_API_URL, description="API host (EU or self-hosted).")
+
+    def credentials(self) -> OpsGenieCredentials:
+        """The credentials the OpsGenie dispatcher takes."""
+        return OpsGenieCredentials(api_key=self.api_key, api_url=self.api_url)

@@ -12,11 +12,13 @@ from prefect.cache_policies import NO_CACHE
 from prefect.runtime import flow_run
 
 from scouter_flows import tasks
+from scouter_flows.alerts.credentials import Credentials
 from scouter_flows.errors import ConfigError
-from scouter_flows.flows.blocks import ScouterStore
+from scouter_flows.flows.blocks import ScouterOpsGenie, ScouterSlack, ScouterStore
 from scouter_flows.profiles.results import DriftResult
 from scouter_flows.sources.files import FileSource
 from scouter_flows.sources.window import Window
+from scouter_flows.store.drift_runs import AnyResult
 
 
 @task(name="load-profile", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=5)
@@ -28,7 +30,7 @@ def load_profile_task(profile: str, store_url: str | None = None) -> tasks.Profi
 @task(name="compute-drift", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=5)
 def compute_drift_task(
     ref: tasks.ProfileRef, source: FileSource, window: Window, store_url: str | None = None
-) -> DriftResult:
+) -> AnyResult:
     """Scan the window and compute drift; read-only, so retried."""
     result = tasks.compute_window_drift(ref, source, window, store_url)
     get_run_logger().info(
@@ -39,16 +41,42 @@ def compute_drift_task(
 
 @task(name="persist-drift", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=5)
 def persist_drift_task(
-    ref: tasks.ProfileRef, window: Window, result: DriftResult, store_url: str | None = None
+    ref: tasks.ProfileRef,
+    window: Window,
+    result: AnyResult,
+    store_url: str | None = None,
+    link: str | None = None,
 ) -> dict[str, Any]:
     """Write the run, results and pending alerts in one transaction; upserted, so retried."""
-    return tasks.persist_drift(ref, window, result, store_url)
+    return tasks.persist_drift(ref, window, result, store_url, link=link)
 
 
 @task(name="dispatch-alerts", cache_policy=NO_CACHE, retries=3, retry_delay_seconds=[10, 30, 90])
-def dispatch_alerts_task(run_id: int, store_url: str | None = None) -> dict[str, Any]:
-    """Send the run's pending alerts; already-sent alerts are skipped, so retries are safe."""
-    return tasks.dispatch_alerts(run_id, store_url)
+def dispatch_alerts_task(
+    run_id: int,
+    store_url: str | None = None,
+    slack_block: str | None = None,
+    opsgenie_block: str | None = None,
+) -> dict[str, Any]:
+    """Send the run's pending alerts; already-sent alerts are skipped, so retries are safe.
+
+    Credentials come from the named blocks, else from the environment.
+    """
+    return tasks.dispatch_alerts(
+        run_id, store_url, credentials=block_credentials(slack_block, opsgenie_block)
+    )
+
+
+def block_credentials(slack_block: str | None, opsgenie_block: str | None) -> Credentials:
+    """Credentials from saved `ScouterSlack` / `ScouterOpsGenie` blocks, the rest from the
+    environment."""
+    slack = ScouterSlack.load(slack_block) if slack_block else None
+    genie = ScouterOpsGenie.load(opsgenie_block) if opsgenie_block else None
+    given = Credentials(
+        slack=slack.credentials() if isinstance(slack, ScouterSlack) else None,
+        opsgenie=genie.credentials() if isinstance(genie, ScouterOpsGenie) else None,
+    )
+    return given.merged(Credentials.from_env())
 
 
 @flow(name="drift-monitor", log_prints=True)
@@ -61,6 +89,8 @@ def drift_monitor_flow(
     period_hours: float = 24.0,
     store_url: str | None = None,
     store_block: str | None = None,
+    slack_block: str | None = None,
+    opsgenie_block: str | None = None,
 ) -> dict[str, Any]:
     """Compute drift for one window, store it, and dispatch alerts only when something drifted.
 
@@ -75,6 +105,9 @@ def drift_monitor_flow(
         store_url: SQLAlchemy URL of the store; default `$SCOUTER_DATABASE_URL` or the
             embedded SQLite file.
         store_block: Name of a saved `ScouterStore` block; takes precedence over `store_url`.
+        slack_block: Name of a saved `ScouterSlack` block (else `SLACK_BOT_TOKEN` or
+            `SLACK_WEBHOOK_URL`), used when the profile's alert config sends to Slack.
+        opsgenie_block: Name of a saved `ScouterOpsGenie` block (else `OPSGENIE_API_KEY`).
 
     Returns:
         The run summary: run id, window, status, drifted features, pending alerts, dispatch.
@@ -92,15 +125,24 @@ def drift_monitor_flow(
     ref = load_profile_task(profile, store_url)
     source = FileSource(path=source_path, timestamp_column=timestamp_column)
     result = compute_drift_task(ref, source, window, store_url)
-    summary = persist_drift_task(ref, window, result, store_url)
+    summary = persist_drift_task(ref, window, result, store_url, _run_link())
     logger = get_run_logger()
     if tasks.should_dispatch(summary):
-        summary["dispatch"] = dispatch_alerts_task(summary["run_id"], store_url)
+        summary["dispatch"] = dispatch_alerts_task(
+            summary["run_id"], store_url, slack_block, opsgenie_block
+        )
     else:
         logger.info("No pending alerts for run %s: dispatch skipped", summary["run_id"])
         summary["dispatch"] = None
     _publish_artifacts(ref, window, result, summary)
     return summary
+
+
+def _run_link() -> str | None:
+    """The flow run's page in the Prefect UI, when the UI's address is known."""
+    from prefect.settings import PREFECT_UI_URL
+
+    return str(flow_run.ui_url) if PREFECT_UI_URL.value() else None
 
 
 def _window(start: datetime | None, end: datetime | None, period_hours: float) -> Window:
@@ -115,20 +157,20 @@ def _window(start: datetime | None, end: datetime | None, period_hours: float) -
 
 
 def _publish_artifacts(
-    ref: tasks.ProfileRef, window: Window, result: DriftResult, summary: dict[str, Any]
+    ref: tasks.ProfileRef, window: Window, result: AnyResult, summary: dict[str, Any]
 ) -> None:
     key = re.sub(r"[^a-z0-9-]+", "-", f"drift-{ref.space}-{ref.name}".lower()).strip("-")
+    table: list[dict[str, Any]] = (
+        [
+            {"feature": f.feature, "value": f.value, "threshold": f.threshold, "status": f.status}
+            for f in result.features
+        ]
+        if isinstance(result, DriftResult)
+        else [{"feature": name, "status": status} for name, status in result.statuses()]
+    )
     create_table_artifact(
         key=key,
-        table=[
-            {
-                "feature": f.feature,
-                "value": f.value,
-                "threshold": f.threshold,
-                "status": f.status,
-            }
-            for f in result.features
-        ],
+        table=table,
         description=f"Drift of {ref.space}/{ref.name}/{ref.version} in {window}",
     )
     dispatch = summary.get("dispatch") or {}

@@ -9,7 +9,7 @@ from typing import Any
 from airflow.sdk import BaseOperator, Context
 
 from scouter_flows.errors import ConfigError
-from scouter_flows.operators.hooks import resolve_store_url
+from scouter_flows.operators.hooks import alert_credentials, resolve_store_url
 from scouter_flows.sources.window import Window
 
 
@@ -73,7 +73,9 @@ class DriftMonitorOperator(BaseOperator):
         ref = tasks.load_profile(self.profile, store_url)
         source = FileSource(path=self.source_path, timestamp_column=self.timestamp_column)
         result = tasks.compute_window_drift(ref, source, window, store_url)
-        summary = tasks.persist_drift(ref, window, result, store_url)
+        ti = context.get("ti")
+        link = getattr(ti, "log_url", None) if ti is not None else None
+        summary = tasks.persist_drift(ref, window, result, store_url, link=link)
         self.log.info(
             "Drift run %s for %s/%s/%s in %s: %s rows, drifted: %s, pending alerts: %s",
             summary["run_id"],
@@ -92,12 +94,24 @@ class DispatchAlertsOperator(BaseOperator):
     """Send a run's pending alerts and record each outcome; fails (so Airflow retries) if any
     delivery failed. Alerts already sent are never sent again.
 
+    Each alert goes where its profile's alert config says (Slack, OpsGenie, console).
+    Credentials come from the connections given, else from `SLACK_BOT_TOKEN` /
+    `SLACK_WEBHOOK_URL` / `OPSGENIE_API_KEY`; a destination without them fails the task.
+
     :param run_id: The drift run whose alerts to send (templated, e.g. from the monitor's XCom).
     :param store_url: SQLAlchemy URL of the store.
     :param store_conn_id: An Airflow connection naming the store; takes precedence.
+    :param slack_conn_id: A `slack` (bot token) or `slackwebhook` connection.
+    :param opsgenie_conn_id: An `opsgenie` connection (password = API key, host = API URL).
     """
 
-    template_fields: Sequence[str] = ("run_id", "store_url", "store_conn_id")
+    template_fields: Sequence[str] = (
+        "run_id",
+        "store_url",
+        "store_conn_id",
+        "slack_conn_id",
+        "opsgenie_conn_id",
+    )
     ui_color = "#fdecea"
 
     def __init__(
@@ -106,12 +120,16 @@ class DispatchAlertsOperator(BaseOperator):
         run_id: int | str,
         store_url: str | None = None,
         store_conn_id: str | None = None,
+        slack_conn_id: str | None = None,
+        opsgenie_conn_id: str | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
         self.run_id = run_id
         self.store_url = store_url
         self.store_conn_id = store_conn_id
+        self.slack_conn_id = slack_conn_id
+        self.opsgenie_conn_id = opsgenie_conn_id
 
     def execute(self, context: Context) -> dict[str, Any]:
         """Dispatch; return counts of sent, failed and already-sent alerts."""
@@ -121,7 +139,11 @@ class DispatchAlertsOperator(BaseOperator):
             run_id = int(self.run_id)
         except (TypeError, ValueError):
             raise ConfigError(f"run_id must be an integer, got {self.run_id!r}") from None
-        return tasks.dispatch_alerts(run_id, resolve_store_url(self.store_url, self.store_conn_id))
+        return tasks.dispatch_alerts(
+            run_id,
+            resolve_store_url(self.store_url, self.store_conn_id),
+            credentials=alert_credentials(self.slack_conn_id, self.opsgenie_conn_id),
+        )
 
 
 def choose_dispatch_branch(

@@ -11,6 +11,7 @@ from airflow.sdk.bases.hook import BaseHook
 from scouter_flows.errors import ConfigError
 
 if TYPE_CHECKING:
+    from scouter_flows.alerts.credentials import Credentials
     from scouter_flows.store.store import Store
 
 
@@ -87,3 +88,58 @@ def resolve_store_url(store_url: str | None, store_conn_id: str | None) -> str |
     if store_conn_id:
         return ScouterStoreHook(store_conn_id).url
     return store_url or None
+
+
+def alert_credentials(slack_conn_id: str | None, opsgenie_conn_id: str | None) -> Credentials:
+    """Dispatch credentials from Airflow connections, the rest from the environment.
+
+    Slack: a `slack` connection (password = bot token; extra `base_url` for another API URL) or
+    a `slackwebhook` connection (password = the webhook URL, or host + password = its path).
+    OpsGenie: an `opsgenie` connection (password = API key, host = API URL if not the default).
+    """
+    from pydantic import SecretStr
+
+    from scouter_flows.alerts.credentials import (
+        SLACK_API_URL,
+        Credentials,
+        OpsGenieCredentials,
+        SlackCredentials,
+    )
+
+    slack = genie = None
+    if slack_conn_id:
+        conn = BaseHook.get_connection(slack_conn_id)
+        secret = conn.password or ""
+        if conn.conn_type == "slackwebhook":
+            url = secret if secret.startswith("http") else _join(conn.host, conn.schema, secret)
+            slack = SlackCredentials(webhook_url=SecretStr(url))
+        elif conn.conn_type == "slack":
+            slack = SlackCredentials(
+                bot_token=SecretStr(secret),
+                api_url=conn.extra_dejson.get("base_url") or SLACK_API_URL,
+            )
+        else:
+            raise ConfigError(
+                f"connection {slack_conn_id!r} is of type {conn.conn_type!r}: use a 'slack' "
+                "(bot token) or 'slackwebhook' (incoming webhook) connection"
+            )
+        if not secret:
+            raise ConfigError(f"connection {slack_conn_id!r} has no password (token or webhook)")
+    if opsgenie_conn_id:
+        conn = BaseHook.get_connection(opsgenie_conn_id)
+        if not conn.password:
+            raise ConfigError(f"connection {opsgenie_conn_id!r} has no password (the API key)")
+        host = _join(conn.host, conn.schema, "") if conn.host else None
+        genie = (
+            OpsGenieCredentials(api_key=SecretStr(conn.password), api_url=host)
+            if host
+            else OpsGenieCredentials(api_key=SecretStr(conn.password))
+        )
+    return Credentials(slack=slack, opsgenie=genie).merged(Credentials.from_env())
+
+
+def _join(host: str | None, scheme: str | None, path: str) -> str:
+    base = host or ""
+    if base and "://" not in base:
+        base = f"{scheme or 'https'}://{base}"
+    return f"{base.rstrip('/')}/{path.lstrip('/')}" if path else base.rstrip("/")

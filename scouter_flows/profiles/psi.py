@@ -13,6 +13,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, field_validator, model_validator
 
+from scouter_flows.profiles.alerting import PsiAlertConfig
 from scouter_flows.profiles.base import DriftProfileBase, FrozenModel, ProfileIdentity
 
 OTHER_BIN = "other"
@@ -144,6 +145,9 @@ class PsiDriftConfig(ProfileIdentity):
     feature_importances: dict[str, float] = Field(
         default_factory=dict,
         description="Optional non-negative weights for an importance-weighted overall PSI.",
+    )
+    alert_config: PsiAlertConfig = Field(
+        default_factory=PsiAlertConfig, description="Schedule and alert destinations."
     )
 
     @field_validator("feature_importances")

@@ -12,6 +12,7 @@ from typing import Literal
 
 from pydantic import Field, field_validator
 
+from scouter_flows.profiles.alerting import SpcAlertConfig
 from scouter_flows.profiles.base import DriftProfileBase, FrozenModel, ProfileIdentity
 
 DEFAULT_RULE = "8 16 4 8 2 4 1 1"
@@ -79,6 +80,9 @@ class SpcDriftConfig(ProfileIdentity):
         default=None, description="Orders rows before they are cut into subgroups (else row order)."
     )
     rule: SpcRule = Field(default_factory=SpcRule, description="Alerting patterns.")
+    alert_config: SpcAlertConfig = Field(
+        default_factory=SpcAlertConfig, description="Schedule and alert destinations."
+    )
 
 
 class SpcFeatureProfile(FrozenModel):

@@ -13,8 +13,8 @@ from scouter_flows.profiles.results import CustomDriftResult, DriftResult, SpcDr
 from scouter_flows.sources.window import Window
 from scouter_flows.store import schema
 from scouter_flows.store.connection import StoreConnection
-from scouter_flows.store.outbox import replace_alerts, upsert_run
-from scouter_flows.store.records import AlertRecord, RunWritten
+from scouter_flows.store.outbox import upsert_run, write_alerts
+from scouter_flows.store.records import AlertPolicy, AlertRecord, RunWritten
 
 AnyResult = DriftResult | SpcDriftResult | CustomDriftResult
 SPC_LIMIT = 3.0
@@ -31,6 +31,7 @@ class DriftRuns(StoreConnection):
         result: AnyResult,
         alerts: Sequence[AlertRecord] = (),
         *,
+        policy: AlertPolicy | None = None,
         started_at: datetime | None = None,
     ) -> RunWritten:
         """Write a run, its per-feature (or per-metric) results and its alerts in one
@@ -38,7 +39,9 @@ class DriftRuns(StoreConnection):
 
         The run is keyed by (profile, window): a re-run replaces the earlier results, and two
         concurrent writers end with one complete set. Alerts already sent for this run stay
-        sent (a re-run never re-notifies); the others are replaced by `alerts` as `pending`.
+        sent (a re-run never re-notifies); the others are replaced by `alerts`, one row per
+        destination of `policy` (default: the console), `pending` or, when the breach kept
+        firing from the previous window within the cool-down, `suppressed`.
         """
         now = datetime.now(UTC)
         status = "drift" if result.has_drift else _run_status(result)
@@ -57,7 +60,10 @@ class DriftRuns(StoreConnection):
             rows = _result_rows(run_id, result)
             if rows:
                 conn.execute(sa.insert(metrics if result.drift_type == "custom" else results), rows)
-            pending = replace_alerts(conn, "run_id", run_id, alerts, now)
+            judged = {name for name, state in result.statuses() if state != "insufficient_data"}
+            pending = write_alerts(
+                conn, runs, run_id, profile_id, window, alerts, judged, policy or AlertPolicy(), now
+            )
         return RunWritten(
             run_id=run_id,
             profile_id=profile_id,

@@ -14,10 +14,12 @@ from scouter_flows.sources.window import Window
 from scouter_flows.store import schema
 from scouter_flows.store.bulk import write_frame
 from scouter_flows.store.connection import StoreConnection
-from scouter_flows.store.outbox import replace_alerts, upsert_run
-from scouter_flows.store.records import AlertRecord, EvalRunWritten
+from scouter_flows.store.outbox import upsert_run, write_alerts
+from scouter_flows.store.records import AlertPolicy, AlertRecord, EvalRunWritten
 
 EVAL_STATUSES = ("pass", "fail", "error", "skipped")
+PASS_RATE = "pass_rate"
+"""The entity of an eval run's pass-rate alert."""
 
 
 class EvalRuns(StoreConnection):
@@ -32,13 +34,15 @@ class EvalRuns(StoreConnection):
         records: int,
         pass_rate: float | None,
         alerts: Sequence[AlertRecord] = (),
+        policy: AlertPolicy | None = None,
         started_at: datetime | None = None,
     ) -> EvalRunWritten:
         """Write an eval run, its per record x task results and its alerts in one transaction.
 
         `results` has the columns record_id, task_id, status (pass, fail, error, skipped),
         value (JSON text or null) and message. Keyed by (profile, window) like drift runs: a
-        re-run replaces the results; sent alerts stay sent. On Postgres the results go in by
+        re-run replaces the results; sent alerts stay sent, others follow `policy` as for
+        drift runs (the pass-rate alert's entity is `pass_rate`). On Postgres the results go in by
         COPY.
 
         Raises:
@@ -70,7 +74,10 @@ class EvalRuns(StoreConnection):
             run_id = upsert_run(conn, runs, profile_id, window, values)
             conn.execute(sa.delete(table).where(table.c.run_id == run_id))
             write_frame(conn, table, results.with_columns(run_id=pl.lit(run_id, pl.Int64)))
-            pending = replace_alerts(conn, "eval_run_id", run_id, alerts, now)
+            judged = {PASS_RATE} if pass_rate is not None else set()
+            pending = write_alerts(
+                conn, runs, run_id, profile_id, window, alerts, judged, policy or AlertPolicy(), now
+            )
         return EvalRunWritten(
             run_id=run_id,
             profile_id=profile_id,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -12,20 +12,47 @@ import sqlalchemy as sa
 from scouter_flows.sources.window import Window
 from scouter_flows.store import schema
 from scouter_flows.store.connection import StoreConnection, dialect_insert
-from scouter_flows.store.records import AlertRecord, StoredAlert
+from scouter_flows.store.records import AlertPolicy, AlertRecord, Destination, StoredAlert
+
+UNSENT = ("pending", "failed")
+"""Statuses the dispatcher still has to deliver (`suppressed` rows are never sent)."""
 
 
 class Outbox(StoreConnection):
     """Reads and updates of the alert outbox."""
 
-    def alerts(self, run_id: int | None = None, status: str | None = None) -> list[StoredAlert]:
-        """Alerts in the outbox, oldest first, optionally of one run and/or one status."""
-        table = schema.alerts
-        query = sa.select(table).order_by(table.c.id)
+    def alerts(
+        self,
+        run_id: int | None = None,
+        status: str | Sequence[str] | None = None,
+        *,
+        eval_run_id: int | None = None,
+        destination: str | None = None,
+    ) -> list[StoredAlert]:
+        """Alerts in the outbox, oldest first, optionally of one drift or eval run, status(es)
+        and destination, each with its profile's space/name/version."""
+        outbox, profiles = schema.alerts, schema.profiles
+        drift, evals = schema.drift_runs, schema.eval_runs
+        query = (
+            sa.select(outbox, profiles.c.space, profiles.c.name, profiles.c.version)
+            .select_from(outbox)
+            .outerjoin(drift, drift.c.id == outbox.c.run_id)
+            .outerjoin(evals, evals.c.id == outbox.c.eval_run_id)
+            .join(
+                profiles, profiles.c.id == sa.func.coalesce(drift.c.profile_id, evals.c.profile_id)
+            )
+            .order_by(outbox.c.id)
+        )
         if run_id is not None:
-            query = query.where(table.c.run_id == run_id)
-        if status is not None:
-            query = query.where(table.c.status == status)
+            query = query.where(outbox.c.run_id == run_id)
+        if eval_run_id is not None:
+            query = query.where(outbox.c.eval_run_id == eval_run_id)
+        if isinstance(status, str):
+            query = query.where(outbox.c.status == status)
+        elif status is not None:
+            query = query.where(outbox.c.status.in_(list(status)))
+        if destination is not None:
+            query = query.where(outbox.c.destination == destination)
         with self._connect() as conn:
             return [StoredAlert(**row._asdict()) for row in conn.execute(query)]
 
@@ -40,6 +67,8 @@ class Outbox(StoreConnection):
                 profiles.c.space,
                 profiles.c.name,
                 profiles.c.version,
+                outbox.c.destination,
+                outbox.c.event,
                 outbox.c.entity,
                 outbox.c.kind,
                 outbox.c.severity,
@@ -54,7 +83,7 @@ class Outbox(StoreConnection):
             .outerjoin(drift, drift.c.id == outbox.c.run_id)
             .outerjoin(evals, evals.c.id == outbox.c.eval_run_id)
             .join(profiles, profiles.c.id == run_profile)
-            .where(outbox.c.status != "sent")
+            .where(outbox.c.status.in_(UNSENT))
             .order_by(outbox.c.id)
         )
         return self._frame(
@@ -64,6 +93,8 @@ class Outbox(StoreConnection):
                 "space": pl.String,
                 "name": pl.String,
                 "version": pl.String,
+                "destination": pl.String,
+                "event": pl.String,
                 "entity": pl.String,
                 "kind": pl.String,
                 "severity": pl.String,
@@ -76,13 +107,13 @@ class Outbox(StoreConnection):
             },
         )
 
-    def mark_alert_sent(self, alert_id: int, provider_ref: str | None) -> None:
-        """Record a delivered alert."""
+    def mark_alert_sent(self, alert_id: int | Sequence[int], provider_ref: str | None) -> None:
+        """Record delivered alerts (one id or several delivered together)."""
         table = schema.alerts
         with self._begin() as conn:
             conn.execute(
                 sa.update(table)
-                .where(table.c.id == alert_id)
+                .where(table.c.id.in_(_ids(alert_id)))
                 .values(
                     status="sent",
                     attempts=table.c.attempts + 1,
@@ -92,15 +123,19 @@ class Outbox(StoreConnection):
                 )
             )
 
-    def mark_alert_failed(self, alert_id: int, error: str) -> None:
-        """Record a failed delivery attempt; the alert stays in the outbox for a retry."""
+    def mark_alert_failed(self, alert_id: int | Sequence[int], error: str) -> None:
+        """Record a failed delivery attempt; the alerts stay in the outbox for a retry."""
         table = schema.alerts
         with self._begin() as conn:
             conn.execute(
                 sa.update(table)
-                .where(table.c.id == alert_id)
+                .where(table.c.id.in_(_ids(alert_id)))
                 .values(status="failed", attempts=table.c.attempts + 1, last_error=error[:4000])
             )
+
+
+def _ids(alert_id: int | Sequence[int]) -> list[int]:
+    return [alert_id] if isinstance(alert_id, int) else list(alert_id)
 
 
 def upsert_run(
@@ -123,43 +158,140 @@ def upsert_run(
     )
 
 
-def replace_alerts(
+def write_alerts(
     conn: sa.Connection,
-    run_column: str,
+    runs: sa.Table,
     run_id: int,
+    profile_id: int,
+    window: Window,
     alerts: Sequence[AlertRecord],
+    judged: Collection[str],
+    policy: AlertPolicy,
     now: datetime,
 ) -> int:
-    """Replace a run's unsent alerts with `alerts` (sent ones stay); count the unsent."""
+    """Replace a run's unsent alerts, one row per alert and destination; count those to send.
+
+    Rows already sent stay (a re-run never re-notifies). A breach that also fired in the
+    previous window of the profile is `suppressed` unless its last notification (of an earlier
+    window) is at least `policy.cooldown` old. A breach of the previous window that no longer
+    fires, on an entity judged this window (`judged`), writes a `resolve` row for each
+    destination that wants resolutions.
+    """
     outbox = schema.alerts
+    run_column = "run_id" if runs is schema.drift_runs else "eval_run_id"
     owner = outbox.c[run_column]
     conn.execute(sa.delete(outbox).where(owner == run_id, outbox.c.status != "sent"))
-    if alerts:
+    previous = _previous_alerts(conn, runs, run_column, profile_id, window)
+    firing = {a.dedup_key for a in alerts}
+    notified = _last_notified(conn, {k for k, _ in previous if k in firing}, window)
+    base = {
+        run_column: run_id,
+        "link": policy.link,
+        "window_start": window.start,
+        "window_end": window.end,
+        "attempts": 0,
+        "created_at": now,
+    }
+    rows: list[dict[str, Any]] = []
+    for alert in alerts:
+        for dest in policy.destinations:
+            status = "pending"
+            if (alert.dedup_key, dest.key) in previous:
+                last = notified.get((alert.dedup_key, dest.key))
+                recent = last is not None and (
+                    policy.cooldown is None or window.end - last < policy.cooldown
+                )
+                status = "suppressed" if recent else "pending"
+            rows.append(_row(base, alert, dest, "trigger", status))
+    for (key, dest_key), was in previous.items():
+        target = next((d for d in policy.destinations if d.key == dest_key), None)
+        if target is None or not target.resolutions or key in firing or was.entity not in judged:
+            continue
+        resolved = AlertRecord(
+            dedup_key=key,
+            entity=was.entity,
+            kind=was.kind,
+            severity=was.severity,
+            value=None,
+            threshold=was.threshold,
+            message=f"resolved (was: {was.message})",
+        )
+        rows.append(_row(base, resolved, target, "resolve", "pending"))
+    if rows:
         conn.execute(
             dialect_insert(conn, outbox).on_conflict_do_nothing(
-                index_elements=[run_column, "dedup_key"]
+                index_elements=[run_column, "dedup_key", "destination"]
             ),
-            [
-                {
-                    run_column: run_id,
-                    "dedup_key": a.dedup_key,
-                    "entity": a.entity,
-                    "kind": a.kind,
-                    "severity": a.severity,
-                    "value": a.value,
-                    "threshold": a.threshold,
-                    "message": a.message,
-                    "status": "pending",
-                    "attempts": 0,
-                    "created_at": now,
-                }
-                for a in alerts
-            ],
+            rows,
         )
     return int(
         conn.execute(
             sa.select(sa.func.count())
             .select_from(outbox)
-            .where(owner == run_id, outbox.c.status != "sent")
+            .where(owner == run_id, outbox.c.status.in_(UNSENT))
         ).scalar_one()
     )
+
+
+def _row(
+    base: dict[str, Any], alert: AlertRecord, dest: Destination, event: str, status: str
+) -> dict[str, Any]:
+    return {
+        **base,
+        "dedup_key": alert.dedup_key,
+        "destination": dest.key,
+        "dispatch": dest.config,
+        "event": event,
+        "entity": alert.entity,
+        "kind": alert.kind,
+        "severity": alert.severity,
+        "value": alert.value,
+        "threshold": alert.threshold,
+        "message": alert.message,
+        "details": alert.details,
+        "status": status,
+    }
+
+
+def _previous_alerts(
+    conn: sa.Connection, runs: sa.Table, run_column: str, profile_id: int, window: Window
+) -> dict[tuple[str, str], Any]:
+    """The breaches (any status) of the profile's latest run before `window`, by key."""
+    previous_run = (
+        sa.select(runs.c.id)
+        .where(runs.c.profile_id == profile_id, runs.c.window_end <= window.start)
+        .order_by(runs.c.window_end.desc(), runs.c.id.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    outbox = schema.alerts
+    query = sa.select(
+        outbox.c.dedup_key,
+        outbox.c.destination,
+        outbox.c.entity,
+        outbox.c.kind,
+        outbox.c.severity,
+        outbox.c.threshold,
+        outbox.c.message,
+    ).where(outbox.c[run_column] == previous_run, outbox.c.event == "trigger")
+    return {(row.dedup_key, row.destination): row for row in conn.execute(query)}
+
+
+def _last_notified(
+    conn: sa.Connection, keys: set[str], window: Window
+) -> dict[tuple[str, str], datetime]:
+    """End of the latest earlier window in which each key was notified (not suppressed)."""
+    if not keys:
+        return {}
+    outbox = schema.alerts
+    query = (
+        sa.select(outbox.c.dedup_key, outbox.c.destination, sa.func.max(outbox.c.window_end))
+        .where(
+            outbox.c.dedup_key.in_(sorted(keys)),
+            outbox.c.event == "trigger",
+            outbox.c.status != "suppressed",
+            outbox.c.window_end <= window.start,
+        )
+        .group_by(outbox.c.dedup_key, outbox.c.destination)
+    )
+    return {(key, dest): last for key, dest, last in conn.execute(query) if last is not None}

@@ -10,16 +10,17 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from scouter_flows.alerts.console import ConsoleDispatcher
+from scouter_flows.alerts.credentials import Credentials
+from scouter_flows.alerts.delivery import RetryPolicy
 from scouter_flows.alerts.outbox import dispatch_pending
-from scouter_flows.alerts.rules import drift_alerts
-from scouter_flows.drift.psi import compute_psi_drift
+from scouter_flows.alerts.rules import alert_policy, drift_alerts
+from scouter_flows.drift.drifter import Drifter
 from scouter_flows.errors import ConfigError
-from scouter_flows.profiles.psi import PsiDriftProfile
-from scouter_flows.profiles.results import DriftResult
+from scouter_flows.profiles.base import read_json_object
 from scouter_flows.sources.files import FileSource
 from scouter_flows.sources.window import Window
-from scouter_flows.store.store import Store
+from scouter_flows.store.drift_runs import AnyResult
+from scouter_flows.store.store import PROFILE_TYPES, AnyProfile, Store
 
 
 @dataclass(slots=True, frozen=True)
@@ -30,6 +31,7 @@ class ProfileRef:
     space: str
     name: str
     version: str
+    drift_type: str = "psi"
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-able dict."""
@@ -44,41 +46,64 @@ def load_profile(profile: str, store_url: str | None = None) -> ProfileRef:
     path = Path(profile)
     with Store(store_url) as store:
         if path.suffix == ".json" or path.is_file():
-            loaded = PsiDriftProfile.load_from_json(path)
+            loaded = read_profile_file(path)
             profile_id = store.register_profile(loaded)
             config = loaded.config
-            return ProfileRef(profile_id, config.space, config.name, config.version)
+            return ProfileRef(
+                profile_id, config.space, config.name, config.version, loaded.drift_type
+            )
         parts = profile.split("/")
         if len(parts) != 3 or not all(parts):
             raise ConfigError(
                 f"profile {profile!r} is neither a JSON file nor a 'space/name/version' key"
             )
-        profile_id, _ = store.get_profile(*parts)
-        return ProfileRef(profile_id, *parts)
+        space, name, version = parts
+        profile_id, stored = store.get_profile(space, name, version)
+        return ProfileRef(profile_id, space, name, version, stored.drift_type)
+
+
+def read_profile_file(path: str | Path) -> AnyProfile:
+    """A PSI, SPC or custom profile from its JSON file (the `drift_type` field says which)."""
+    data = read_json_object(path)
+    model = PROFILE_TYPES.get(str(data.get("drift_type")))
+    if model is None:
+        raise ConfigError(
+            f"{path}: drift_type {data.get('drift_type')!r} is not one of {sorted(PROFILE_TYPES)}"
+        )
+    return model.model_validate_profile(data, source=str(path))
 
 
 def compute_window_drift(
     ref: ProfileRef, source: FileSource, window: Window, store_url: str | None = None
-) -> DriftResult:
+) -> AnyResult:
     """Scan `source` for `window` and compute drift against the stored profile."""
     with Store(store_url) as store:
-        _, profile = store.get_profile(ref.space, ref.name, ref.version, "psi")
-    assert isinstance(profile, PsiDriftProfile)
-    return compute_psi_drift(source.scan(window), profile)
+        _, profile = store.get_profile(ref.space, ref.name, ref.version, ref.drift_type)
+    return Drifter().compute_drift(source.scan(window), profile)
 
 
 def persist_drift(
     ref: ProfileRef,
     window: Window,
-    result: DriftResult,
+    result: AnyResult,
     store_url: str | None = None,
     *,
     started_at: datetime | None = None,
+    link: str | None = None,
 ) -> dict[str, Any]:
-    """Write the run, its results and its pending alerts in one transaction; return the summary."""
+    """Write the run, its results and its alerts (under the profile's alert config) in one
+    transaction; return the summary. `link` points at the run's report (a flow-run or task
+    URL) and travels with every alert."""
     with Store(store_url) as store:
+        _, profile = store.get_profile(ref.space, ref.name, ref.version, ref.drift_type)
+        config = profile.config.alert_config
         written = store.write_drift_run(
-            ref.profile_id, window, result, drift_alerts(result, window), started_at=started_at
+            ref.profile_id,
+            window,
+            result,
+            drift_alerts(result, config),
+            policy=alert_policy(config, link),
+            started_at=started_at,
         )
     return written.to_dict()
 
@@ -88,7 +113,17 @@ def should_dispatch(summary: dict[str, Any]) -> bool:
     return int(summary.get("pending_alerts", 0)) > 0
 
 
-def dispatch_alerts(run_id: int, store_url: str | None = None) -> dict[str, Any]:
-    """Send the run's unsent alerts to the console and record each outcome."""
+def dispatch_alerts(
+    run_id: int | None = None,
+    store_url: str | None = None,
+    *,
+    eval_run_id: int | None = None,
+    credentials: Credentials | None = None,
+    retry: RetryPolicy | None = None,
+) -> dict[str, Any]:
+    """Send a drift (or eval) run's unsent alerts to their destinations and record each
+    outcome; credentials default to the environment's."""
     with Store(store_url) as store:
-        return dispatch_pending(store, ConsoleDispatcher(), run_id=run_id).to_dict()
+        return dispatch_pending(
+            store, credentials, run_id=run_id, eval_run_id=eval_run_id, retry=retry
+        ).to_dict()

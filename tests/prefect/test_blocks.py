@@ -4,10 +4,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from prefect.blocks.core import Block
 
-from scouter_flows import Drifter, PsiDriftConfig
-from scouter_flows.flows import ScouterStore, drift_monitor_flow
+from scouter_flows import (
+    Drifter,
+    OpsGenieDispatchConfig,
+    PsiAlertConfig,
+    PsiDriftConfig,
+    SlackDispatchConfig,
+)
+from scouter_flows.flows import ScouterOpsGenie, ScouterSlack, ScouterStore, drift_monitor_flow
 from scouter_flows.sources.sample import SampleData
 
 
@@ -32,7 +39,7 @@ def test_saved_block_keeps_the_password_out_of_reprs(postgres_url: str) -> None:
     assert "hunter2" not in repr(loaded)
     assert loaded.get_url() == url
     with loaded.get_store() as store:
-        assert store.revision() == "0002"
+        assert store.revision() == "0003"
         assert "hunter2" not in repr(store)
 
 
@@ -52,3 +59,48 @@ def test_a_flow_opens_the_store_from_a_block(sample_data: SampleData, tmp_path: 
     )
     assert summary["run_id"] == 1
     assert db.exists()
+
+
+def test_credential_blocks_are_secret_and_feed_the_dispatch(
+    sample_data: SampleData, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.fake_providers import OPSGENIE_KEY, SLACK_TOKEN, fake_opsgenie, fake_slack
+
+    for name in ("SLACK_BOT_TOKEN", "SLACK_WEBHOOK_URL", "OPSGENIE_API_KEY"):
+        monkeypatch.delenv(name, raising=False)
+    for block in (ScouterSlack, ScouterOpsGenie):
+        secret = "bot_token" if block is ScouterSlack else "api_key"
+        assert block.model_json_schema()["properties"][secret]
+        assert all(f.description for f in block.model_fields.values())
+    config = PsiDriftConfig(
+        space="credit",
+        name="blocks",
+        alert_config=PsiAlertConfig(
+            dispatch_config=[
+                SlackDispatchConfig(channel="#credit"),
+                OpsGenieDispatchConfig(team="credit-oncall"),
+            ]
+        ),
+    )
+    profile = Drifter().create_drift_profile(sample_data.baseline, config)
+    start, end = sample_data.day_window(sample_data.days - 1)
+    with fake_slack() as slack, fake_opsgenie() as genie:
+        ScouterSlack(bot_token=SLACK_TOKEN, api_url=slack.url + "/api/").save(
+            "team-slack", overwrite=True
+        )
+        ScouterOpsGenie(api_key=OPSGENIE_KEY, api_url=genie.url).save("team-genie", overwrite=True)
+        loaded = ScouterSlack.load("team-slack")
+        assert SLACK_TOKEN not in repr(loaded)
+        summary = drift_monitor_flow(
+            profile=str(profile.save_to_json(tmp_path / "p.json")),
+            source_path=sample_data.logs_glob,
+            window_start=start,
+            window_end=end,
+            store_url=f"sqlite:///{tmp_path / 'blocks.db'}",
+            slack_block="team-slack",
+            opsgenie_block="team-genie",
+        )
+        assert slack.violations == genie.violations == []
+    assert summary["dispatch"]["failed"] == 0
+    assert len(slack.received) == 1
+    assert len(genie.received) == len(summary["drifted"])

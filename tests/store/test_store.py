@@ -38,7 +38,7 @@ def _profile(version: str = "1.0", scale: float = 1.0) -> PsiDriftProfile:
 
 def test_migrations_match_the_models(store_url: str) -> None:
     with Store(store_url, auto_upgrade=True) as store:
-        assert store.revision() == "0002"
+        assert store.revision() == "0003"
     engine = sa.create_engine(store_url)
     try:
         with engine.connect() as conn:
@@ -60,12 +60,12 @@ def test_downgrade_one_step_and_upgrade_again(store_url: str) -> None:
     result = Drifter().compute_drift(pl.DataFrame({"x": [1e6] * 200, "y": [3.0] * 200}), profile)
     with Store(store_url, auto_upgrade=True) as store:
         pid = store.register_profile(profile)
-        written = store.write_drift_run(pid, WINDOW, result, drift_alerts(result, WINDOW))
-        store.downgrade("-1")
+        written = store.write_drift_run(pid, WINDOW, result, drift_alerts(result))
+        store.downgrade("0001")
         assert store.revision() == "0001"
         assert store.runs()["run_id"].to_list() == [written.run_id]  # 0001's data survives
         store.upgrade()
-        assert store.revision() == "0002"
+        assert store.revision() == "0003"
         assert len(store.alerts(run_id=written.run_id)) == written.pending_alerts > 0
         store.downgrade("base")
         assert store.revision() is None
@@ -96,8 +96,8 @@ def test_rerun_of_a_window_leaves_one_set_of_rows(store_url: str) -> None:
     assert result.drifted == ["x"]
     with Store(store_url, auto_upgrade=True) as store:
         pid = store.register_profile(profile)
-        first = store.write_drift_run(pid, WINDOW, result, drift_alerts(result, WINDOW))
-        second = store.write_drift_run(pid, WINDOW, result, drift_alerts(result, WINDOW))
+        first = store.write_drift_run(pid, WINDOW, result, drift_alerts(result))
+        second = store.write_drift_run(pid, WINDOW, result, drift_alerts(result))
         assert first.run_id == second.run_id
         assert store.runs().height == 1
         assert store.drift_results(first.run_id)["feature"].to_list() == ["x", "y"]
@@ -114,10 +114,10 @@ def test_rerun_never_resends_an_alert_that_was_sent(store_url: str) -> None:
     )
     with Store(store_url, auto_upgrade=True) as store:
         pid = store.register_profile(profile)
-        run = store.write_drift_run(pid, WINDOW, result, drift_alerts(result, WINDOW))
+        run = store.write_drift_run(pid, WINDOW, result, drift_alerts(result))
         (alert,) = store.alerts(run_id=run.run_id)
         store.mark_alert_sent(alert.id, "ref-1")
-        again = store.write_drift_run(pid, WINDOW, result, drift_alerts(result, WINDOW))
+        again = store.write_drift_run(pid, WINDOW, result, drift_alerts(result))
         assert again.pending_alerts == 0
         (kept,) = store.alerts(run_id=run.run_id)
         assert (kept.status, kept.provider_ref, kept.attempts) == ("sent", "ref-1", 1)

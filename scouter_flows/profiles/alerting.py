@@ -1,0 +1,320 @@
+"""Alert configs: when a monitor runs, who hears about a breach, and how often.
+
+The names follow Scouter (`PsiAlertConfig`, `SpcAlertConfig`, `CustomMetricAlertConfig`,
+`GenAIAlertConfig`, `AlertCondition`, `CommonCrons`, `SlackDispatchConfig`, ...). Differs from
+Scouter on purpose: schedules are standard 5-field crons (a Scouter 6-field cron is accepted when
+its leading seconds field is 0), several destinations can be given at once, a destination whose
+SDK is not installed is refused here rather than falling back to the console, and a breach that
+keeps firing is re-sent only after `cooldown`.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import datetime, timedelta
+from enum import StrEnum
+from importlib.util import find_spec
+from typing import Annotated, Any, Literal
+
+from croniter import croniter
+from pydantic import AliasChoices, Field, field_validator, model_validator
+
+from scouter_flows.profiles.base import FrozenModel
+
+Severity = Literal["warning", "critical"]
+OpsGeniePriority = Literal["P1", "P2", "P3", "P4", "P5"]
+
+
+class AlertThreshold(StrEnum):
+    """Which side of the baseline counts as a breach."""
+
+    Above = "Above"
+    Below = "Below"
+    Outside = "Outside"
+
+
+class CommonCrons(StrEnum):
+    """Schedules most monitors use (5-field crons, UTC)."""
+
+    Every30Minutes = "*/30 * * * *"
+    EveryHour = "0 * * * *"
+    Every6Hours = "0 */6 * * *"
+    Every12Hours = "0 */12 * * *"
+    EveryDay = "0 0 * * *"
+    EveryWeek = "0 0 * * 0"
+
+    @property
+    def cron(self) -> str:
+        """The cron expression (Scouter spells it `.cron`)."""
+        return self.value
+
+
+def normalise_cron(expression: str) -> str:
+    """A validated 5-field cron; a 6-field cron with leading seconds `0` loses that field.
+
+    Raises:
+        ValueError: not a valid cron, or seconds other than 0 (orchestrators schedule in minutes).
+    """
+    text = expression.value if isinstance(expression, CommonCrons) else str(expression).strip()
+    fields = text.split()
+    if len(fields) == 6:
+        if fields[0] != "0":
+            raise ValueError(
+                f"schedule {text!r} has a seconds field {fields[0]!r}: orchestrators schedule "
+                "in whole minutes, so a 6-field cron must start with 0"
+            )
+        fields = fields[1:]
+    if len(fields) != 5:
+        raise ValueError(
+            f"schedule {text!r} must be a 5-field cron (minute hour day month weekday), "
+            f"for example {CommonCrons.EveryDay.value!r}; it has {len(fields)} fields"
+        )
+    cron = " ".join(fields)
+    if not croniter.is_valid(cron):
+        raise ValueError(f"schedule {text!r} is not a valid cron expression")
+    return cron
+
+
+def schedule_window(schedule: str, at: datetime) -> tuple[datetime, datetime]:
+    """The window `[previous tick, last tick)` of `schedule` that ended at or before `at` (UTC)."""
+    cron = normalise_cron(schedule)
+    ticks = croniter(cron, at + timedelta(microseconds=1))
+    end: datetime = ticks.get_prev(datetime)
+    start: datetime = ticks.get_prev(datetime)
+    return start.replace(fold=0), end.replace(fold=0)
+
+
+def _require_extra(module: str, extra: str, config: str) -> None:
+    if find_spec(module) is None:
+        raise ValueError(
+            f"{config} needs the {module} package, which is not installed: "
+            f"pip install 'scouter-flows[{extra}]'"
+        )
+
+
+class SlackDispatchConfig(FrozenModel):
+    """Post to a Slack channel (bot token) or through an incoming webhook.
+
+    Credentials come from `SLACK_BOT_TOKEN` or `SLACK_WEBHOOK_URL`, an Airflow connection or a
+    Prefect block, never from the config.
+    """
+
+    kind: Literal["slack"] = "slack"
+    channel: str = Field(description="Channel name (#ml-alerts) or id; the webhook's own if one.")
+
+    @field_validator("channel")
+    @classmethod
+    def _check_channel(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("Slack channel must not be empty, for example '#ml-alerts'")
+        return value.strip()
+
+    @model_validator(mode="after")
+    def _check_sdk(self) -> SlackDispatchConfig:
+        _require_extra("slack_sdk", "slack", "SlackDispatchConfig")
+        return self
+
+    @property
+    def destination(self) -> str:
+        """The key alerts are tracked under for this destination."""
+        return f"slack:{self.channel}"
+
+
+class OpsGenieDispatchConfig(FrozenModel):
+    """Create an OpsGenie alert for the team; `alias` is the dedup key, so OpsGenie dedups too.
+
+    `priority` applies to warnings; critical alerts get `critical_priority` (default: one level
+    above `priority`). Credentials come from `OPSGENIE_API_KEY` (and `OPSGENIE_API_URL`), an
+    Airflow connection or a Prefect block.
+    """
+
+    kind: Literal["opsgenie"] = "opsgenie"
+    team: str = Field(description="The responder team's name.")
+    priority: OpsGeniePriority = Field(default="P3", description="Priority of warnings.")
+    critical_priority: OpsGeniePriority | None = Field(
+        default=None, description="Priority of critical alerts; default one above `priority`."
+    )
+    close_on_resolve: bool = Field(
+        default=True, description="Close the OpsGenie alert (by alias) when the breach resolves."
+    )
+    tags: list[str] = Field(default_factory=list, description="Extra tags on every alert.")
+
+    @field_validator("team")
+    @classmethod
+    def _check_team(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("OpsGenie team must not be empty")
+        return value.strip()
+
+    @model_validator(mode="after")
+    def _check_sdk(self) -> OpsGenieDispatchConfig:
+        _require_extra("opsgenie_sdk", "opsgenie", "OpsGenieDispatchConfig")
+        return self
+
+    @property
+    def destination(self) -> str:
+        """The key alerts are tracked under for this destination."""
+        return f"opsgenie:{self.team}"
+
+    def priority_for(self, severity: Severity) -> OpsGeniePriority:
+        """The OpsGenie priority of an alert of `severity`."""
+        if severity == "warning":
+            return self.priority
+        if self.critical_priority is not None:
+            return self.critical_priority
+        level = max(1, int(self.priority[1]) - 1)
+        return f"P{level}"  # type: ignore[return-value]  # P1..P5 by construction
+
+
+class ConsoleDispatchConfig(FrozenModel):
+    """Readable lines in the task log (and stderr): no credentials needed."""
+
+    kind: Literal["console"] = "console"
+
+    @property
+    def destination(self) -> str:
+        """The key alerts are tracked under for this destination."""
+        return "console"
+
+
+DispatchConfig = Annotated[
+    SlackDispatchConfig | OpsGenieDispatchConfig | ConsoleDispatchConfig,
+    Field(discriminator="kind"),
+]
+
+
+def _console() -> list[DispatchConfig]:
+    return [ConsoleDispatchConfig()]
+
+
+class AlertDispatch(FrozenModel):
+    """What every alert config shares: the schedule, the destinations and the repeat policy."""
+
+    schedule: str = Field(
+        default=CommonCrons.EveryDay.value,
+        description="5-field cron (UTC) the monitor runs on; its ticks bound the windows.",
+    )
+    dispatch_config: list[DispatchConfig] = Field(
+        default_factory=lambda: _console(),
+        description="Where alerts go; one config or a list (Slack, OpsGenie, console).",
+    )
+    severity: Severity = Field(default="warning", description="warning or critical.")
+    cooldown: timedelta | None = Field(
+        default=timedelta(days=7),
+        description=(
+            "A breach still firing in the next window is recorded but not re-sent until it "
+            "resolves or this long has passed since it was last sent; None: only on resolution."
+        ),
+    )
+    announce_resolution: bool = Field(
+        default=False, description="Send a 'resolved' message when a sent breach stops firing."
+    )
+
+    @field_validator("schedule", mode="before")
+    @classmethod
+    def _check_schedule(cls, value: Any) -> str:
+        return normalise_cron(value)
+
+    @field_validator("dispatch_config", mode="before")
+    @classmethod
+    def _as_list(cls, value: Any) -> Any:
+        return value if isinstance(value, list | tuple) else [value]
+
+    @field_validator("dispatch_config")
+    @classmethod
+    def _distinct(cls, configs: list[DispatchConfig]) -> list[DispatchConfig]:
+        keys = [c.destination for c in configs]
+        repeated = sorted({k for k in keys if keys.count(k) > 1})
+        if repeated:
+            raise ValueError(f"destinations given twice: {repeated}")
+        return configs
+
+    @field_validator("cooldown")
+    @classmethod
+    def _check_cooldown(cls, value: timedelta | None) -> timedelta | None:
+        if value is not None and value < timedelta(0):
+            raise ValueError(f"cooldown must not be negative, got {value}")
+        return value
+
+
+class PsiAlertConfig(AlertDispatch):
+    """Alerting of a PSI profile: one alert per drifted feature."""
+
+    features_to_monitor: list[str] = Field(
+        default_factory=list, description="Features that alert; empty means every monitored one."
+    )
+
+
+class SpcAlertConfig(AlertDispatch):
+    """Alerting of an SPC profile: one alert per feature, rule kind and zone."""
+
+    features_to_monitor: list[str] = Field(
+        default_factory=list, description="Features that alert; empty means every charted one."
+    )
+
+
+class CustomMetricAlertConfig(AlertDispatch):
+    """Alerting of a custom-metric profile: one alert per breached metric."""
+
+
+class AlertCondition(FrozenModel):
+    """A baseline value and the side on which a value breaches it.
+
+    Fires when x is strictly beyond the baseline by more than `delta`: `Above`: x > baseline +
+    delta; `Below`: x < baseline - delta; `Outside`: |x - baseline| > delta (delta None means 0).
+    """
+
+    baseline_value: float = Field(
+        validation_alias=AliasChoices("baseline_value", "value"),
+        description="The expected value (alias: value).",
+    )
+    alert_threshold: AlertThreshold = Field(
+        validation_alias=AliasChoices("alert_threshold", "alert_threshold_value"),
+        description="Above, Below or Outside (alias: alert_threshold_value).",
+    )
+    delta: float | None = Field(default=None, description="Absolute tolerance; None means 0.")
+
+    @field_validator("baseline_value")
+    @classmethod
+    def _check_baseline(cls, value: float) -> float:
+        if not math.isfinite(value):
+            raise ValueError(f"baseline_value must be finite, got {value}")
+        return value
+
+    @field_validator("delta")
+    @classmethod
+    def _check_delta(cls, value: float | None) -> float | None:
+        if value is not None and (value < 0 or not math.isfinite(value)):
+            raise ValueError(
+                f"delta must be a finite number >= 0 (an absolute offset), got {value}"
+            )
+        return value
+
+    def bounds(self) -> tuple[float | None, float | None]:
+        """(lower, upper): a value strictly beyond either fires; None where the rule has no side."""
+        d = self.delta or 0.0
+        above = self.alert_threshold is AlertThreshold.Above
+        below = self.alert_threshold is AlertThreshold.Below
+        return (
+            None if above else self.baseline_value - d,
+            None if below else self.baseline_value + d,
+        )
+
+    def breached(self, value: float) -> bool:
+        """Whether `value` fires this rule (NaN never fires)."""
+        lower, upper = self.bounds()
+        return (lower is not None and value < lower) or (upper is not None and value > upper)
+
+
+class GenAIAlertConfig(AlertDispatch):
+    """Alerting of a GenAI evaluation: fires when the window's pass rate breaches the condition.
+
+    Example:
+        >>> GenAIAlertConfig(alert_condition=AlertCondition(
+        ...     baseline_value=0.9, alert_threshold="Below", delta=0.1)).alert_condition.bounds()
+        (0.8, None)
+    """
+
+    alert_condition: AlertCondition | None = Field(
+        default=None, description="The pass-rate rule; None: never alert."
+    )
