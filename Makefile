@@ -8,6 +8,8 @@ UV := $(TOOLS)/bin/uv
 PREFECT_ENV := .venv-prefect
 AIRFLOW_ENV := .venv-airflow
 export PREFECT_SERVER_ANALYTICS_ENABLED := false
+# The demo starts an ephemeral Prefect server; on a busy 2-core machine it needs more than 20 s.
+export PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS := 120
 export UV_PYTHON_DOWNLOADS := never
 
 .PHONY: demo test lint typecheck test-prefect test-airflow bench envs clean

@@ -6,6 +6,8 @@ so the outbox recognises the same breach in consecutive windows.
 
 from __future__ import annotations
 
+from typing import Any
+
 from scouter_flows.profiles.alerting import (
     AlertDispatch,
     CustomMetricAlertConfig,
@@ -16,7 +18,30 @@ from scouter_flows.profiles.alerting import (
 )
 from scouter_flows.profiles.results import CustomDriftResult, DriftResult, SpcDriftResult
 from scouter_flows.store.eval_runs import PASS_RATE
-from scouter_flows.store.records import AlertPolicy, AlertRecord, Destination
+from scouter_flows.store.records import AlertPolicy, AlertRecord, Destination, Severity
+
+
+def _record(
+    prefix: str,
+    entity: str,
+    kind: str,
+    severity: Severity,
+    value: float | None,
+    threshold: float | None,
+    message: str,
+    details: dict[str, Any],
+    key_suffix: str = "",
+) -> AlertRecord:
+    return AlertRecord(
+        dedup_key=f"{prefix}:{entity}:{kind}{key_suffix}",
+        entity=entity,
+        kind=kind,
+        severity=severity,
+        value=value,
+        threshold=threshold,
+        message=message,
+        details=details,
+    )
 
 
 def drift_alerts(
@@ -40,18 +65,16 @@ def drift_alerts(
             assert feature.value is not None
             assert feature.threshold is not None
             records.append(
-                AlertRecord(
-                    dedup_key=f"{prefix}:{feature.feature}:psi_drift",
-                    entity=feature.feature,
-                    kind="psi_drift",
-                    severity=severity,
-                    value=feature.value,
-                    threshold=feature.threshold,
-                    message=(
-                        f"feature {feature.feature!r}: PSI {feature.value:.4f} > threshold "
-                        f"{feature.threshold:.4f} ({feature.observed_rows} rows)"
-                    ),
-                    details={"observed_rows": feature.observed_rows},
+                _record(
+                    prefix,
+                    feature.feature,
+                    "psi_drift",
+                    severity,
+                    feature.value,
+                    feature.threshold,
+                    f"feature {feature.feature!r}: PSI {feature.value:.4f} > threshold "
+                    f"{feature.threshold:.4f} ({feature.observed_rows} rows)",
+                    {"observed_rows": feature.observed_rows},
                 )
             )
     elif isinstance(result, SpcDriftResult):
@@ -63,24 +86,23 @@ def drift_alerts(
                 where = f" zone {alert.zone}" if alert.zone is not None else ""
                 at = f" at {alert.time.isoformat()}" if alert.time is not None else ""
                 records.append(
-                    AlertRecord(
-                        dedup_key=f"{prefix}:{chart.feature}:spc_{alert.kind}{zone}",
-                        entity=chart.feature,
-                        kind=f"spc_{alert.kind}",
-                        severity=severity,
-                        value=chart.max_abs_z,
-                        threshold=3.0 if alert.kind == "out_of_bounds" else None,
-                        message=(
-                            f"feature {chart.feature!r}: {alert.kind.replace('_', ' ')}{where}, "
-                            f"first at subgroup {alert.index}{at}, {alert.occurrences} time(s); "
-                            f"max |z| {chart.max_abs_z:.2f}"
-                        ),
-                        details={
+                    _record(
+                        prefix,
+                        chart.feature,
+                        f"spc_{alert.kind}",
+                        severity,
+                        chart.max_abs_z,
+                        3.0 if alert.kind == "out_of_bounds" else None,
+                        f"feature {chart.feature!r}: {alert.kind.replace('_', ' ')}{where}, "
+                        f"first at subgroup {alert.index}{at}, {alert.occurrences} time(s); "
+                        f"max |z| {chart.max_abs_z:.2f}",
+                        {
                             "zone": alert.zone,
                             "index": alert.index,
                             "occurrences": alert.occurrences,
                             "time": alert.time.isoformat() if alert.time else None,
                         },
+                        key_suffix=zone,
                     )
                 )
     else:
@@ -92,19 +114,17 @@ def drift_alerts(
             bound = metric.upper if above else metric.lower
             side = ">" if above else "<"
             records.append(
-                AlertRecord(
-                    dedup_key=f"{prefix}:{metric.metric}:custom_{metric.alert_threshold.lower()}",
-                    entity=metric.metric,
-                    kind=f"custom_{metric.alert_threshold.lower()}",
-                    severity=severity,
-                    value=metric.value,
-                    threshold=bound,
-                    message=(
-                        f"metric {metric.metric!r}: {metric.value:.4f} {side} {bound:.4f} "
-                        f"(baseline {metric.baseline_value:.4f}, {metric.alert_threshold}; "
-                        f"{metric.observations} observations)"
-                    ),
-                    details={"baseline_value": metric.baseline_value},
+                _record(
+                    prefix,
+                    metric.metric,
+                    f"custom_{metric.alert_threshold.lower()}",
+                    severity,
+                    metric.value,
+                    bound,
+                    f"metric {metric.metric!r}: {metric.value:.4f} {side} {bound:.4f} "
+                    f"(baseline {metric.baseline_value:.4f}, {metric.alert_threshold}; "
+                    f"{metric.observations} observations)",
+                    {"baseline_value": metric.baseline_value},
                 )
             )
     return records
@@ -127,19 +147,17 @@ def pass_rate_alerts(
     bound = upper if above else lower
     assert bound is not None
     return [
-        AlertRecord(
-            dedup_key=f"{space}/{name}/{version}:{PASS_RATE}:genai_pass_rate",
-            entity=PASS_RATE,
-            kind="genai_pass_rate",
-            severity=alert_config.severity,
-            value=pass_rate,
-            threshold=bound,
-            message=(
-                f"pass rate {pass_rate:.2%} {'>' if above else '<'} {bound:.2%} "
-                f"(baseline {condition.baseline_value:.2%}, {condition.alert_threshold}; "
-                f"{evaluated} records)"
-            ),
-            details={"baseline_value": condition.baseline_value, "evaluated": evaluated},
+        _record(
+            f"{space}/{name}/{version}",
+            PASS_RATE,
+            "genai_pass_rate",
+            alert_config.severity,
+            pass_rate,
+            bound,
+            f"pass rate {pass_rate:.2%} {'>' if above else '<'} {bound:.2%} "
+            f"(baseline {condition.baseline_value:.2%}, {condition.alert_threshold}; "
+            f"{evaluated} records)",
+            {"baseline_value": condition.baseline_value, "evaluated": evaluated},
         )
     ]
 

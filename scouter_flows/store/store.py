@@ -157,14 +157,14 @@ class Store(DriftRuns, EvalRuns, Telemetry, Outbox):
             )
             conn.execute(stmt)
             row = conn.execute(
-                sa.select(table.c.id, table.c.content_hash).where(
+                sa.select(table.c.id, table.c.content_hash, table.c.body).where(
                     table.c.space == key[0],
                     table.c.name == key[1],
                     table.c.version == key[2],
                     table.c.drift_type == key[3],
                 )
             ).one()
-        if row.content_hash != digest:
+        if row.content_hash != digest and not _same_content(profile, row.body):
             raise StoreError(
                 f"profile {config.key} ({profile.drift_type}) is already stored with different "
                 "content; profile versions are immutable: register it under a new version"
@@ -254,6 +254,17 @@ class Store(DriftRuns, EvalRuns, Telemetry, Outbox):
                 deleted[label] = conn.execute(sa.delete(table).where(column < cutoff)).rowcount
             deleted["inference_logs"] = prune_inference_logs(conn, cutoff)
         return deleted
+
+
+def _same_content(profile: AnyProfile, stored: dict[str, Any]) -> bool:
+    """Whether a stored body means `profile`: a profile stored by an earlier release lacks
+    fields added since (such as `alert_config`), which read back as their defaults."""
+    try:
+        again = type(profile).model_validate(stored)
+    except ValueError:
+        return False
+    fresh = json.loads(profile.model_dump_json())
+    return _content_hash(json.loads(again.model_dump_json())) == _content_hash(fresh)
 
 
 def _content_hash(body: dict[str, Any]) -> str:

@@ -8,15 +8,9 @@ from pathlib import Path
 import pytest
 from airflow.dag_processing.dagbag import DagBag
 
-from scouter_flows import (
-    Drifter,
-    OpsGenieDispatchConfig,
-    PsiAlertConfig,
-    PsiDriftConfig,
-    SlackDispatchConfig,
-    Store,
-)
+from scouter_flows import Drifter, PsiDriftConfig, Store
 from scouter_flows.sources.sample import SampleData
+from tests.alerts.helpers import slack_and_opsgenie
 from tests.fake_providers import OPSGENIE_KEY, SLACK_TOKEN, fake_opsgenie, fake_slack
 
 DAG_FILE = Path(__file__).resolve().parents[2] / "dags" / "drift_monitor.py"
@@ -28,25 +22,32 @@ def alerting_profile(sample_data: SampleData, tmp_path: Path) -> str:
         space="credit",
         name="scorer",
         version="2.0",
-        alert_config=PsiAlertConfig(
-            dispatch_config=[
-                SlackDispatchConfig(channel="#credit"),
-                OpsGenieDispatchConfig(team="credit-oncall"),
-            ]
-        ),
+        alert_config=slack_and_opsgenie(),
     )
     profile = Drifter().create_drift_profile(sample_data.baseline, config)
     return str(profile.save_to_json(tmp_path / "profile.json"))
 
 
-def _dag(monkeypatch: pytest.MonkeyPatch, store_url: str):  # type: ignore[no-untyped-def]
+def _dag(monkeypatch: pytest.MonkeyPatch, store_url: str, connections: bool = True):  # type: ignore[no-untyped-def]
+    """The example DAG, parsed with (or without) the alert connection ids set."""
     Store(store_url, auto_upgrade=True).close()
     monkeypatch.setenv("SCOUTER_DATABASE_URL", store_url)
-    monkeypatch.setenv("SCOUTER_SLACK_CONN_ID", "team_slack")
-    monkeypatch.setenv("SCOUTER_OPSGENIE_CONN_ID", "team_opsgenie")
+    for name, conn_id in (("SLACK", "team_slack"), ("OPSGENIE", "team_opsgenie")):
+        if connections:
+            monkeypatch.setenv(f"SCOUTER_{name}_CONN_ID", conn_id)
+        else:
+            monkeypatch.delenv(f"SCOUTER_{name}_CONN_ID", raising=False)
     for name in ("SLACK_BOT_TOKEN", "SLACK_WEBHOOK_URL", "OPSGENIE_API_KEY"):
         monkeypatch.delenv(name, raising=False)
     return DagBag(dag_folder=str(DAG_FILE)).get_dag("scouter_drift_monitor")
+
+
+def _run_last_day(dag, sample_data: SampleData, profile: str):  # type: ignore[no-untyped-def]
+    _, end = sample_data.day_window(sample_data.days - 1)
+    run = dag.test(
+        logical_date=end, run_conf={"profile": profile, "source_path": sample_data.logs_glob}
+    )
+    return {ti.task_id: str(ti.state) for ti in run.get_task_instances()}
 
 
 def test_dispatch_uses_the_slack_and_opsgenie_connections(
@@ -56,7 +57,6 @@ def test_dispatch_uses_the_slack_and_opsgenie_connections(
     store_url: str,
 ) -> None:
     dag = _dag(monkeypatch, store_url)
-    _, end = sample_data.day_window(sample_data.days - 1)
     with fake_slack() as slack, fake_opsgenie() as genie:
         monkeypatch.setenv(
             "AIRFLOW_CONN_TEAM_SLACK",
@@ -72,12 +72,8 @@ def test_dispatch_uses_the_slack_and_opsgenie_connections(
             "AIRFLOW_CONN_TEAM_OPSGENIE",
             json.dumps({"conn_type": "opsgenie", "host": genie.url, "password": OPSGENIE_KEY}),
         )
-        run = dag.test(
-            logical_date=end,
-            run_conf={"profile": alerting_profile, "source_path": sample_data.logs_glob},
-        )
+        states = _run_last_day(dag, sample_data, alerting_profile)
         assert slack.violations == genie.violations == []
-    states = {ti.task_id: str(ti.state) for ti in run.get_task_instances()}
     assert states["dispatch_alerts"] == "success"
     (message,) = slack.received
     assert message.body["channel"] == "#credit"
@@ -97,16 +93,8 @@ def test_missing_connection_fails_the_dispatch_task_and_keeps_the_alerts(
     alerting_profile: str,
     store_url: str,
 ) -> None:
-    dag = _dag(monkeypatch, store_url)
-    monkeypatch.delenv("SCOUTER_SLACK_CONN_ID")
-    monkeypatch.delenv("SCOUTER_OPSGENIE_CONN_ID")
-    dag = DagBag(dag_folder=str(DAG_FILE)).get_dag("scouter_drift_monitor")
-    _, end = sample_data.day_window(sample_data.days - 1)
-    run = dag.test(
-        logical_date=end,
-        run_conf={"profile": alerting_profile, "source_path": sample_data.logs_glob},
-    )
-    states = {ti.task_id: str(ti.state) for ti in run.get_task_instances()}
+    dag = _dag(monkeypatch, store_url, connections=False)
+    states = _run_last_day(dag, sample_data, alerting_profile)
     assert states["monitor_drift"] == "success"
     assert states["dispatch_alerts"] == "failed"
     with Store(store_url) as store:

@@ -6,9 +6,20 @@ from datetime import UTC, datetime, timedelta
 
 import polars as pl
 
-from scouter_flows import Drifter, PsiDriftConfig, Store, Window
-from scouter_flows.alerts import alert_policy, drift_alerts
-from scouter_flows.profiles.alerting import PsiAlertConfig
+from scouter_flows import DispatchError, Drifter, PsiDriftConfig, Store, Window
+from scouter_flows.alerts import (
+    Credentials,
+    DispatchSummary,
+    RetryPolicy,
+    alert_policy,
+    dispatch_pending,
+    drift_alerts,
+)
+from scouter_flows.profiles.alerting import (
+    OpsGenieDispatchConfig,
+    PsiAlertConfig,
+    SlackDispatchConfig,
+)
 from scouter_flows.store.records import RunWritten
 
 DAY0 = datetime(2026, 11, 20, tzinfo=UTC)
@@ -49,3 +60,29 @@ class Monitor:
             drift_alerts(result, config),
             policy=alert_policy(config, link),
         )
+
+
+def slack_and_opsgenie(channel: str = "#credit", team: str = "credit-oncall") -> PsiAlertConfig:
+    """An alert config that sends to one Slack channel and one OpsGenie team."""
+    return PsiAlertConfig(
+        dispatch_config=[SlackDispatchConfig(channel=channel), OpsGenieDispatchConfig(team=team)]
+    )
+
+
+def dispatch(
+    store: Store, credentials: Credentials, run_id: int, retry: RetryPolicy
+) -> tuple[DispatchSummary | DispatchError, list[float]]:
+    """Dispatch a run's alerts; the summary or the error, and the back-off waits asked for."""
+    waits: list[float] = []
+    try:
+        return (
+            dispatch_pending(store, credentials, run_id=run_id, retry=retry, sleep=waits.append),
+            waits,
+        )
+    except DispatchError as exc:
+        return exc, waits
+
+
+def states(store: Store, run_id: int) -> set[tuple[str, int]]:
+    """(status, attempts) of a run's alerts."""
+    return {(a.status, a.attempts) for a in store.alerts(run_id=run_id)}

@@ -8,7 +8,7 @@ from pydantic import SecretStr
 from scouter_flows import DispatchError, Store
 from scouter_flows.alerts import Credentials, OpsGenieCredentials, RetryPolicy, dispatch_pending
 from scouter_flows.profiles.alerting import OpsGenieDispatchConfig, PsiAlertConfig
-from tests.alerts.helpers import Monitor
+from tests.alerts.helpers import Monitor, dispatch, states
 from tests.fake_providers import OPSGENIE_KEY, RETRY_AFTER, FakeProvider, fake_opsgenie
 
 FAST = RetryPolicy(attempts=3, initial_delay=0.01, max_delay=0.02, timeout=1.0)
@@ -22,19 +22,7 @@ def _dispatch(store: Store, genie: FakeProvider, run_id: int) -> tuple[object, l
     credentials = Credentials(
         opsgenie=OpsGenieCredentials(api_key=SecretStr(OPSGENIE_KEY), api_url=genie.url)
     )
-    waits: list[float] = []
-    outcome: object
-    try:
-        outcome = dispatch_pending(
-            store, credentials, run_id=run_id, retry=FAST, sleep=waits.append
-        )
-    except DispatchError as exc:
-        outcome = exc
-    return outcome, waits
-
-
-def _states(store: Store, run_id: int) -> set[tuple[str, int]]:
-    return {(a.status, a.attempts) for a in store.alerts(run_id=run_id)}
+    return dispatch(store, credentials, run_id, FAST)
 
 
 def test_one_alert_per_breach_aliased_by_dedup_key(store_url: str) -> None:
@@ -68,7 +56,7 @@ def test_rate_limit_waits_for_retry_after(store_url: str) -> None:
         outcome, waits = _dispatch(store, genie, run.run_id)
         assert getattr(outcome, "sent", None) == 1
         assert waits == [float(RETRY_AFTER)]
-        assert _states(store, run.run_id) == {("sent", 2)}
+        assert states(store, run.run_id) == {("sent", 2)}
 
 
 def test_server_errors_exhaust_the_retries_and_raise(store_url: str) -> None:
@@ -78,7 +66,7 @@ def test_server_errors_exhaust_the_retries_and_raise(store_url: str) -> None:
         assert isinstance(outcome, DispatchError)
         assert "OpsGenie answered 500: Internal Server Error" in str(outcome)
         assert len(waits) == 2
-        assert _states(store, run.run_id) == {("failed", 3)}
+        assert states(store, run.run_id) == {("failed", 3)}
 
 
 def test_a_hung_server_times_out(store_url: str) -> None:
@@ -90,7 +78,7 @@ def test_a_hung_server_times_out(store_url: str) -> None:
         outcome, _ = _dispatch(store, genie, run.run_id)
         assert isinstance(outcome, DispatchError)
         assert "OpsGenie did not answer: ReadTimeoutError" in str(outcome)
-        assert _states(store, run.run_id) == {("failed", 3)}
+        assert states(store, run.run_id) == {("failed", 3)}
 
 
 def test_unauthorised_fails_at_once_with_the_providers_message(store_url: str) -> None:
@@ -101,7 +89,7 @@ def test_unauthorised_fails_at_once_with_the_providers_message(store_url: str) -
         assert "OpsGenie answered 401: Key format is not valid!" in str(outcome)
         assert waits == []
         assert len(genie.received) == 1
-        assert _states(store, run.run_id) == {("failed", 1)}
+        assert states(store, run.run_id) == {("failed", 1)}
 
 
 def test_provider_down_twice_then_up_sends_once_with_three_attempts(store_url: str) -> None:
@@ -110,7 +98,7 @@ def test_provider_down_twice_then_up_sends_once_with_three_attempts(store_url: s
         outcome, _ = _dispatch(store, genie, run.run_id)
         assert getattr(outcome, "sent", None) == 1
         assert len(genie.delivered) == 1
-        assert _states(store, run.run_id) == {("sent", 3)}
+        assert states(store, run.run_id) == {("sent", 3)}
         _dispatch(store, genie, run.run_id)
         assert len(genie.delivered) == 1
 

@@ -9,12 +9,7 @@ import sqlalchemy as sa
 
 from scouter_flows import DispatchError, Store
 from scouter_flows.alerts import Credentials, RetryPolicy, dispatch_pending
-from scouter_flows.profiles.alerting import (
-    OpsGenieDispatchConfig,
-    PsiAlertConfig,
-    SlackDispatchConfig,
-)
-from tests.alerts.helpers import Monitor
+from tests.alerts.helpers import Monitor, slack_and_opsgenie
 from tests.fake_providers import (
     OPSGENIE_KEY,
     SLACK_TOKEN,
@@ -24,9 +19,7 @@ from tests.fake_providers import (
 )
 
 SECRETS = (SLACK_TOKEN, OPSGENIE_KEY, WEBHOOK_PATH.rsplit("/", 1)[-1])
-CONFIG = PsiAlertConfig(
-    dispatch_config=[SlackDispatchConfig(channel="#ml"), OpsGenieDispatchConfig(team="ml")]
-)
+CONFIG = slack_and_opsgenie()
 
 
 def _dump(store_url: str) -> str:

@@ -8,7 +8,7 @@ from pydantic import SecretStr
 from scouter_flows import DispatchError, Store
 from scouter_flows.alerts import Credentials, RetryPolicy, SlackCredentials, dispatch_pending
 from scouter_flows.profiles.alerting import PsiAlertConfig, SlackDispatchConfig
-from tests.alerts.helpers import Monitor
+from tests.alerts.helpers import Monitor, dispatch, states
 from tests.fake_providers import RETRY_AFTER, SLACK_TOKEN, WEBHOOK_PATH, FakeProvider, fake_slack
 
 FAST = RetryPolicy(attempts=3, initial_delay=0.01, max_delay=0.02, timeout=1.0)
@@ -26,19 +26,7 @@ def _credentials(slack: FakeProvider, webhook: bool = False) -> Credentials:
 def _dispatch(
     store: Store, slack: FakeProvider, run_id: int, *, webhook: bool = False
 ) -> tuple[object, list[float]]:
-    waits: list[float] = []
-    outcome: object
-    try:
-        outcome = dispatch_pending(
-            store, _credentials(slack, webhook), run_id=run_id, retry=FAST, sleep=waits.append
-        )
-    except DispatchError as exc:
-        outcome = exc
-    return outcome, waits
-
-
-def _states(store: Store, run_id: int) -> set[tuple[str, int]]:
-    return {(a.status, a.attempts) for a in store.alerts(run_id=run_id)}
+    return dispatch(store, _credentials(slack, webhook), run_id, FAST)
 
 
 def test_one_block_kit_message_per_run_with_header_lines_window_and_link(store_url: str) -> None:
@@ -75,7 +63,7 @@ def test_rate_limit_is_retried_after_retry_after(store_url: str) -> None:
         outcome, waits = _dispatch(store, slack, run.run_id)
         assert getattr(outcome, "sent", None) == 1
         assert waits == [float(RETRY_AFTER)]
-        assert _states(store, run.run_id) == {("sent", 2)}
+        assert states(store, run.run_id) == {("sent", 2)}
         assert len(slack.received) == 2
 
 
@@ -106,7 +94,7 @@ def test_timeouts_on_every_attempt_fail_with_a_clear_error(store_url: str) -> No
         outcome, _ = _dispatch(store, slack, run.run_id)
         assert isinstance(outcome, DispatchError)
         assert "Slack did not answer" in str(outcome)
-        assert _states(store, run.run_id) == {("failed", 3)}
+        assert states(store, run.run_id) == {("failed", 3)}
 
 
 @pytest.mark.parametrize(
@@ -122,7 +110,7 @@ def test_client_errors_fail_at_once_with_slacks_message(
         assert error in str(outcome)
         assert waits == []
         assert len(slack.received) == 1
-        assert _states(store, run.run_id) == {("failed", 1)}
+        assert states(store, run.run_id) == {("failed", 1)}
 
 
 def test_provider_down_twice_then_up_sends_once_with_three_attempts(store_url: str) -> None:
@@ -131,7 +119,7 @@ def test_provider_down_twice_then_up_sends_once_with_three_attempts(store_url: s
         outcome, _ = _dispatch(store, slack, run.run_id)
         assert getattr(outcome, "sent", None) == 2
         assert len(slack.delivered) == 1
-        assert _states(store, run.run_id) == {("sent", 3)}
+        assert states(store, run.run_id) == {("sent", 3)}
         again, _ = _dispatch(store, slack, run.run_id)
         assert getattr(again, "sent", None) == 0
         assert len(slack.delivered) == 1
@@ -144,7 +132,7 @@ def test_failures_left_by_one_dispatch_are_sent_by_the_next(store_url: str) -> N
         assert isinstance(first, DispatchError)
         second, _ = _dispatch(store, slack, run.run_id)  # the orchestrator's retry
         assert getattr(second, "sent", None) == 1
-        assert _states(store, run.run_id) == {("sent", 4)}
+        assert states(store, run.run_id) == {("sent", 4)}
         assert len(slack.delivered) == 1
 
 

@@ -7,15 +7,10 @@ from pathlib import Path
 import pytest
 from prefect.blocks.core import Block
 
-from scouter_flows import (
-    Drifter,
-    OpsGenieDispatchConfig,
-    PsiAlertConfig,
-    PsiDriftConfig,
-    SlackDispatchConfig,
-)
+from scouter_flows import Drifter, PsiDriftConfig
 from scouter_flows.flows import ScouterOpsGenie, ScouterSlack, ScouterStore, drift_monitor_flow
 from scouter_flows.sources.sample import SampleData
+from tests.alerts.helpers import slack_and_opsgenie
 
 
 def test_block_follows_prefects_block_rules() -> None:
@@ -72,16 +67,7 @@ def test_credential_blocks_are_secret_and_feed_the_dispatch(
         secret = "bot_token" if block is ScouterSlack else "api_key"
         assert block.model_json_schema()["properties"][secret]
         assert all(f.description for f in block.model_fields.values())
-    config = PsiDriftConfig(
-        space="credit",
-        name="blocks",
-        alert_config=PsiAlertConfig(
-            dispatch_config=[
-                SlackDispatchConfig(channel="#credit"),
-                OpsGenieDispatchConfig(team="credit-oncall"),
-            ]
-        ),
-    )
+    config = PsiDriftConfig(space="credit", name="blocks", alert_config=slack_and_opsgenie())
     profile = Drifter().create_drift_profile(sample_data.baseline, config)
     start, end = sample_data.day_window(sample_data.days - 1)
     with fake_slack() as slack, fake_opsgenie() as genie:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 
 import polars as pl
@@ -21,6 +22,7 @@ from scouter_flows import (
     Window,
 )
 from scouter_flows.alerts.rules import drift_alerts
+from scouter_flows.store import schema
 from scouter_flows.store.schema import metadata
 from tests.support import RESET_POSTGRES, run_sql
 
@@ -185,3 +187,24 @@ def test_repr_hides_the_password(postgres_url: str) -> None:
     with Store(url, auto_upgrade=True) as store:
         assert "s3cret-pw" not in repr(store)
         assert "***" in repr(store)
+
+
+def test_a_profile_stored_before_alert_configs_existed_registers_again(store_url: str) -> None:
+    profile = _profile()
+    with Store(store_url, auto_upgrade=True) as store:
+        first = store.register_profile(profile)
+    # As an earlier release stored it: no alert_config in the body, another content hash.
+    body = json.loads(profile.model_dump_json())
+    del body["config"]["alert_config"]
+    engine = sa.create_engine(store_url)
+    try:
+        with engine.begin() as conn:
+            conn.execute(sa.update(schema.profiles).values(body=body, content_hash="from-0.0.9"))
+    finally:
+        engine.dispose()
+    with Store(store_url) as store:
+        assert store.register_profile(profile) == first
+        _, loaded = store.get_profile("s", "n", "1.0")
+        assert loaded.config.alert_config == profile.config.alert_config
+        with pytest.raises(StoreError, match="already stored with different content"):
+            store.register_profile(_profile(scale=3.0))
