@@ -1,4 +1,4 @@
-"""The `scouter-flows` command line: the demo, profiles and the store's schema."""
+"""The `scouter-flows` command line: the demo, profiles, evaluations and the store's schema."""
 
 from __future__ import annotations
 
@@ -15,8 +15,10 @@ from scouter_flows.errors import ConfigError, ScouterFlowsError
 app = typer.Typer(help="ML and LLM monitoring for Prefect and Airflow.", no_args_is_help=True)
 db_app = typer.Typer(help="Manage the results store's schema.", no_args_is_help=True)
 profile_app = typer.Typer(help="Build drift profiles.", no_args_is_help=True)
+eval_app = typer.Typer(help="Evaluate GenAI records against tasks.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(profile_app, name="profile")
+app.add_typer(eval_app, name="eval")
 
 console = Console()
 UrlOption = Annotated[
@@ -28,10 +30,12 @@ UrlOption = Annotated[
 def main() -> None:
     """Console-script entry point: scouter-flows errors exit 2 with their message, no traceback."""
     try:
-        app(standalone_mode=False)
+        code = app(standalone_mode=False)
     except ScouterFlowsError as exc:
         console.print(f"[bold red]error:[/] {exc}")
         raise SystemExit(2) from None
+    if isinstance(code, int) and code:  # typer.Exit(code) comes back as the return value
+        raise SystemExit(code)
 
 
 @app.command()
@@ -158,3 +162,53 @@ def db_prune(
         "deleted "
         + ", ".join(f"{count} {kind.replace('_', ' ')}" for kind, count in deleted.items())
     )
+
+
+@eval_app.command("run")
+def eval_run(
+    tasks: Annotated[Path, typer.Option("--tasks", help="Task file (YAML or JSON).")],
+    records: Annotated[
+        Path, typer.Option("--records", help="Eval records (NDJSON, JSON, parquet or CSV).")
+    ],
+    baseline: Annotated[
+        int | None, typer.Option("--baseline", help="A stored eval run id to compare with.")
+    ] = None,
+    threshold: Annotated[
+        float, typer.Option("--threshold", help="Pass-rate drop that counts as a regression.")
+    ] = 0.05,
+    show_tasks: Annotated[
+        bool, typer.Option("--show-tasks", help="List every record x task result.")
+    ] = False,
+    save: Annotated[bool, typer.Option("--save/--no-save", help="Store the run.")] = True,
+    space: Annotated[str, typer.Option("--space", help="Profile space.")] = "offline",
+    name: Annotated[
+        str | None, typer.Option("--name", help="Profile name (default: the task file's stem).")
+    ] = None,
+    url: UrlOption = None,
+) -> None:
+    """Evaluate records against tasks, print the table, and exit 1 if the pass rate regresses
+    against --baseline."""
+    from scouter_flows.tasks.evaluate import run_offline_eval
+
+    outcome = run_offline_eval(
+        tasks,
+        records,
+        store_url=url,
+        save=save,
+        space=space,
+        name=name,
+        baseline_run_id=baseline,
+        threshold=threshold,
+    )
+    outcome.results.print_table(console=console)
+    if show_tasks:
+        outcome.results.print_table(show_tasks=True, console=console)
+    if outcome.written is not None:
+        console.print(f"stored as eval run {outcome.written.run_id}")
+    if outcome.comparison is not None:
+        console.print(outcome.comparison.as_table())
+        for record_id, task_id in outcome.comparison.new_failures[:20]:
+            console.print(f"  new failure: record {record_id}, task {task_id}")
+        if outcome.comparison.regressed:
+            console.print(f"[bold red]regressed[/] against eval run {baseline}")
+            raise typer.Exit(code=1)

@@ -8,7 +8,7 @@ from typing import Any
 import polars as pl
 import pytest
 
-from tests.support import readme_example
+from tests.support import README, readme_example
 
 
 def test_drift_engine_example(capsys: pytest.CaptureFixture[str]) -> None:
@@ -41,3 +41,17 @@ def test_service_logging_example(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     assert logged.height == 100
     assert sorted(logged["age"].to_list()) == list(range(100))
     assert logged["probability"].to_list() == pytest.approx([0.04 + a / 1e6 for a in logged["age"]])
+
+
+def test_evaluation_example(capsys: pytest.CaptureFixture[str]) -> None:
+    from scouter_flows.evaluate import ComparisonOperator
+
+    namespace: dict[str, Any] = {}
+    exec(compile(readme_example("Evaluating LLM output"), "README.md", "exec"), namespace)
+    results = namespace["results"]
+    # q1 passes all three counted tasks; q2 fails known_sources (no items) and skips the rest.
+    assert results.pass_rate == pytest.approx(3 / 4)
+    assert results.statuses()[("q2", "grounded")] == "skipped"
+    out = capsys.readouterr().out
+    assert "known_sources" in out
+    assert f"{len(ComparisonOperator)} operators" in README.read_text(encoding="utf-8")

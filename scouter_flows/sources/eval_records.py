@@ -77,16 +77,23 @@ def read_eval_records(
     traces = frame["trace_id"].cast(pl.String) if "trace_id" in frame.columns else None
     return pl.DataFrame(
         {
-            "id": [
-                rid or hashlib.sha256(text.encode()).hexdigest()[:32]
-                for rid, text in zip(ids, checked, strict=True)
-            ],
+            "id": [rid or stable_record_id(text) for rid, text in zip(ids, checked, strict=True)],
             "context": checked,
             "trace_id": traces if traces is not None else [None] * frame.height,
             "created_at": stamps,
         },
         schema=EVAL_RECORD_SCHEMA,
     )
+
+
+def canonical_context(context: dict[str, Any]) -> str:
+    """The JSON text a context is stored and hashed as: sorted keys, no spaces."""
+    return json.dumps(context, sort_keys=True, separators=(",", ":"))
+
+
+def stable_record_id(canonical: str) -> str:
+    """The id of a record that has none: a hash of its canonical context, the same every run."""
+    return hashlib.sha256(canonical.encode()).hexdigest()[:32]
 
 
 def _context(text: str | None, record_id: str | None, row: int) -> str:
@@ -99,4 +106,4 @@ def _context(text: str | None, record_id: str | None, row: int) -> str:
         raise DataError(f"eval {where}: context is not JSON ({exc.msg})") from None
     if not isinstance(value, dict):
         raise DataError(f"eval {where}: context must be a JSON object, got {type(value).__name__}")
-    return json.dumps(value, sort_keys=True, separators=(",", ":"))
+    return canonical_context(value)

@@ -7,7 +7,7 @@ import json
 import os
 from datetime import UTC, datetime, timedelta
 from importlib import resources
-from typing import Any
+from typing import Any, Protocol, cast
 
 import polars as pl
 import sqlalchemy as sa
@@ -17,6 +17,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
 from scouter_flows.errors import ConfigError, StoreError
+from scouter_flows.profiles.base import DriftProfileBase, ProfileIdentity
 from scouter_flows.profiles.custom import CustomDriftProfile
 from scouter_flows.profiles.psi import PsiDriftProfile
 from scouter_flows.profiles.spc import SpcDriftProfile
@@ -34,6 +35,26 @@ PROFILE_TYPES: dict[str, type[AnyProfile]] = {
     "spc": SpcDriftProfile,
     "custom": CustomDriftProfile,
 }
+_OTHER_TYPES: dict[str, type[DriftProfileBase]] = {}
+"""Profile types defined outside `profiles/` (the GenAI eval profile), by drift type."""
+
+
+class StorableProfile(Protocol):
+    """What the store needs of a profile: its drift type, identity and JSON."""
+
+    @property
+    def drift_type(self) -> str: ...
+
+    @property
+    def config(self) -> ProfileIdentity: ...
+
+    def model_dump_json(self) -> str: ...
+
+
+def register_profile_type(drift_type: str, model: type[DriftProfileBase]) -> None:
+    """Let the store read back profiles of `drift_type` as `model` (e.g. `genai`)."""
+    _OTHER_TYPES[drift_type] = model
+
 
 _VERSION_TABLE = "scouter_alembic_version"
 _MIGRATION_LOCK = 0x5C0_7E12  # Postgres advisory lock id held while migrating
@@ -128,7 +149,7 @@ class Store(DriftRuns, EvalRuns, Telemetry, Outbox):
 
     # -- profiles -----------------------------------------------------------------------------
 
-    def register_profile(self, profile: AnyProfile) -> int:
+    def register_profile(self, profile: AnyProfile | StorableProfile) -> int:
         """Store `profile` (PSI, SPC or custom) and return its id; registering identical content
         again is a no-op.
 
@@ -173,7 +194,7 @@ class Store(DriftRuns, EvalRuns, Telemetry, Outbox):
 
     def get_profile(
         self, space: str, name: str, version: str, drift_type: str | None = None
-    ) -> tuple[int, AnyProfile]:
+    ) -> tuple[int, Any]:
         """The id and the profile stored as `space/name/version` (of `drift_type`, needed only
         when profiles of several types share that key).
 
@@ -198,7 +219,9 @@ class Store(DriftRuns, EvalRuns, Telemetry, Outbox):
                 "say which with drift_type"
             )
         row = rows[0]
-        model = PROFILE_TYPES.get(row.drift_type)
+        model: type[DriftProfileBase] | None = PROFILE_TYPES.get(
+            row.drift_type
+        ) or _OTHER_TYPES.get(row.drift_type)
         if model is None:
             raise StoreError(f"stored profile {key} has unknown drift type {row.drift_type!r}")
         return int(row.id), model.model_validate_profile(row.body, source=f"stored profile {key}")
@@ -256,11 +279,11 @@ class Store(DriftRuns, EvalRuns, Telemetry, Outbox):
         return deleted
 
 
-def _same_content(profile: AnyProfile, stored: dict[str, Any]) -> bool:
+def _same_content(profile: AnyProfile | StorableProfile, stored: dict[str, Any]) -> bool:
     """Whether a stored body means `profile`: a profile stored by an earlier release lacks
     fields added since (such as `alert_config`), which read back as their defaults."""
     try:
-        again = type(profile).model_validate(stored)
+        again = cast(Any, type(profile)).model_validate(stored)
     except ValueError:
         return False
     fresh = json.loads(profile.model_dump_json())

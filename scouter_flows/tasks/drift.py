@@ -78,7 +78,7 @@ def compute_window_drift(
 ) -> AnyResult:
     """Scan `source` for `window` and compute drift against the stored profile."""
     with Store(store_url) as store:
-        _, profile = store.get_profile(ref.space, ref.name, ref.version, ref.drift_type)
+        profile: AnyProfile = store.get_profile(ref.space, ref.name, ref.version, ref.drift_type)[1]
     return Drifter().compute_drift(source.scan(window), profile)
 
 

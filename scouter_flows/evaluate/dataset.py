@@ -1,0 +1,62 @@
+"""`GenAIEvalDataset`: records and the task graph they are evaluated against."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from scouter_flows.errors import ConfigError
+from scouter_flows.evaluate.records import EvalRecord
+from scouter_flows.evaluate.results import EvalResults
+from scouter_flows.evaluate.runner import run_graph
+from scouter_flows.evaluate.tasks import AnyTask, execution_plan, format_plan
+
+
+class GenAIEvalDataset:
+    """Records plus tasks; the graph is checked here (duplicate ids, unknown dependencies,
+    cycles), before anything runs.
+
+    Example:
+        >>> from scouter_flows.evaluate import AssertionTask, EvalRecord, GenAIEvalDataset
+        >>> dataset = GenAIEvalDataset(
+        ...     records=[EvalRecord(context={"answer": "Paris"})],
+        ...     tasks=[AssertionTask(id="paris", context_path="answer", operator="Equals",
+        ...                          expected_value="Paris")])
+        >>> dataset.evaluate().pass_rate
+        1.0
+    """
+
+    def __init__(
+        self,
+        records: Iterable[EvalRecord | dict[str, Any]],
+        tasks: Sequence[AnyTask],
+    ) -> None:
+        self.records = [
+            r if isinstance(r, EvalRecord) else EvalRecord.model_validate(r) for r in records
+        ]
+        if not tasks:
+            raise ConfigError("an evaluation needs at least one task")
+        self.tasks = list(tasks)
+        self.levels = execution_plan(self.tasks)
+        ids = [r.id for r in self.records]
+        if len(set(ids)) != len(ids):
+            repeated = sorted({i for i in ids if ids.count(i) > 1})[:5]
+            raise ConfigError(f"record ids must be unique; repeated: {repeated}")
+
+    @property
+    def assertion_tasks(self) -> list[AnyTask]:
+        """The assertion tasks."""
+        return [t for t in self.tasks if t.task_type == "Assertion"]
+
+    def execution_plan(self) -> str:
+        """The levels the tasks run in, as text."""
+        return format_plan(self.levels)
+
+    def print_execution_plan(self) -> None:
+        """Print the levels the tasks run in."""
+        print(self.execution_plan())
+
+    def evaluate(self) -> EvalResults:
+        """Run every task on every record, level by level."""
+        columns = run_graph(self.records, self.levels)
+        return EvalResults([r.id for r in self.records], columns, self.levels)

@@ -1,0 +1,35 @@
+"""Eval records: a JSON context, an id that is stable across runs, an optional trace."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import Field, model_validator
+
+from scouter_flows.profiles.base import FrozenModel
+from scouter_flows.sources.eval_records import canonical_context, stable_record_id
+
+
+class EvalRecord(FrozenModel):
+    """One input/output pair (or any JSON object) to evaluate.
+
+    A record without an `id` gets a hash of its context, so re-runs match records and a
+    baseline comparison compares like with like (Scouter gives each object a fresh uid).
+
+    Example:
+        >>> EvalRecord(context={"question": "2+2?", "answer": "4"}).id
+        '...'
+    """
+
+    context: dict[str, Any] = Field(description="The JSON object tasks read from.")
+    id: str = Field(default="", description="Record id; default: a hash of the context.")
+    trace_id: str | None = Field(default=None, description="The trace whose spans it produced.")
+    created_at: datetime | None = Field(default=None, description="When it was recorded (UTC).")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _default_id(cls, data: Any) -> Any:
+        if isinstance(data, dict) and not data.get("id") and isinstance(data.get("context"), dict):
+            data = {**data, "id": stable_record_id(canonical_context(data["context"]))}
+        return data

@@ -1,0 +1,336 @@
+"""Evaluation results: per record x task statuses, pass rates, tables and baseline comparison.
+
+One pass-rate definition everywhere (Scouter has three): pass / (pass + fail + error) over
+tasks that are not gates; skipped tasks do not count. A record passes when every counted task
+passes.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from json.encoder import encode_basestring
+from typing import Any
+
+import polars as pl
+from rich.console import Console
+from rich.table import Table
+
+from scouter_flows.evaluate.runner import ERROR, FAIL, PASS, SKIPPED, STATUS_NAMES, TaskColumn
+
+
+def _json(value: Any) -> str | None:
+    """JSON text of a value; strings and finite numbers skip the general encoder."""
+    kind = type(value)
+    if kind is str:
+        return encode_basestring(value)
+    if value is None:
+        return None
+    if kind is int or (kind is float and math.isfinite(value)):
+        return repr(value)
+    return json.dumps(value, default=str, ensure_ascii=False)
+
+
+def _rate(passed: int, counted: int) -> float | None:
+    return passed / counted if counted else None
+
+
+@dataclass(slots=True, frozen=True)
+class TaskSummary:
+    """Counts and pass rate of one task over all records."""
+
+    task_id: str
+    task_type: str
+    gate: bool
+    passed: int
+    failed: int
+    errored: int
+    skipped: int
+
+    @property
+    def pass_rate(self) -> float | None:
+        """pass / (pass + fail + error); None when nothing was judged."""
+        return _rate(self.passed, self.passed + self.failed + self.errored)
+
+
+class EvalResults:
+    """The outcome of evaluating records against a task graph."""
+
+    def __init__(
+        self, record_ids: Sequence[str], columns: dict[str, TaskColumn], levels: list[list[Any]]
+    ) -> None:
+        self.record_ids = list(record_ids)
+        self._columns = columns
+        self._level_of = {t.id: n for n, level in enumerate(levels) for t in level}
+
+    # -- rates ----------------------------------------------------------------------------
+
+    def task_summaries(self) -> list[TaskSummary]:
+        """Counts per task, in plan order."""
+        out = []
+        for column in self._columns.values():
+            counts = [0, 0, 0, 0]
+            for status in column.status:
+                counts[status] += 1
+            out.append(
+                TaskSummary(
+                    column.task.id,
+                    column.task.task_type,
+                    column.task.condition,
+                    counts[PASS],
+                    counts[FAIL],
+                    counts[ERROR],
+                    counts[SKIPPED],
+                )
+            )
+        return out
+
+    @property
+    def pass_rate(self) -> float | None:
+        """pass / (pass + fail + error) over every non-gate task of every record."""
+        summaries = [s for s in self.task_summaries() if not s.gate]
+        passed = sum(s.passed for s in summaries)
+        return _rate(passed, passed + sum(s.failed + s.errored for s in summaries))
+
+    def task_pass_rates(self) -> dict[str, float | None]:
+        """Pass rate per non-gate task."""
+        return {s.task_id: s.pass_rate for s in self.task_summaries() if not s.gate}
+
+    def record_pass_rates(self) -> dict[str, float | None]:
+        """Pass rate per record over its counted (non-gate, not skipped) tasks."""
+        counted = [c for c in self._columns.values() if not c.task.condition]
+        rates: dict[str, float | None] = {}
+        for i, record_id in enumerate(self.record_ids):
+            statuses = [c.status[i] for c in counted if c.status[i] != SKIPPED]
+            rates[record_id] = _rate(statuses.count(PASS), len(statuses))
+        return rates
+
+    @property
+    def passed_records(self) -> int:
+        """Records whose counted tasks all passed (at least one counted)."""
+        return sum(rate == 1.0 for rate in self.record_pass_rates().values())
+
+    # -- frames and tables ------------------------------------------------------------------
+
+    def to_polars(self) -> pl.DataFrame:
+        """One row per record x task: record_id, task_id, task_type, level, gate, status,
+        actual and expected (JSON text), message."""
+        n = len(self.record_ids)
+        columns = list(self._columns.values())
+        frames = [
+            pl.DataFrame(
+                {
+                    "record_id": self.record_ids,
+                    "task_id": [c.task.id] * n,
+                    "task_type": [c.task.task_type] * n,
+                    "level": [self._level_of[c.task.id]] * n,
+                    "gate": [c.task.condition] * n,
+                    "status": [STATUS_NAMES[s] for s in c.status],
+                    "actual": [_json(v) for v in c.actual],
+                    "expected": [_json(c.task.expected_value)] * n,
+                    "message": c.message,
+                },
+                schema=_SCHEMA,
+            )
+            for c in columns
+        ]
+        if not frames:
+            return pl.DataFrame(schema=_SCHEMA)
+        order = {t.task.id: k for k, t in enumerate(columns)}
+        return (
+            pl.concat(frames)
+            .with_columns(
+                pl.col("task_id").replace_strict(order, return_dtype=pl.Int64).alias("_t")
+            )
+            .with_row_index("_r")
+            .sort(pl.col("_r") % n if n else "_r", "_t")
+            .drop("_r", "_t")
+        )
+
+    def to_store_frame(self) -> pl.DataFrame:
+        """The columns the store keeps: record_id, task_id, status, value (JSON), message."""
+        return self.to_polars().select(
+            "record_id", "task_id", "status", pl.col("actual").alias("value"), "message"
+        )
+
+    def as_table(self, show_tasks: bool = False) -> Table:
+        """A rich table: per task counts and pass rates, or (show_tasks) every record x task."""
+        if show_tasks:
+            table = Table(title="Evaluation results by record")
+            for name in ("record", "task", "status", "actual", "message"):
+                table.add_column(name, overflow="fold")
+            for row in self.to_polars().iter_rows(named=True):
+                table.add_row(
+                    row["record_id"],
+                    row["task_id"] + (" [gate]" if row["gate"] else ""),
+                    _styled(row["status"]),
+                    (row["actual"] or "")[:60],
+                    row["message"] or "",
+                )
+            return table
+        rate = self.pass_rate
+        table = Table(
+            title=f"Evaluation: {len(self.record_ids)} records, pass rate "
+            f"{'n/a' if rate is None else f'{rate:.1%}'}"
+        )
+        for name in ("task", "type", "pass", "fail", "error", "skipped", "pass rate"):
+            table.add_column(name, justify="left" if name in ("task", "type") else "right")
+        for s in self.task_summaries():
+            task_rate = s.pass_rate
+            table.add_row(
+                s.task_id + (" [gate]" if s.gate else ""),
+                s.task_type,
+                str(s.passed),
+                str(s.failed),
+                str(s.errored),
+                str(s.skipped),
+                "n/a" if task_rate is None else f"{task_rate:.1%}",
+            )
+        return table
+
+    def print_table(self, show_tasks: bool = False, console: Console | None = None) -> None:
+        """Print `as_table()`."""
+        (console or Console()).print(self.as_table(show_tasks))
+
+    # -- comparison -------------------------------------------------------------------------
+
+    def statuses(self) -> dict[tuple[str, str], str]:
+        """(record_id, task_id) -> status name, for non-gate tasks."""
+        return {
+            (record_id, column.task.id): STATUS_NAMES[column.status[i]]
+            for column in self._columns.values()
+            if not column.task.condition
+            for i, record_id in enumerate(self.record_ids)
+        }
+
+    def compare_to(self, baseline: EvalResults, threshold: float = 0.05) -> Comparison:
+        """How these results differ from `baseline`, matching records by id.
+
+        A task regresses when its pass rate over the records both runs share drops by more
+        than `threshold`; the run regresses when its overall pass rate over those records
+        does. New failures passed in the baseline and do not now; fixed ones the reverse.
+        """
+        return compare_statuses(self.statuses(), baseline.statuses(), threshold)
+
+
+def compare_statuses(
+    current: dict[tuple[str, str], str],
+    baseline: dict[tuple[str, str], str],
+    threshold: float = 0.05,
+) -> Comparison:
+    """Compare (record_id, task_id) -> status maps; see `EvalResults.compare_to`."""
+    if not 0 <= threshold < 1:
+        raise ValueError(f"threshold must be in [0, 1), got {threshold}")
+    mine, theirs = current, baseline
+    shared = sorted(set(mine) & set(theirs))
+    judged = [k for k in shared if mine[k] != "skipped" and theirs[k] != "skipped"]
+    tasks = sorted({task for _, task in judged})
+    deltas: list[TaskDelta] = []
+    for task in tasks:
+        keys = [k for k in judged if k[1] == task]
+        before = sum(theirs[k] == "pass" for k in keys) / len(keys)
+        after = sum(mine[k] == "pass" for k in keys) / len(keys)
+        deltas.append(TaskDelta(task, before, after, len(keys)))
+    return Comparison(
+        threshold=threshold,
+        baseline_pass_rate=_rate(sum(theirs[k] == "pass" for k in judged), len(judged)),
+        pass_rate=_rate(sum(mine[k] == "pass" for k in judged), len(judged)),
+        tasks=deltas,
+        new_failures=[k for k in judged if theirs[k] == "pass" and mine[k] != "pass"],
+        fixed_failures=[k for k in judged if theirs[k] != "pass" and mine[k] == "pass"],
+        new_tasks=sorted({t for _, t in set(mine) - set(theirs)} - set(tasks)),
+        missing_records=sorted({r for r, _ in set(theirs)} - {r for r, _ in set(mine)}),
+    )
+
+
+def _styled(status: str) -> str:
+    colour = {"pass": "green", "fail": "red", "error": "magenta", "skipped": "dim"}[status]
+    return f"[{colour}]{status}[/{colour}]"
+
+
+_SCHEMA = {
+    "record_id": pl.String,
+    "task_id": pl.String,
+    "task_type": pl.String,
+    "level": pl.Int64,
+    "gate": pl.Boolean,
+    "status": pl.String,
+    "actual": pl.String,
+    "expected": pl.String,
+    "message": pl.String,
+}
+
+
+@dataclass(slots=True, frozen=True)
+class TaskDelta:
+    """One task's pass rate in the baseline and now, over the records both runs judged."""
+
+    task_id: str
+    baseline_pass_rate: float
+    pass_rate: float
+    records: int
+
+    @property
+    def delta(self) -> float:
+        """Now minus baseline."""
+        return self.pass_rate - self.baseline_pass_rate
+
+
+@dataclass(slots=True, frozen=True)
+class Comparison:
+    """What changed against a baseline run."""
+
+    threshold: float
+    baseline_pass_rate: float | None
+    pass_rate: float | None
+    tasks: list[TaskDelta] = field(default_factory=list)
+    new_failures: list[tuple[str, str]] = field(default_factory=list)
+    fixed_failures: list[tuple[str, str]] = field(default_factory=list)
+    new_tasks: list[str] = field(default_factory=list)
+    missing_records: list[str] = field(default_factory=list)
+
+    @property
+    def regressions(self) -> list[TaskDelta]:
+        """Tasks whose pass rate fell by more than the threshold."""
+        return [t for t in self.tasks if t.delta < -self.threshold]
+
+    @property
+    def improvements(self) -> list[TaskDelta]:
+        """Tasks whose pass rate rose by more than the threshold."""
+        return [t for t in self.tasks if t.delta > self.threshold]
+
+    @property
+    def regressed(self) -> bool:
+        """Whether the overall pass rate fell by more than the threshold, or any task did."""
+        if self.pass_rate is None or self.baseline_pass_rate is None:
+            return False
+        return self.pass_rate < self.baseline_pass_rate - self.threshold or bool(self.regressions)
+
+    def as_table(self) -> Table:
+        """A rich table of per-task pass rates, baseline against now."""
+
+        def pct(v: float | None) -> str:
+            return "n/a" if v is None else f"{v:.1%}"
+
+        table = Table(
+            title=f"Against the baseline: {pct(self.baseline_pass_rate)} -> {pct(self.pass_rate)}"
+            f"{' (REGRESSED)' if self.regressed else ''}"
+        )
+        for name in ("task", "baseline", "now", "delta", "records"):
+            table.add_column(name, justify="left" if name == "task" else "right")
+        for t in self.tasks:
+            mark = (
+                " [red]regressed[/red]"
+                if t in self.regressions
+                else (" [green]improved[/green]" if t in self.improvements else "")
+            )
+            table.add_row(
+                t.task_id + mark,
+                pct(t.baseline_pass_rate),
+                pct(t.pass_rate),
+                f"{t.delta:+.1%}",
+                str(t.records),
+            )
+        return table

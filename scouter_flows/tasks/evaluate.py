@@ -1,0 +1,112 @@
+"""Offline evaluation as a step: tasks file + records file -> results, stored, compared."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import polars as pl
+
+from scouter_flows.errors import ConfigError
+from scouter_flows.evaluate.dataset import GenAIEvalDataset
+from scouter_flows.evaluate.profile import GenAIEvalConfig, GenAIEvalProfile
+from scouter_flows.evaluate.records import EvalRecord
+from scouter_flows.evaluate.results import Comparison, EvalResults, compare_statuses
+from scouter_flows.evaluate.task_files import load_tasks
+from scouter_flows.sources.eval_records import read_eval_records
+from scouter_flows.sources.window import Window
+from scouter_flows.store.records import EvalRunWritten
+from scouter_flows.store.store import Store, register_profile_type
+
+register_profile_type("genai", GenAIEvalProfile)
+
+_READERS: dict[str, Callable[[Path], pl.DataFrame]] = {
+    ".ndjson": pl.read_ndjson,
+    ".jsonl": pl.read_ndjson,
+    ".json": pl.read_json,
+    ".parquet": pl.read_parquet,
+    ".csv": pl.read_csv,
+}
+
+
+def read_records_file(path: str | Path) -> list[EvalRecord]:
+    """Eval records from NDJSON, JSON, parquet or CSV (`context` column, optional `id`,
+    `trace_id`, `created_at`)."""
+    source = Path(path)
+    reader = _READERS.get(source.suffix.lower())
+    if reader is None:
+        raise ConfigError(f"{source}: records must be {', '.join(sorted(_READERS))}")
+    if not source.exists():
+        raise ConfigError(f"records file not found: {source}")
+    frame = read_eval_records(reader(source))
+    return [
+        EvalRecord(id=row["id"], context=json.loads(row["context"]), trace_id=row["trace_id"])
+        for row in frame.iter_rows(named=True)
+    ]
+
+
+@dataclass(slots=True)
+class OfflineEval:
+    """What an offline run produced."""
+
+    results: EvalResults
+    written: EvalRunWritten | None
+    comparison: Comparison | None
+
+
+def run_offline_eval(
+    tasks_path: str | Path,
+    records_path: str | Path,
+    *,
+    store_url: str | None = None,
+    save: bool = True,
+    space: str = "offline",
+    name: str | None = None,
+    version: str | None = None,
+    baseline_run_id: int | None = None,
+    threshold: float = 0.05,
+) -> OfflineEval:
+    """Evaluate a records file against a tasks file; store the run and compare to a baseline.
+
+    The run is stored as an eval run of the profile `space/name/version` (name: the tasks
+    file's stem; version: a hash of the tasks, so edited tasks are a new version).
+    """
+    tasks = load_tasks(tasks_path)
+    records = read_records_file(records_path)
+    started = datetime.now(UTC)
+    results = GenAIEvalDataset(records, tasks).evaluate()
+    digest = hashlib.sha256(
+        json.dumps([t.model_dump(mode="json") for t in tasks], sort_keys=True).encode()
+    ).hexdigest()[:12]
+    config = GenAIEvalConfig(
+        space=space, name=name or Path(tasks_path).stem, version=version or digest
+    )
+    written = comparison = None
+    if save or baseline_run_id is not None:
+        with Store(store_url) as store:
+            if baseline_run_id is not None:
+                baseline = store.eval_results(baseline_run_id)
+                if baseline.is_empty():
+                    raise ConfigError(f"baseline eval run {baseline_run_id} has no results")
+                gates = {t.id for t in tasks if t.condition}
+                statuses = {
+                    (r, t): s
+                    for r, t, s in baseline.select("record_id", "task_id", "status").iter_rows()
+                    if t not in gates
+                }
+                comparison = compare_statuses(results.statuses(), statuses, threshold)
+            if save:
+                profile_id = store.register_profile(GenAIEvalProfile(config=config, tasks=tasks))
+                written = store.write_eval_run(
+                    profile_id,
+                    Window(started, datetime.now(UTC)),
+                    results.to_store_frame(),
+                    records=len(records),
+                    pass_rate=results.pass_rate,
+                    started_at=started,
+                )
+    return OfflineEval(results, written, comparison)
