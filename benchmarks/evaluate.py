@@ -1,20 +1,43 @@
-"""GenAI evaluation throughput: assertion tasks over many records.
+"""GenAI evaluation throughput: assertion tasks over many records, and LLM-judge concurrency.
 
-Evaluates --records records x 5 assertion tasks (a string check, a regex, a numeric range, a
-length bound and an any-of membership) and prints task-evaluations per second, with the same
-run's plain Python loop over the same values as the anchor (the floor of any per-record work).
+1. Evaluates --records records x 5 assertion tasks (a string check, a regex, a numeric range, a
+   length bound and an any-of membership) and prints task-evaluations per second, with the same
+   run's plain Python loop over the same values as the anchor.
+2. Sends --judge-calls judge prompts through the real OpenAI SDK to a local fake server (its own
+   process, asyncio) that answers each in 100 ms, --concurrency at a time, and prints the time
+   against the ideal
+   (calls / concurrency x 100 ms), then the calls made by an identical second run (cached).
 
-    python benchmarks/evaluate.py --records 100000
+    python benchmarks/evaluate.py --records 100000 --judge-calls 1000 --concurrency 32
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
+import json
+import multiprocessing
 import statistics
+import tempfile
 import time
+from pathlib import Path
 from typing import Any
 
-from scouter_flows.evaluate import AssertionTask, EvalRecord, GenAIEvalDataset
+from pydantic import SecretStr
+
+from scouter_flows.evaluate import (
+    AssertionTask,
+    EvalRecord,
+    GenAIEvalDataset,
+    JudgeCache,
+    JudgeSettings,
+    LLMJudgeTask,
+    Prompt,
+    Provider,
+)
+
+OPENAI_KEY = "sk-benchmark"
+ANSWER_SECONDS = 0.1
 
 TASKS = [
     AssertionTask(id="not_empty", context_path="response.text", operator="IsNotEmpty"),
@@ -79,10 +102,112 @@ def _median(fn: Any, repeat: int) -> float:
     return statistics.median(times)
 
 
+def _serve(conn: Any) -> None:
+    """A minimal OpenAI chat-completions endpoint on asyncio: every answer after 100 ms.
+
+    Its own process and no per-request parsing beyond HTTP framing, so that the server is never
+    the bottleneck being measured (the checking fakes of the tests are threaded and slower).
+    """
+    body = json.dumps(
+        {
+            "id": "chatcmpl-1",
+            "object": "chat.completion",
+            "created": 0,
+            "model": "m",
+            "choices": [
+                {
+                    "index": 0,
+                    "finish_reason": "stop",
+                    "message": {"role": "assistant", "content": '{"score": 4, "reason": "ok"}'},
+                }
+            ],
+        }
+    ).encode()
+    reply = (
+        b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+        + f"Content-Length: {len(body)}\r\n\r\n".encode()
+        + body
+    )
+
+    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            while True:
+                head = await reader.readuntil(b"\r\n\r\n")
+                length = next(
+                    int(line.split(b":", 1)[1])
+                    for line in head.split(b"\r\n")
+                    if line.lower().startswith(b"content-length:")
+                )
+                await reader.readexactly(length)
+                await asyncio.sleep(ANSWER_SECONDS)
+                writer.write(reply)
+                await writer.drain()
+        except (asyncio.IncompleteReadError, ConnectionError):
+            writer.close()
+
+    async def main() -> None:
+        server = await asyncio.start_server(handle, "127.0.0.1", 0, backlog=256)
+        port = server.sockets[0].getsockname()[1]
+        conn.send(f"http://127.0.0.1:{port}")
+        await asyncio.get_running_loop().run_in_executor(None, conn.recv)
+        server.close()
+
+    asyncio.run(main())
+
+
+def _judges(calls: int, concurrency: int) -> None:
+    records = [EvalRecord(id=str(i), context={"answer": f"answer {i}"}) for i in range(calls)]
+    task = LLMJudgeTask(
+        id="quality",
+        prompt=Prompt(messages="Rate ${answer} from 1 to 5.", model="m", provider="OpenAI"),
+        operator="GreaterThanOrEqual",
+        expected_value=1,
+    )
+    dataset = GenAIEvalDataset(records, [task])
+    # The fake provider runs in its own process, as a real one would: its request handling
+    # must not take the judge threads' interpreter time.
+    parent, child = multiprocessing.Pipe()
+    server = multiprocessing.Process(target=_serve, args=(child,), daemon=True)
+    server.start()
+    url = parent.recv()
+    with tempfile.TemporaryDirectory() as folder:
+        settings = JudgeSettings(
+            api_keys={Provider.OpenAI: SecretStr(OPENAI_KEY)},
+            base_urls={Provider.OpenAI: url + "/v1"},
+            concurrency=concurrency,
+            cache=JudgeCache(Path(folder) / "cache.db"),
+        )
+        # Warm up (SDK import, client and connection set-up) on other records, as a long-running
+        # worker would be; those answers are cached under other keys.
+        warm = [EvalRecord(id=f"w{i}", context={"answer": f"warm {i}"}) for i in range(64)]
+        GenAIEvalDataset(warm, [task]).evaluate(settings)
+        start = time.perf_counter()
+        first = dataset.evaluate(settings)
+        elapsed = time.perf_counter() - start
+        start = time.perf_counter()
+        second = dataset.evaluate(settings)
+        cached = time.perf_counter() - start
+        settings.cache.close()
+    parent.send("stop")
+    server.join()
+    ideal = calls / concurrency * ANSWER_SECONDS
+    print(f"{calls:,} judge calls, {ANSWER_SECONDS * 1000:.0f} ms each, concurrency {concurrency}")
+    print(
+        f"  first run:  {elapsed:6.2f} s  (ideal {ideal:.2f} s: {elapsed / ideal:.2f}x)  "
+        f"{first.judge_stats.calls:,} calls, pass rate {first.pass_rate:.3f}"
+    )
+    print(
+        f"  second run: {cached:6.2f} s  {second.judge_stats.calls} calls, "
+        f"{second.judge_stats.cached:,} from the cache"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--records", type=int, default=100_000)
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--judge-calls", type=int, default=1000)
+    parser.add_argument("--concurrency", type=int, default=32)
     args = parser.parse_args()
     records = _records(args.records)
     dataset = GenAIEvalDataset(records, TASKS)
@@ -99,6 +224,7 @@ def main() -> None:
     )
     print(f"  results.to_polars():          {frame * 1000:8.1f} ms")
     print(f"  pass rate: {results.pass_rate:.3f}")
+    _judges(args.judge_calls, args.concurrency)
 
 
 if __name__ == "__main__":

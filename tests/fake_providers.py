@@ -56,6 +56,9 @@ class FakeProvider:
 
 def _handler(provider: FakeProvider, check: Any, answer: Any) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"  # keep-alive, as real providers allow
+        disable_nagle_algorithm = True  # headers and body leave at once
+
         def do_POST(self) -> None:
             length = int(self.headers.get("Content-Length") or 0)
             raw = self.rfile.read(length).decode()
@@ -106,10 +109,14 @@ def _handler(provider: FakeProvider, check: Any, answer: Any) -> type[BaseHTTPRe
     return Handler
 
 
+class _Server(ThreadingHTTPServer):
+    request_queue_size = 128  # many clients connect at once; the default 5 drops SYNs
+    daemon_threads = True
+
+
 @contextmanager
 def _serve(handler: type[BaseHTTPRequestHandler], provider: FakeProvider) -> Iterator[None]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    server.daemon_threads = True
+    server = _Server(("127.0.0.1", 0), handler)
     provider.url = f"http://127.0.0.1:{server.server_address[1]}"
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

@@ -1,14 +1,19 @@
-"""GenAI evaluation: assertion tasks over eval records, in a task graph, with pass rates.
+"""GenAI evaluation: assertion and LLM-judge tasks over eval records, in a task graph.
 
 Names follow Scouter (`AssertionTask`, `ComparisonOperator`, `EvalRecord`, `GenAIEvalDataset`,
 `EvalResults`, `load_tasks`).
 """
 
 from scouter_flows.evaluate.dataset import GenAIEvalDataset
+from scouter_flows.evaluate.judge_cache import JudgeCache
 from scouter_flows.evaluate.operators import ComparisonOperator
+from scouter_flows.evaluate.profile import GenAIEvalConfig, GenAIEvalProfile
+from scouter_flows.evaluate.prompts import Message, Prompt, Provider, Score, register_output_type
+from scouter_flows.evaluate.providers import JudgeSettings
 from scouter_flows.evaluate.records import EvalRecord
 from scouter_flows.evaluate.results import Comparison, EvalResults, TaskDelta, TaskSummary
-from scouter_flows.evaluate.tasks import AssertionTask, execution_plan
+from scouter_flows.evaluate.task_files import load_tasks
+from scouter_flows.evaluate.tasks import AssertionTask, LLMJudgeTask, execution_plan
 
 __all__ = [
     "AssertionTask",
@@ -16,8 +21,19 @@ __all__ = [
     "ComparisonOperator",
     "EvalRecord",
     "EvalResults",
+    "GenAIEvalConfig",
     "GenAIEvalDataset",
+    "GenAIEvalProfile",
+    "JudgeCache",
+    "JudgeSettings",
+    "LLMJudgeTask",
+    "Message",
+    "Prompt",
+    "Provider",
+    "Score",
     "TaskDelta",
     "TaskSummary",
     "execution_plan",
+    "load_tasks",
+    "register_output_type",
 ]

@@ -6,6 +6,9 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from scouter_flows.errors import ConfigError
+from scouter_flows.evaluate.judge_cache import JudgeCache
+from scouter_flows.evaluate.judging import JudgeStats
+from scouter_flows.evaluate.providers import JudgeSettings
 from scouter_flows.evaluate.records import EvalRecord
 from scouter_flows.evaluate.results import EvalResults
 from scouter_flows.evaluate.runner import run_graph
@@ -48,6 +51,11 @@ class GenAIEvalDataset:
         """The assertion tasks."""
         return [t for t in self.tasks if t.task_type == "Assertion"]
 
+    @property
+    def llm_judge_tasks(self) -> list[AnyTask]:
+        """The LLM-judge tasks."""
+        return [t for t in self.tasks if t.task_type == "LLMJudge"]
+
     def execution_plan(self) -> str:
         """The levels the tasks run in, as text."""
         return format_plan(self.levels)
@@ -56,7 +64,21 @@ class GenAIEvalDataset:
         """Print the levels the tasks run in."""
         print(self.execution_plan())
 
-    def evaluate(self) -> EvalResults:
-        """Run every task on every record, level by level."""
-        columns = run_graph(self.records, self.levels)
-        return EvalResults([r.id for r in self.records], columns, self.levels)
+    def evaluate(self, judges: JudgeSettings | None = None) -> EvalResults:
+        """Run every task on every record, level by level.
+
+        Args:
+            judges: How LLM judges reach their providers (keys, base URLs, timeout, retries,
+                concurrency, cache); default: the environment's keys, 16 calls at once, the
+                judge cache in the user cache directory.
+        """
+        settings = judges
+        if settings is None and any(t.task_type == "LLMJudge" for t in self.tasks):
+            settings = JudgeSettings(cache=JudgeCache())
+        stats = JudgeStats()
+        try:
+            columns = run_graph(self.records, self.levels, settings, stats)
+        finally:
+            if judges is None and settings is not None and settings.cache is not None:
+                settings.cache.close()
+        return EvalResults([r.id for r in self.records], columns, self.levels, stats)

@@ -18,6 +18,7 @@ import polars as pl
 from rich.console import Console
 from rich.table import Table
 
+from scouter_flows.evaluate.judging import JudgeStats
 from scouter_flows.evaluate.runner import ERROR, FAIL, PASS, SKIPPED, STATUS_NAMES, TaskColumn
 
 
@@ -59,9 +60,15 @@ class EvalResults:
     """The outcome of evaluating records against a task graph."""
 
     def __init__(
-        self, record_ids: Sequence[str], columns: dict[str, TaskColumn], levels: list[list[Any]]
+        self,
+        record_ids: Sequence[str],
+        columns: dict[str, TaskColumn],
+        levels: list[list[Any]],
+        judge_stats: JudgeStats | None = None,
     ) -> None:
         self.record_ids = list(record_ids)
+        self.judge_stats = judge_stats or JudgeStats()
+        """Provider calls made by LLM judges, and answers served from the cache."""
         self._columns = columns
         self._level_of = {t.id: n for n, level in enumerate(levels) for t in level}
 

@@ -5,38 +5,93 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from scouter_flows.evaluate.judging import JudgeStats, run_judge
 from scouter_flows.evaluate.paths import PathError
+from scouter_flows.evaluate.providers import JudgeSettings
 from scouter_flows.evaluate.records import EvalRecord
-from scouter_flows.evaluate.tasks import AnyTask
+from scouter_flows.evaluate.tasks import AnyTask, LLMJudgeTask
 
 PASS, FAIL, ERROR, SKIPPED = 0, 1, 2, 3
 STATUS_NAMES = ("pass", "fail", "error", "skipped")
 
 
 class TaskColumn:
-    """One task's outcome for every record: status codes, values and messages."""
+    """One task's outcome for every record: status codes, values, messages, and what its
+    dependants read under its id (the value; a judge's whole answer)."""
 
-    __slots__ = ("actual", "message", "status", "task")
+    __slots__ = ("actual", "message", "output", "status", "task")
 
     def __init__(self, task: AnyTask, n: int) -> None:
         self.task = task
         self.status: list[int] = [PASS] * n
         self.actual: list[Any] = [None] * n
         self.message: list[str | None] = [None] * n
+        self.output: list[Any] | None = None
 
 
-def run_graph(records: Sequence[EvalRecord], levels: list[list[AnyTask]]) -> dict[str, TaskColumn]:
-    """Every task's column, computed level by level over all records."""
+def run_graph(
+    records: Sequence[EvalRecord],
+    levels: list[list[AnyTask]],
+    judges: JudgeSettings | None = None,
+    stats: JudgeStats | None = None,
+) -> dict[str, TaskColumn]:
+    """Every task's column, computed level by level over all records; the judge calls of a
+    level run concurrently across records."""
     n = len(records)
     contexts = [r.context for r in records]
     columns: dict[str, TaskColumn] = {}
+    settings = judges or JudgeSettings()
+    counter = stats or JudgeStats()
     for level in levels:
         for task in level:
             column = TaskColumn(task, n)
             blocked = _blocked(task, columns, n)
-            _run_assertion(task, column, contexts, columns, blocked)
+            if isinstance(task, LLMJudgeTask):
+                _run_llm_judge(task, column, contexts, columns, blocked, settings, counter)
+            else:
+                _run_assertion(task, column, contexts, columns, blocked)
             columns[task.id] = column
     return columns
+
+
+def _run_llm_judge(
+    task: LLMJudgeTask,
+    column: TaskColumn,
+    contexts: list[dict[str, Any]],
+    columns: dict[str, TaskColumn],
+    blocked: list[str | None],
+    settings: JudgeSettings,
+    stats: JudgeStats,
+) -> None:
+    scopes: dict[int, Any] = {}
+    for i, context in enumerate(contexts):
+        reason = blocked[i]
+        if reason is not None:
+            column.status[i] = SKIPPED
+            column.message[i] = reason
+            continue
+        try:
+            scopes[i] = _scope(task, context, columns, i)
+        except PathError as exc:
+            column.status[i] = ERROR
+            column.message[i] = str(exc)
+    outcomes = run_judge(task, list(scopes.items()), settings, stats)
+    column.output = [None] * len(contexts)
+    for i, outcome in outcomes.items():
+        column.actual[i] = outcome.value
+        column.output[i] = outcome.answer
+        if outcome.error is not None:
+            column.status[i] = ERROR
+            column.message[i] = outcome.error
+            continue
+        failure = task.check(outcome.value, scopes[i])
+        if failure is not None:
+            column.status[i] = FAIL
+            column.message[i] = failure
+
+
+def _scope(task: AnyTask, context: dict[str, Any], columns: dict[str, TaskColumn], i: int) -> Any:
+    return _context_with_dependencies(task, context, columns, i) if task.depends_on else context
 
 
 def _blocked(task: AnyTask, columns: dict[str, TaskColumn], n: int) -> list[str | None]:
@@ -66,7 +121,11 @@ def _context_with_dependencies(
         raise PathError(
             f"dependency id(s) {clash} are also keys of the record's context: rename the task"
         )
-    return {**context, **{d: columns[d].actual[i] for d in task.depends_on}}
+    return {**context, **{d: _output(columns[d], i) for d in task.depends_on}}
+
+
+def _output(column: TaskColumn, i: int) -> Any:
+    return column.output[i] if column.output is not None else column.actual[i]
 
 
 def _run_assertion(
@@ -88,7 +147,7 @@ def _run_assertion(
             message[i] = reason
             continue
         try:
-            scope = _context_with_dependencies(task, context, columns, i) if with_deps else context
+            scope = _scope(task, context, columns, i) if with_deps else context
             actual = get(scope)
         except PathError as exc:
             status[i] = ERROR

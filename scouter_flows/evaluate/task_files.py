@@ -13,10 +13,11 @@ import yaml
 from pydantic import ValidationError
 
 from scouter_flows.errors import ConfigError
-from scouter_flows.evaluate.tasks import AnyTask, AssertionTask, execution_plan
+from scouter_flows.evaluate.prompts import load_prompt
+from scouter_flows.evaluate.tasks import AnyTask, AssertionTask, LLMJudgeTask, execution_plan
 from scouter_flows.profiles.base import describe_validation_error
 
-TASK_TYPES: dict[str, type[AnyTask]] = {"Assertion": AssertionTask}
+TASK_TYPES: dict[str, type[AnyTask]] = {"Assertion": AssertionTask, "LLMJudge": LLMJudgeTask}
 
 
 def load_tasks(path: str | Path) -> list[AnyTask]:
@@ -91,7 +92,13 @@ def _task(source: Path, index: int, item: Any, line: int | None) -> AnyTask:
     model = TASK_TYPES.get(str(kind))
     if model is None:
         raise ConfigError(f"{where}: unknown task_type {kind!r}; expected {sorted(TASK_TYPES)}")
+    fields = {**item, "task_type": kind}
+    if "prompt" in fields:
+        try:
+            fields["prompt"] = load_prompt(fields["prompt"], source.parent)
+        except ConfigError as exc:
+            raise ConfigError(f"{where}: {exc}") from None
     try:
-        return model.model_validate({**item, "task_type": kind})
+        return model.model_validate(fields)
     except ValidationError as exc:
         raise ConfigError(f"{where}: {describe_validation_error(exc)}") from None

@@ -19,6 +19,7 @@ from pydantic import Field, PrivateAttr, field_validator, model_validator
 from scouter_flows.errors import ConfigError
 from scouter_flows.evaluate.operators import ComparisonOperator, CompiledCheck, compile_check
 from scouter_flows.evaluate.paths import Segment, make_getter, parse_path
+from scouter_flows.evaluate.prompts import Prompt
 from scouter_flows.profiles.base import FrozenModel
 
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$")
@@ -201,7 +202,53 @@ class AssertionTask(_TaskBase):
         )
 
 
-AnyTask = AssertionTask
+class LLMJudgeTask(_TaskBase):
+    """A model's judgement of the record, checked like an assertion.
+
+    The prompt is rendered with the record (`${path}` placeholders), sent to its provider with
+    the output type's JSON schema, parsed and validated; `context_path` then reads the judged
+    value from the answer (default `score`) and the operator checks it. An answer that does
+    not parse gets one repair request, then the task is `error` with the raw text kept.
+    `samples` > 1 asks several times and aggregates the judged value (`mean` or `majority`).
+
+    Example:
+        >>> LLMJudgeTask(id="relevance", operator="GreaterThanOrEqual", expected_value=4,
+        ...              prompt=Prompt(messages="Rate ${answer} for ${question}, 1-5.",
+        ...                            model="gpt-4o-mini", provider="OpenAI"))
+        LLMJudgeTask(id='relevance', ...)
+    """
+
+    task_type: Literal["LLMJudge"] = "LLMJudge"
+    prompt: Prompt = Field(description="What the judge is asked, of which model.")
+    context_path: str | None = Field(
+        default="score", description="Where the judged value is in the answer."
+    )
+    samples: int = Field(default=1, ge=1, le=20, description="Answers to aggregate.")
+    aggregation: Literal["mean", "majority"] = Field(
+        default="mean", description="How several answers' values combine."
+    )
+    max_retries: int | None = Field(
+        default=None, description="Accepted for Scouter's task files; retries are the client's."
+    )
+
+    _segments: tuple[Segment, ...] = PrivateAttr()
+    _getter: Callable[[Any], Any] = PrivateAttr()
+
+    def model_post_init(self, context: Any, /) -> None:
+        super().model_post_init(context)
+        try:
+            self._segments = parse_path(self.context_path)
+        except ConfigError as exc:
+            raise ValueError(f"task {self.id!r}: {exc}") from None
+        self._getter = make_getter(self._segments)
+
+    @property
+    def getter(self) -> Callable[[Any], Any]:
+        """Reads the judged value out of a parsed answer."""
+        return self._getter
+
+
+AnyTask = AssertionTask | LLMJudgeTask
 
 
 def execution_plan(tasks: Sequence[AnyTask]) -> list[list[AnyTask]]:

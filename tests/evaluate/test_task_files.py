@@ -154,3 +154,43 @@ def test_cli_stores_runs_and_exits_non_zero_on_regression(tmp_path: Path, store_
     )
     assert missing.returncode == 2
     assert "baseline eval run 99 has no results" in missing.stdout
+
+
+def test_judge_tasks_load_with_prompts_inline_or_from_a_file(tmp_path: Path) -> None:
+    (tmp_path / "prompt.yaml").write_text(
+        "messages:\n  - role: user\n    content: 'Rate ${answer} for ${question}.'\n"
+        "model: gpt-4o-mini\nprovider: OpenAI\n"
+    )
+    (tmp_path / "tasks.yaml").write_text(
+        "- task_type: LLMJudge\n  id: quality\n  prompt: {path: prompt.yaml}\n"
+        "  context_path: score\n  operator: GreaterThanOrEqual\n  expected_value: 4\n"
+        "- task_type: LLMJudge\n  id: tone\n  operator: Equals\n  expected_value: 5\n"
+        "  prompt:\n    messages: 'Is ${answer} polite?'\n    model: claude-x\n"
+        "    provider: anthropic\n    output_type: Score\n"
+        "  depends_on: [quality]\n  max_retries: 3\n"
+    )
+    quality, tone = load_tasks(tmp_path / "tasks.yaml")
+    assert quality.prompt.placeholders() == ["answer", "question"]  # type: ignore[union-attr]
+    assert tone.prompt.provider == "Anthropic"  # type: ignore[union-attr]
+    (tmp_path / "bad.yaml").write_text(
+        "- task_type: LLMJudge\n  id: q\n  operator: Equals\n  expected_value: 5\n"
+        "  prompt: {path: missing.yaml}\n"
+    )
+    with pytest.raises(ConfigError, match=r"task 0 \(line 1\) id 'q': prompt file not found"):
+        load_tasks(tmp_path / "bad.yaml")
+
+
+def test_profiles_with_judges_round_trip_through_json(tmp_path: Path) -> None:
+    from scouter_flows.evaluate import GenAIEvalConfig, GenAIEvalProfile
+
+    (tmp_path / "tasks.yaml").write_text(
+        YAML + "  - task_type: LLMJudge\n    id: judged\n    operator: Equals\n"
+        "    expected_value: 5\n    prompt: {messages: 'Rate ${response.text}', model: m, "
+        "provider: Gemini}\n"
+    )
+    profile = GenAIEvalProfile(
+        config=GenAIEvalConfig(space="s", name="n"), tasks=load_tasks(tmp_path / "tasks.yaml")
+    )
+    again = GenAIEvalProfile.model_validate_json(profile.model_dump_json())
+    assert again == profile
+    assert again.tasks[2].prompt.output_type.__name__ == "Score"  # type: ignore[union-attr]

@@ -1,0 +1,182 @@
+"""Judge prompts: messages with `${path}` placeholders, a model, a provider and an output type.
+
+Differs from Scouter on purpose: placeholders take nested paths (`${response.text}`) in every
+message, system included; strings go in raw and other values as JSON; a placeholder that does
+not resolve is an error for that record, never sent literally.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import re
+from enum import StrEnum
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, field_serializer, field_validator
+
+from scouter_flows.errors import ConfigError
+from scouter_flows.evaluate.paths import PathError, parse_path, resolve
+from scouter_flows.profiles.base import FrozenModel
+
+_PLACEHOLDER = re.compile(r"\$\{([^}]*)\}")
+
+
+class Provider(StrEnum):
+    """Who answers a judge prompt (through that provider's official SDK)."""
+
+    OpenAI = "OpenAI"
+    Anthropic = "Anthropic"
+    Gemini = "Gemini"
+
+    @classmethod
+    def _missing_(cls, value: object) -> Provider | None:
+        aliases = {
+            "openai": cls.OpenAI,
+            "anthropic": cls.Anthropic,
+            "gemini": cls.Gemini,
+            "google": cls.Gemini,
+        }
+        return aliases.get(str(value).lower())
+
+
+class Score(BaseModel):
+    """The default judge output: an integer score from 1 to 5 and the reason for it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    score: int = Field(ge=1, le=5, description="1 (worst) to 5 (best).")
+    reason: str = Field(description="Why this score, in a sentence or two.")
+
+
+OUTPUT_TYPES: dict[str, type[BaseModel]] = {"Score": Score}
+
+
+class Message(FrozenModel):
+    """One chat message."""
+
+    role: Literal["system", "user", "assistant"] = "user"
+    content: str
+
+
+class Prompt(FrozenModel):
+    """What a judge is asked, of which model, and the shape of its answer.
+
+    Example:
+        >>> Prompt(messages="Rate the answer ${response.text} to ${question} from 1 to 5.",
+        ...        model="gpt-4o-mini", provider="OpenAI").placeholders()
+        ['response.text', 'question']
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid", arbitrary_types_allowed=True)
+
+    messages: list[Message] = Field(description="The chat; a plain string is one user message.")
+    model: str = Field(description="The provider's model name.")
+    provider: Provider = Field(description="OpenAI, Anthropic or Gemini.")
+    system_instruction: str | None = Field(default=None, description="An optional system text.")
+    output_type: type[BaseModel] = Field(
+        default=Score, description="The pydantic model the answer must validate against."
+    )
+    temperature: float | None = Field(default=0.0, ge=0, le=2)
+    max_tokens: int | None = Field(default=512, gt=0)
+
+    @field_validator("messages", mode="before")
+    @classmethod
+    def _messages(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return [{"role": "user", "content": value}]
+        if isinstance(value, list):
+            return [{"role": "user", "content": m} if isinstance(m, str) else m for m in value]
+        return value
+
+    @field_validator("output_type", mode="before")
+    @classmethod
+    def _output_type(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            if value not in OUTPUT_TYPES:
+                raise ValueError(
+                    f"unknown output_type {value!r}; use {sorted(OUTPUT_TYPES)} "
+                    "or pass a pydantic model class"
+                )
+            return OUTPUT_TYPES[value]
+        if not (isinstance(value, type) and issubclass(value, BaseModel)):
+            raise ValueError("output_type must be a pydantic model class (default Score)")
+        return value
+
+    @field_serializer("output_type")
+    def _output_type_name(self, value: type[BaseModel]) -> str:
+        return output_type_name(value)
+
+    def model_post_init(self, context: Any, /) -> None:
+        texts = [m.content for m in self.messages] + [self.system_instruction or ""]
+        for text in texts:
+            for path in _PLACEHOLDER.findall(text):
+                try:
+                    parse_path(path)
+                except ConfigError as exc:
+                    raise ValueError(f"placeholder ${{{path}}}: {exc}") from None
+        if not self.messages:
+            raise ValueError("a prompt needs at least one message")
+
+    def placeholders(self) -> list[str]:
+        """The paths the prompt reads from each record, in order of appearance."""
+        texts = [self.system_instruction or ""] + [m.content for m in self.messages]
+        return [p for text in texts for p in _PLACEHOLDER.findall(text)]
+
+    def output_schema(self) -> dict[str, Any]:
+        """The JSON schema of the output type (built once per type)."""
+        return _schema(self.output_type)
+
+    def render(self, context: Any) -> tuple[str | None, list[Message]]:
+        """The system text and messages with every placeholder filled from `context`.
+
+        Raises:
+            PathError: a placeholder does not resolve (the path is named).
+        """
+
+        def fill(text: str) -> str:
+            def value(match: re.Match[str]) -> str:
+                try:
+                    found = resolve(context, parse_path(match.group(1)))
+                except PathError as exc:
+                    raise PathError(f"placeholder ${{{match.group(1)}}}: {exc}") from None
+                return found if isinstance(found, str) else json.dumps(found, ensure_ascii=False)
+
+            return _PLACEHOLDER.sub(value, text)
+
+        system = fill(self.system_instruction) if self.system_instruction else None
+        return system, [Message(role=m.role, content=fill(m.content)) for m in self.messages]
+
+
+@functools.cache
+def _schema(model: type[BaseModel]) -> dict[str, Any]:
+    return model.model_json_schema()
+
+
+def output_type_name(model: type[BaseModel]) -> str:
+    """The name an output type is stored under (register custom ones to read them back)."""
+    return next((k for k, v in OUTPUT_TYPES.items() if v is model), model.__name__)
+
+
+def register_output_type(model: type[BaseModel]) -> None:
+    """Make a custom judge output model loadable by name from task files and profiles."""
+    OUTPUT_TYPES[model.__name__] = model
+
+
+def load_prompt(value: Any, base: Path | None = None) -> Any:
+    """A prompt given inline or as `{path: file}` (YAML or JSON), for task files."""
+    if isinstance(value, dict) and set(value) == {"path"}:
+        path = Path(value["path"])
+        if base is not None and not path.is_absolute():
+            path = base / path
+        try:
+            text = path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            raise ConfigError(f"prompt file not found: {path}") from None
+        try:
+            return json.loads(text) if path.suffix == ".json" else yaml.safe_load(text)
+        except (ValueError, yaml.YAMLError) as exc:
+            raise ConfigError(f"{path}: not a valid prompt file ({exc})") from None
+    return value
