@@ -1,4 +1,4 @@
-"""GenAI evaluation: assertion and LLM-judge tasks over eval records, in a task graph.
+"""GenAI evaluation: assertion, LLM-judge and trace-assertion tasks over eval records.
 
 Names follow Scouter (`AssertionTask`, `ComparisonOperator`, `EvalRecord`, `GenAIEvalDataset`,
 `EvalResults`, `load_tasks`).
@@ -13,9 +13,17 @@ from scouter_flows.evaluate.providers import JudgeSettings
 from scouter_flows.evaluate.records import EvalRecord
 from scouter_flows.evaluate.results import Comparison, EvalResults, TaskDelta, TaskSummary
 from scouter_flows.evaluate.task_files import load_tasks
-from scouter_flows.evaluate.tasks import AssertionTask, LLMJudgeTask, execution_plan
+from scouter_flows.evaluate.tasks import (
+    AssertionTask,
+    LLMJudgeTask,
+    TraceAssertionTask,
+    execution_plan,
+)
+from scouter_flows.evaluate.trace_assertions import AggregationType, TraceAssertion
+from scouter_flows.traces.filters import SpanFilter
 
 __all__ = [
+    "AggregationType",
     "AssertionTask",
     "Comparison",
     "ComparisonOperator",
@@ -31,8 +39,11 @@ __all__ = [
     "Prompt",
     "Provider",
     "Score",
+    "SpanFilter",
     "TaskDelta",
     "TaskSummary",
+    "TraceAssertion",
+    "TraceAssertionTask",
     "execution_plan",
     "load_tasks",
     "register_output_type",

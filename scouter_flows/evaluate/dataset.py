@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+import polars as pl
+
 from scouter_flows.errors import ConfigError
 from scouter_flows.evaluate.judge_cache import JudgeCache
 from scouter_flows.evaluate.judging import JudgeStats
@@ -13,6 +15,7 @@ from scouter_flows.evaluate.records import EvalRecord
 from scouter_flows.evaluate.results import EvalResults
 from scouter_flows.evaluate.runner import run_graph
 from scouter_flows.evaluate.tasks import AnyTask, execution_plan, format_plan
+from scouter_flows.traces.filters import spans_by_trace
 
 
 class GenAIEvalDataset:
@@ -56,6 +59,11 @@ class GenAIEvalDataset:
         """The LLM-judge tasks."""
         return [t for t in self.tasks if t.task_type == "LLMJudge"]
 
+    @property
+    def trace_assertion_tasks(self) -> list[AnyTask]:
+        """The trace-assertion tasks."""
+        return [t for t in self.tasks if t.task_type == "TraceAssertion"]
+
     def execution_plan(self) -> str:
         """The levels the tasks run in, as text."""
         return format_plan(self.levels)
@@ -64,20 +72,25 @@ class GenAIEvalDataset:
         """Print the levels the tasks run in."""
         print(self.execution_plan())
 
-    def evaluate(self, judges: JudgeSettings | None = None) -> EvalResults:
+    def evaluate(
+        self, judges: JudgeSettings | None = None, spans: pl.DataFrame | None = None
+    ) -> EvalResults:
         """Run every task on every record, level by level.
 
         Args:
             judges: How LLM judges reach their providers (keys, base URLs, timeout, retries,
                 concurrency, cache); default: the environment's keys, 16 calls at once, the
                 judge cache in the user cache directory.
+            spans: The spans trace assertions read (a frame as `read_otlp_json`,
+                `read_flat_spans` or `Store.spans` return), matched to records by `trace_id`.
         """
+        traces = spans_by_trace(spans) if spans is not None else None
         settings = judges
         if settings is None and any(t.task_type == "LLMJudge" for t in self.tasks):
             settings = JudgeSettings(cache=JudgeCache())
         stats = JudgeStats()
         try:
-            columns = run_graph(self.records, self.levels, settings, stats)
+            columns = run_graph(self.records, self.levels, settings, stats, traces)
         finally:
             if judges is None and settings is not None and settings.cache is not None:
                 settings.cache.close()

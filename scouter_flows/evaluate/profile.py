@@ -14,7 +14,12 @@ from typing import Annotated, Literal
 from pydantic import Field, field_validator, model_validator
 
 from scouter_flows.evaluate.records import EvalRecord
-from scouter_flows.evaluate.tasks import AssertionTask, LLMJudgeTask, execution_plan
+from scouter_flows.evaluate.tasks import (
+    AssertionTask,
+    LLMJudgeTask,
+    TraceAssertionTask,
+    execution_plan,
+)
 from scouter_flows.profiles.alerting import GenAIAlertConfig
 from scouter_flows.profiles.base import DriftProfileBase, ProfileIdentity
 
@@ -42,9 +47,11 @@ class GenAIEvalProfile(DriftProfileBase):
 
     drift_type: Literal["genai"] = "genai"
     config: GenAIEvalConfig
-    tasks: list[Annotated[AssertionTask | LLMJudgeTask, Field(discriminator="task_type")]] = Field(
-        description="The task graph every sampled record runs."
-    )
+    tasks: list[
+        Annotated[
+            AssertionTask | LLMJudgeTask | TraceAssertionTask, Field(discriminator="task_type")
+        ]
+    ] = Field(description="The task graph every sampled record runs.")
 
     @model_validator(mode="after")
     def _graph(self) -> GenAIEvalProfile:

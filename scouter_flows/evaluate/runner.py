@@ -9,7 +9,9 @@ from scouter_flows.evaluate.judging import JudgeStats, run_judge
 from scouter_flows.evaluate.paths import PathError
 from scouter_flows.evaluate.providers import JudgeSettings
 from scouter_flows.evaluate.records import EvalRecord
-from scouter_flows.evaluate.tasks import AnyTask, LLMJudgeTask
+from scouter_flows.evaluate.tasks import AnyTask, AssertionTask, LLMJudgeTask, TraceAssertionTask
+from scouter_flows.evaluate.trace_assertions import NoSpanMatched
+from scouter_flows.traces.filters import Span
 
 PASS, FAIL, ERROR, SKIPPED = 0, 1, 2, 3
 STATUS_NAMES = ("pass", "fail", "error", "skipped")
@@ -34,6 +36,7 @@ def run_graph(
     levels: list[list[AnyTask]],
     judges: JudgeSettings | None = None,
     stats: JudgeStats | None = None,
+    traces: dict[str, list[Span]] | None = None,
 ) -> dict[str, TaskColumn]:
     """Every task's column, computed level by level over all records; the judge calls of a
     level run concurrently across records."""
@@ -48,6 +51,9 @@ def run_graph(
             blocked = _blocked(task, columns, n)
             if isinstance(task, LLMJudgeTask):
                 _run_llm_judge(task, column, contexts, columns, blocked, settings, counter)
+            elif isinstance(task, TraceAssertionTask):
+                trace_ids = [r.trace_id for r in records]
+                _run_trace_assertion(task, column, trace_ids, contexts, blocked, traces)
             else:
                 _run_assertion(task, column, contexts, columns, blocked)
             columns[task.id] = column
@@ -90,6 +96,41 @@ def _run_llm_judge(
             column.message[i] = failure
 
 
+def _run_trace_assertion(
+    task: TraceAssertionTask,
+    column: TaskColumn,
+    trace_ids: list[str | None],
+    contexts: list[dict[str, Any]],
+    blocked: list[str | None],
+    traces: dict[str, list[Span]] | None,
+) -> None:
+    for i, trace_id in enumerate(trace_ids):
+        reason = blocked[i]
+        if reason is not None:
+            column.status[i], column.message[i] = SKIPPED, reason
+            continue
+        if trace_id is None:
+            column.status[i], column.message[i] = ERROR, "the record has no trace_id"
+            continue
+        if traces is None:
+            column.status[i] = ERROR
+            column.message[i] = "no spans were given: pass spans= (a span frame) to evaluate()"
+            continue
+        spans = traces.get(trace_id)
+        if not spans:
+            column.status[i], column.message[i] = ERROR, f"no spans for trace {trace_id}"
+            continue
+        try:
+            value = task.assertion.value(spans)
+        except NoSpanMatched as exc:
+            column.status[i], column.message[i] = FAIL, str(exc)
+            continue
+        column.actual[i] = value
+        failure = task.check(value, contexts[i])
+        if failure is not None:
+            column.status[i], column.message[i] = FAIL, failure
+
+
 def _scope(task: AnyTask, context: dict[str, Any], columns: dict[str, TaskColumn], i: int) -> Any:
     return _context_with_dependencies(task, context, columns, i) if task.depends_on else context
 
@@ -129,7 +170,7 @@ def _output(column: TaskColumn, i: int) -> Any:
 
 
 def _run_assertion(
-    task: AnyTask,
+    task: AssertionTask,
     column: TaskColumn,
     contexts: list[dict[str, Any]],
     columns: dict[str, TaskColumn],

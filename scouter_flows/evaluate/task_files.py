@@ -14,10 +14,20 @@ from pydantic import ValidationError
 
 from scouter_flows.errors import ConfigError
 from scouter_flows.evaluate.prompts import load_prompt
-from scouter_flows.evaluate.tasks import AnyTask, AssertionTask, LLMJudgeTask, execution_plan
+from scouter_flows.evaluate.tasks import (
+    AnyTask,
+    AssertionTask,
+    LLMJudgeTask,
+    TraceAssertionTask,
+    execution_plan,
+)
 from scouter_flows.profiles.base import describe_validation_error
 
-TASK_TYPES: dict[str, type[AnyTask]] = {"Assertion": AssertionTask, "LLMJudge": LLMJudgeTask}
+TASK_TYPES: dict[str, type[AnyTask]] = {
+    "Assertion": AssertionTask,
+    "LLMJudge": LLMJudgeTask,
+    "TraceAssertion": TraceAssertionTask,
+}
 
 
 def load_tasks(path: str | Path) -> list[AnyTask]:

@@ -20,6 +20,7 @@ from scouter_flows.errors import ConfigError
 from scouter_flows.evaluate.operators import ComparisonOperator, CompiledCheck, compile_check
 from scouter_flows.evaluate.paths import Segment, make_getter, parse_path
 from scouter_flows.evaluate.prompts import Prompt
+from scouter_flows.evaluate.trace_assertions import TraceAssertion
 from scouter_flows.profiles.base import FrozenModel
 
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$")
@@ -248,7 +249,34 @@ class LLMJudgeTask(_TaskBase):
         return self._getter
 
 
-AnyTask = AssertionTask | LLMJudgeTask
+class TraceAssertionTask(_TaskBase):
+    """A check of a value computed from the record's trace (found by its `trace_id`).
+
+    Example:
+        >>> TraceAssertionTask(id="retrieves_first", operator="Equals", expected_value=True,
+        ...     assertion=TraceAssertion.span_sequence(["retrieve", "generate"], exact=False))
+        TraceAssertionTask(id='retrieves_first', ...)
+    """
+
+    task_type: Literal["TraceAssertion"] = "TraceAssertion"
+    assertion: TraceAssertion = Field(description="What to compute from the trace.")
+
+    @field_validator("assertion", mode="before")
+    @classmethod
+    def _scouter_form(cls, value: Any) -> Any:
+        # Scouter writes {SpanSequence: [...]}, {SpanCount: {filter: ...}}, ...: one CamelCase key.
+        if isinstance(value, dict) and len(value) == 1 and "kind" not in value:
+            ((name, args),) = value.items()
+            kind = re.sub(r"(?<!^)(?=[A-Z])", "_", str(name)).lower()
+            if isinstance(args, list):
+                return {"kind": kind, "names": args}
+            return {"kind": kind, **(args or {})}
+        if isinstance(value, str):
+            return {"kind": re.sub(r"(?<!^)(?=[A-Z])", "_", value).lower()}
+        return value
+
+
+AnyTask = AssertionTask | LLMJudgeTask | TraceAssertionTask
 
 
 def execution_plan(tasks: Sequence[AnyTask]) -> list[list[AnyTask]]:

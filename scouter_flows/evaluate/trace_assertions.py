@@ -1,0 +1,277 @@
+"""`TraceAssertion`: a value computed from a record's trace, for a task's operator to check.
+
+Differs from Scouter on purpose: `span_sequence` can ask for an in-order subsequence
+(`exact=False`) besides the exact list of span names; a filter that matches no span is a fail
+saying so ("no span matched ...") instead of an empty value that passes vacuously; spans are in
+start-time order.
+"""
+
+from __future__ import annotations
+
+import statistics
+from enum import StrEnum
+from typing import Any, Literal
+
+from pydantic import Field, model_validator
+
+from scouter_flows.profiles.base import FrozenModel
+from scouter_flows.traces.filters import Span, SpanFilter
+
+
+class AggregationType(StrEnum):
+    """How `span_aggregation` combines an attribute over the matching spans."""
+
+    Count = "Count"
+    Sum = "Sum"
+    Average = "Average"
+    Min = "Min"
+    Max = "Max"
+    First = "First"
+    Last = "Last"
+
+
+class NoSpanMatched(Exception):  # noqa: N818 - an outcome, not an error: the task fails
+    """The assertion's filter matched no span: the task fails with this message."""
+
+
+class TraceAssertion(FrozenModel):
+    """What to compute from a trace; build one with the class methods."""
+
+    kind: Literal[
+        "span_sequence",
+        "span_set",
+        "span_count",
+        "span_exists",
+        "span_attribute",
+        "span_duration",
+        "span_aggregation",
+        "trace_duration",
+        "trace_span_count",
+        "trace_error_count",
+        "trace_service_count",
+        "trace_max_depth",
+        "trace_attribute",
+        "attribute_filter",
+    ]
+    names: list[str] = Field(default_factory=list)
+    exact: bool = True
+    filter: SpanFilter | None = None
+    key: str | None = None
+    aggregation: AggregationType | None = None
+    mode: Literal["any", "all"] = "any"
+    check: dict[str, Any] | None = Field(
+        default=None, description="attribute_filter: {'operator': ..., 'expected_value': ...}."
+    )
+
+    @model_validator(mode="after")
+    def _check_fields(self) -> TraceAssertion:
+        needs_filter = {
+            "span_count",
+            "span_exists",
+            "span_attribute",
+            "span_duration",
+            "span_aggregation",
+        }
+        if self.kind in needs_filter and self.filter is None:
+            raise ValueError(f"{self.kind} needs a span filter")
+        if self.kind in ("span_sequence", "span_set") and not self.names:
+            raise ValueError(f"{self.kind} needs span names")
+        if (
+            self.kind
+            in ("span_attribute", "span_aggregation", "trace_attribute", "attribute_filter")
+            and not self.key
+        ):
+            raise ValueError(f"{self.kind} needs an attribute key")
+        if self.kind == "span_aggregation" and self.aggregation is None:
+            raise ValueError("span_aggregation needs an aggregation (Count, Sum, Average, ...)")
+        if self.kind == "span_exists" and self.filter and self.filter.kind == "sequence":
+            raise ValueError("span_exists takes a span filter, not a sequence; use span_count")
+        if self.kind == "attribute_filter":
+            from scouter_flows.evaluate.operators import compile_check
+
+            if not self.check or "operator" not in self.check:
+                raise ValueError("attribute_filter needs check={'operator': ..., ...}")
+            compile_check(self.check["operator"], self.check.get("expected_value"))
+        return self
+
+    # -- constructors (Scouter's names) ---------------------------------------------------------
+
+    @classmethod
+    def span_sequence(cls, names: list[str], exact: bool = True) -> TraceAssertion:
+        """True when the trace's span names are `names` (exact) or contain them in order."""
+        return cls(kind="span_sequence", names=names, exact=exact)
+
+    @classmethod
+    def span_set(cls, names: list[str]) -> TraceAssertion:
+        """True when every name occurs in the trace."""
+        return cls(kind="span_set", names=names)
+
+    @classmethod
+    def span_count(cls, filter: SpanFilter) -> TraceAssertion:
+        """How many spans match (for a sequence filter: how many runs)."""
+        return cls(kind="span_count", filter=filter)
+
+    @classmethod
+    def span_exists(cls, filter: SpanFilter) -> TraceAssertion:
+        """Whether any span matches."""
+        return cls(kind="span_exists", filter=filter)
+
+    @classmethod
+    def span_attribute(cls, filter: SpanFilter, key: str) -> TraceAssertion:
+        """The attribute's value on the matching span (a list when several match)."""
+        return cls(kind="span_attribute", filter=filter, key=key)
+
+    @classmethod
+    def span_duration(cls, filter: SpanFilter) -> TraceAssertion:
+        """The matching span's duration in ms (a list when several match)."""
+        return cls(kind="span_duration", filter=filter)
+
+    @classmethod
+    def span_aggregation(
+        cls, filter: SpanFilter, key: str, aggregation: AggregationType | str
+    ) -> TraceAssertion:
+        """An aggregate of a numeric attribute over the matching spans."""
+        return cls(
+            kind="span_aggregation",
+            filter=filter,
+            key=key,
+            aggregation=AggregationType(aggregation),
+        )
+
+    @classmethod
+    def trace_duration(cls) -> TraceAssertion:
+        """Last end minus first start, in ms."""
+        return cls(kind="trace_duration")
+
+    @classmethod
+    def trace_span_count(cls) -> TraceAssertion:
+        """How many spans the trace has."""
+        return cls(kind="trace_span_count")
+
+    @classmethod
+    def trace_error_count(cls) -> TraceAssertion:
+        """How many spans have status ERROR."""
+        return cls(kind="trace_error_count")
+
+    @classmethod
+    def trace_service_count(cls) -> TraceAssertion:
+        """How many distinct services emitted spans."""
+        return cls(kind="trace_service_count")
+
+    @classmethod
+    def trace_max_depth(cls) -> TraceAssertion:
+        """The deepest span's depth (roots are 0)."""
+        return cls(kind="trace_max_depth")
+
+    @classmethod
+    def trace_attribute(cls, key: str) -> TraceAssertion:
+        """The attribute on the trace's root span."""
+        return cls(kind="trace_attribute", key=key)
+
+    @classmethod
+    def attribute_filter(
+        cls,
+        key: str,
+        operator: str,
+        expected_value: Any = None,
+        mode: Literal["any", "all"] = "any",
+    ) -> TraceAssertion:
+        """Whether the values of `key` across spans pass the check: any one, or all."""
+        return cls(
+            kind="attribute_filter",
+            key=key,
+            mode=mode,
+            check={"operator": operator, "expected_value": expected_value},
+        )
+
+    # -- evaluation ------------------------------------------------------------------------------
+
+    def value(self, spans: list[Span]) -> Any:
+        """The computed value for one trace.
+
+        Raises:
+            NoSpanMatched: the filter matched nothing (or no span has the key).
+        """
+        kind = self.kind
+        if kind == "span_sequence":
+            names = [s["name"] for s in spans]
+            if self.exact:
+                return names == self.names
+            it = iter(names)
+            return all(any(n == want for n in it) for want in self.names)
+        if kind == "span_set":
+            present = {s["name"] for s in spans}
+            return all(n in present for n in self.names)
+        if kind == "trace_duration":
+            return (
+                max(s["end_time"] for s in spans) - min(s["start_time"] for s in spans)
+            ).total_seconds() * 1000
+        if kind == "trace_span_count":
+            return len(spans)
+        if kind == "trace_error_count":
+            return sum(s["status"] == "ERROR" for s in spans)
+        if kind == "trace_service_count":
+            return len({s["service_name"] for s in spans})
+        if kind == "trace_max_depth":
+            return max(s["depth"] for s in spans)
+        if kind == "trace_attribute":
+            roots = [s for s in spans if s["depth"] == 0]
+            if not roots or self.key not in roots[0]["attributes"]:
+                raise NoSpanMatched(f"the root span has no attribute {self.key!r}")
+            return roots[0]["attributes"][self.key]
+        if kind == "attribute_filter":
+            return self._attribute_filter(spans)
+        assert self.filter is not None
+        if kind == "span_count":
+            if self.filter.kind == "sequence":
+                return len(self.filter.runs(spans))
+            return len(self.filter.select(spans))
+        matched = self.filter.select(spans)
+        if kind == "span_exists":
+            return bool(matched)
+        if not matched:
+            raise NoSpanMatched(f"no span matched {self.filter.describe()}")
+        if kind == "span_duration":
+            durations = [s["duration_ms"] for s in matched]
+            return durations[0] if len(durations) == 1 else durations
+        values = [s["attributes"][self.key] for s in matched if self.key in s["attributes"]]
+        if not values:
+            raise NoSpanMatched(
+                f"no span matching {self.filter.describe()} has attribute {self.key!r}"
+            )
+        if kind == "span_attribute":
+            return values[0] if len(values) == 1 else values
+        return _aggregate(values, self.aggregation or AggregationType.Count, self.key or "")
+
+    def _attribute_filter(self, spans: list[Span]) -> bool:
+        from scouter_flows.evaluate.operators import compile_check
+
+        assert self.check is not None
+        check = compile_check(self.check["operator"], self.check.get("expected_value"))
+        values = [s["attributes"][self.key] for s in spans if self.key in s["attributes"]]
+        if not values:
+            raise NoSpanMatched(f"no span has attribute {self.key!r}")
+        passed = [check(v, {}) is None for v in values]
+        return any(passed) if self.mode == "any" else all(passed)
+
+    def describe(self) -> str:
+        """A short text for tables."""
+        target = f" of {self.filter.describe()}" if self.filter else ""
+        return f"{self.kind}{target}" + (f" [{self.key}]" if self.key else "")
+
+
+def _aggregate(values: list[Any], how: AggregationType, key: str) -> Any:
+    if how is AggregationType.Count:
+        return len(values)
+    if how is AggregationType.First:
+        return values[0]
+    if how is AggregationType.Last:
+        return values[-1]
+    numbers = [v for v in values if isinstance(v, int | float) and not isinstance(v, bool)]
+    if not numbers:
+        raise NoSpanMatched(f"attribute {key!r} has no numeric values to {how.value.lower()}")
+    if how is AggregationType.Sum:
+        return sum(numbers)
+    if how is AggregationType.Average:
+        return statistics.fmean(numbers)
+    return min(numbers) if how is AggregationType.Min else max(numbers)

@@ -1,0 +1,192 @@
+"""`SpanFilter`: which spans of a trace an assertion looks at.
+
+Spans here are the rows of a span frame (`SPAN_SCHEMA`) as dicts with decoded attributes, in
+start-time order. Differs from Scouter on purpose: `with_attribute_value` compares JSON values
+(150 equals 150.0, never "150"), and a bad name pattern is an error when the filter is built.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Sequence
+from typing import Any, Literal
+
+import polars as pl
+from pydantic import Field, model_validator
+
+from scouter_flows.profiles.base import FrozenModel
+
+Span = dict[str, Any]
+StatusName = Literal["OK", "ERROR", "UNSET"]
+
+
+class SpanFilter(FrozenModel):
+    """A predicate on spans; build one with the class methods and combine with `and_`/`or_`."""
+
+    kind: Literal[
+        "by_name",
+        "by_name_pattern",
+        "with_attribute",
+        "with_attribute_value",
+        "with_status",
+        "with_duration",
+        "sequence",
+        "and",
+        "or",
+    ]
+    name: str | None = None
+    pattern: str | None = None
+    key: str | None = None
+    value: Any = None
+    status: StatusName | None = None
+    min_ms: float | None = None
+    max_ms: float | None = None
+    names: list[str] = Field(default_factory=list)
+    filters: list[SpanFilter] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _check(self) -> SpanFilter:
+        needs = {
+            "by_name": self.name is not None,
+            "by_name_pattern": self.pattern is not None,
+            "with_attribute": self.key is not None,
+            "with_attribute_value": self.key is not None,
+            "with_status": self.status is not None,
+            "with_duration": self.min_ms is not None or self.max_ms is not None,
+            "sequence": bool(self.names),
+            "and": len(self.filters) >= 2,
+            "or": len(self.filters) >= 2,
+        }
+        if not needs[self.kind]:
+            raise ValueError(f"span filter {self.kind} is missing its argument")
+        if self.pattern is not None:
+            try:
+                re.compile(self.pattern)
+            except re.error as exc:
+                raise ValueError(f"invalid span name pattern {self.pattern!r}: {exc}") from None
+        return self
+
+    # -- constructors (Scouter's names) ---------------------------------------------------------
+
+    @classmethod
+    def by_name(cls, name: str) -> SpanFilter:
+        """Spans named exactly `name`."""
+        return cls(kind="by_name", name=name)
+
+    @classmethod
+    def by_name_pattern(cls, pattern: str) -> SpanFilter:
+        """Spans whose name matches the regular expression (searched, not anchored)."""
+        return cls(kind="by_name_pattern", pattern=pattern)
+
+    @classmethod
+    def with_attribute(cls, key: str) -> SpanFilter:
+        """Spans having attribute `key`."""
+        return cls(kind="with_attribute", key=key)
+
+    @classmethod
+    def with_attribute_value(cls, key: str, value: Any) -> SpanFilter:
+        """Spans whose attribute `key` equals `value`."""
+        return cls(kind="with_attribute_value", key=key, value=value)
+
+    @classmethod
+    def with_status(cls, status: StatusName) -> SpanFilter:
+        """Spans with status OK, ERROR or UNSET."""
+        return cls(kind="with_status", status=status)
+
+    @classmethod
+    def with_duration(cls, min_ms: float | None = None, max_ms: float | None = None) -> SpanFilter:
+        """Spans lasting between `min_ms` and `max_ms` milliseconds (inclusive)."""
+        return cls(kind="with_duration", min_ms=min_ms, max_ms=max_ms)
+
+    @classmethod
+    def sequence(cls, names: Sequence[str]) -> SpanFilter:
+        """Consecutive spans (in start order) named `names`, in that order."""
+        return cls(kind="sequence", names=list(names))
+
+    def and_(self, *others: SpanFilter) -> SpanFilter:
+        """Spans matching this filter and every other."""
+        return SpanFilter(kind="and", filters=[self, *others])
+
+    def or_(self, *others: SpanFilter) -> SpanFilter:
+        """Spans matching this filter or any other."""
+        return SpanFilter(kind="or", filters=[self, *others])
+
+    # -- evaluation ------------------------------------------------------------------------------
+
+    def matches(self, span: Span) -> bool:
+        """Whether one span matches (a `sequence` filter matches via `select` only)."""
+        kind = self.kind
+        if kind == "by_name":
+            return bool(span["name"] == self.name)
+        if kind == "by_name_pattern":
+            return re.search(str(self.pattern), span["name"]) is not None
+        attributes = span["attributes"]
+        if kind == "with_attribute":
+            return self.key in attributes
+        if kind == "with_attribute_value":
+            return self.key in attributes and json_equal(attributes[self.key], self.value)
+        if kind == "with_status":
+            return bool(span["status"] == self.status)
+        if kind == "with_duration":
+            ms = span["duration_ms"]
+            low = self.min_ms if self.min_ms is not None else float("-inf")
+            high = self.max_ms if self.max_ms is not None else float("inf")
+            return ms is not None and low <= ms <= high
+        if kind == "and":
+            return all(f.matches(span) for f in self.filters)
+        if kind == "or":
+            return any(f.matches(span) for f in self.filters)
+        raise ValueError("a sequence filter selects runs of spans; use it where spans are selected")
+
+    def select(self, spans: list[Span]) -> list[Span]:
+        """The matching spans (for `sequence`: the spans of every matching run)."""
+        if self.kind == "sequence":
+            return [span for run in self.runs(spans) for span in run]
+        return [span for span in spans if self.matches(span)]
+
+    def runs(self, spans: list[Span]) -> list[list[Span]]:
+        """For a `sequence` filter: each run of consecutive spans named `names`."""
+        size = len(self.names)
+        names = [s["name"] for s in spans]
+        return [
+            spans[i : i + size]
+            for i in range(len(spans) - size + 1)
+            if names[i : i + size] == self.names
+        ]
+
+    def describe(self) -> str:
+        """A short text for messages: `name == 'retrieve'` and the like."""
+        texts = {
+            "by_name": f"name == {self.name!r}",
+            "by_name_pattern": f"name ~ /{self.pattern}/",
+            "with_attribute": f"has {self.key!r}",
+            "with_attribute_value": f"{self.key} == {json.dumps(self.value)}",
+            "with_status": f"status {self.status}",
+            "with_duration": f"duration in [{self.min_ms}, {self.max_ms}] ms",
+            "sequence": f"sequence {self.names}",
+        }
+        if self.kind in ("and", "or"):
+            return f" {self.kind} ".join(f"({f.describe()})" for f in self.filters)
+        return texts[self.kind]
+
+
+def json_equal(a: Any, b: Any) -> bool:
+    """JSON equality: numbers by value (150 == 150.0), booleans only with booleans."""
+    if isinstance(a, bool) or isinstance(b, bool):
+        return type(a) is type(b) and a == b
+    if isinstance(a, int | float) and isinstance(b, int | float):
+        return bool(a == b)
+    return type(a) is type(b) and a == b
+
+
+def spans_by_trace(spans: pl.DataFrame) -> dict[str, list[Span]]:
+    """A span frame as lists of span dicts per trace id, in start order, with `depth` and the
+    attributes decoded."""
+    from scouter_flows.traces.spans import normalise_spans
+
+    grouped: dict[str, list[Span]] = {}
+    for row in normalise_spans(spans).iter_rows(named=True):
+        row["attributes"] = json.loads(row["attributes"]) if row.get("attributes") else {}
+        grouped.setdefault(row["trace_id"], []).append(row)
+    return grouped
