@@ -92,7 +92,33 @@ class _TaskBase(FrozenModel):
         return self._check
 
 
-class AssertionTask(_TaskBase):
+class _ReadsPath(_TaskBase):
+    """A task whose value is read at `context_path` (of the record, or of a judge's answer)."""
+
+    context_path: str | None = None
+    _segments: tuple[Segment, ...] = PrivateAttr()
+    _getter: Callable[[Any], Any] = PrivateAttr()
+
+    def model_post_init(self, context: Any, /) -> None:
+        super().model_post_init(context)
+        try:
+            self._segments = parse_path(self.context_path)
+        except ConfigError as exc:
+            raise ValueError(f"task {self.id!r}: {exc}") from None
+        self._getter = make_getter(self._segments)
+
+    @property
+    def segments(self) -> tuple[Segment, ...]:
+        """The parsed context path."""
+        return self._segments
+
+    @property
+    def getter(self) -> Callable[[Any], Any]:
+        """A fast reader of the context path (raises `PathError` as `resolve` does)."""
+        return self._getter
+
+
+class AssertionTask(_ReadsPath):
     """A deterministic check of a value in the record's context.
 
     Example:
@@ -120,27 +146,6 @@ class AssertionTask(_TaskBase):
         elif isinstance(data, dict) and "item_context_path" in data:
             data = {k: v for k, v in data.items() if k != "item_context_path"}
         return data
-
-    _segments: tuple[Segment, ...] = PrivateAttr()
-    _getter: Callable[[Any], Any] = PrivateAttr()
-
-    def model_post_init(self, context: Any, /) -> None:
-        super().model_post_init(context)
-        try:
-            self._segments = parse_path(self.context_path)
-        except ConfigError as exc:
-            raise ValueError(f"task {self.id!r}: {exc}") from None
-        self._getter = make_getter(self._segments)
-
-    @property
-    def segments(self) -> tuple[Segment, ...]:
-        """The parsed context path."""
-        return self._segments
-
-    @property
-    def getter(self) -> Callable[[Any], Any]:
-        """A fast reader of the context path (raises `PathError` as `resolve` does)."""
-        return self._getter
 
     @classmethod
     def all_items(
@@ -203,7 +208,7 @@ class AssertionTask(_TaskBase):
         )
 
 
-class LLMJudgeTask(_TaskBase):
+class LLMJudgeTask(_ReadsPath):
     """A model's judgement of the record, checked like an assertion.
 
     The prompt is rendered with the record (`${path}` placeholders), sent to its provider with
@@ -231,22 +236,6 @@ class LLMJudgeTask(_TaskBase):
     max_retries: int | None = Field(
         default=None, description="Accepted for Scouter's task files; retries are the client's."
     )
-
-    _segments: tuple[Segment, ...] = PrivateAttr()
-    _getter: Callable[[Any], Any] = PrivateAttr()
-
-    def model_post_init(self, context: Any, /) -> None:
-        super().model_post_init(context)
-        try:
-            self._segments = parse_path(self.context_path)
-        except ConfigError as exc:
-            raise ValueError(f"task {self.id!r}: {exc}") from None
-        self._getter = make_getter(self._segments)
-
-    @property
-    def getter(self) -> Callable[[Any], Any]:
-        """Reads the judged value out of a parsed answer."""
-        return self._getter
 
 
 class TraceAssertionTask(_TaskBase):
