@@ -6,7 +6,7 @@ import hashlib
 import json
 import os
 from datetime import UTC, datetime, timedelta
-from importlib import resources
+from importlib import import_module, resources
 from typing import Any, Protocol, cast
 
 import polars as pl
@@ -37,6 +37,8 @@ PROFILE_TYPES: dict[str, type[AnyProfile]] = {
 }
 _OTHER_TYPES: dict[str, type[DriftProfileBase]] = {}
 """Profile types defined outside `profiles/` (the GenAI eval profile), by drift type."""
+_LAZY_TYPES = {"genai": ("scouter_flows.evaluate.profile", "GenAIEvalProfile")}
+"""Where those live, imported on first read so the store never imports them eagerly."""
 
 
 class StorableProfile(Protocol):
@@ -49,6 +51,17 @@ class StorableProfile(Protocol):
     def config(self) -> ProfileIdentity: ...
 
     def model_dump_json(self) -> str: ...
+
+
+def _profile_model(drift_type: str) -> type[DriftProfileBase] | None:
+    known: type[DriftProfileBase] | None = PROFILE_TYPES.get(drift_type) or _OTHER_TYPES.get(
+        drift_type
+    )
+    if known is None and drift_type in _LAZY_TYPES:
+        module, name = _LAZY_TYPES[drift_type]
+        known = getattr(import_module(module), name)
+        _OTHER_TYPES[drift_type] = known
+    return known
 
 
 def register_profile_type(drift_type: str, model: type[DriftProfileBase]) -> None:
@@ -219,9 +232,7 @@ class Store(DriftRuns, EvalRuns, Telemetry, Outbox):
                 "say which with drift_type"
             )
         row = rows[0]
-        model: type[DriftProfileBase] | None = PROFILE_TYPES.get(
-            row.drift_type
-        ) or _OTHER_TYPES.get(row.drift_type)
+        model = _profile_model(row.drift_type)
         if model is None:
             raise StoreError(f"stored profile {key} has unknown drift type {row.drift_type!r}")
         return int(row.id), model.model_validate_profile(row.body, source=f"stored profile {key}")

@@ -26,10 +26,12 @@ class Telemetry(StoreConnection):
         """Store spans (columns as the `spans` table; attributes and events as JSON text).
 
         A span already stored (same trace_id and span_id) is replaced, so re-reading an export
-        never duplicates. Returns the number of rows written.
+        never duplicates. The `depth` and `order` the span readers add are derived on read and
+        not stored. Returns the number of rows written.
         """
+        derived = [c for c in ("depth", "order") if c in spans.columns]
         with self._begin() as conn:
-            return write_frame(conn, schema.spans, spans, conflict="update")
+            return write_frame(conn, schema.spans, spans.drop(derived), conflict="update")
 
     def spans(self, trace_ids: Sequence[str]) -> pl.DataFrame:
         """The stored spans of `trace_ids`, ordered by trace and start time."""

@@ -8,21 +8,26 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 
+from scouter_flows.alerts.rules import alert_policy, pass_rate_alerts
 from scouter_flows.errors import ConfigError
 from scouter_flows.evaluate.dataset import GenAIEvalDataset
 from scouter_flows.evaluate.profile import GenAIEvalConfig, GenAIEvalProfile
+from scouter_flows.evaluate.providers import JudgeSettings
 from scouter_flows.evaluate.records import EvalRecord
 from scouter_flows.evaluate.results import Comparison, EvalResults, compare_statuses
 from scouter_flows.evaluate.task_files import load_tasks
 from scouter_flows.sources.eval_records import read_eval_records
+from scouter_flows.sources.files import FileSource
+from scouter_flows.sources.frames import DataLike
+from scouter_flows.sources.sql import SqlSource
 from scouter_flows.sources.window import Window
 from scouter_flows.store.records import EvalRunWritten
-from scouter_flows.store.store import Store, register_profile_type
-
-register_profile_type("genai", GenAIEvalProfile)
+from scouter_flows.store.store import Store
+from scouter_flows.tasks.drift import ProfileRef
 
 _READERS: dict[str, Callable[[Path], pl.DataFrame]] = {
     ".ndjson": pl.read_ndjson,
@@ -42,11 +47,7 @@ def read_records_file(path: str | Path) -> list[EvalRecord]:
         raise ConfigError(f"{source}: records must be {', '.join(sorted(_READERS))}")
     if not source.exists():
         raise ConfigError(f"records file not found: {source}")
-    frame = read_eval_records(reader(source))
-    return [
-        EvalRecord(id=row["id"], context=json.loads(row["context"]), trace_id=row["trace_id"])
-        for row in frame.iter_rows(named=True)
-    ]
+    return _records(read_eval_records(reader(source)))
 
 
 @dataclass(slots=True)
@@ -110,3 +111,89 @@ def run_offline_eval(
                     started_at=started,
                 )
     return OfflineEval(results, written, comparison)
+
+
+def load_eval_profile(profile: str, store_url: str | None = None) -> ProfileRef:
+    """Resolve `profile`, a GenAI eval profile JSON file or a stored `space/name/version`.
+
+    A file is registered first (a no-op when the same content is already stored).
+    """
+    path = Path(profile)
+    with Store(store_url) as store:
+        if path.suffix == ".json" or path.is_file():
+            loaded = GenAIEvalProfile.load_from_json(path)
+            config = loaded.config
+            profile_id = store.register_profile(loaded)
+            return ProfileRef(profile_id, config.space, config.name, config.version, "genai")
+        parts = profile.split("/")
+        if len(parts) != 3 or not all(parts):
+            raise ConfigError(
+                f"profile {profile!r} is neither a JSON file nor a 'space/name/version' key"
+            )
+        space, name, version = parts
+        profile_id, _ = store.get_profile(space, name, version, "genai")
+        return ProfileRef(profile_id, space, name, version, "genai")
+
+
+def evaluate_window(
+    ref: ProfileRef,
+    source: FileSource | SqlSource | DataLike,
+    window: Window,
+    store_url: str | None = None,
+    *,
+    spans: pl.DataFrame | None = None,
+    judges: JudgeSettings | None = None,
+    link: str | None = None,
+) -> dict[str, Any]:
+    """Evaluate the window's eval records against the stored profile and store the run.
+
+    The profile's `sample_ratio` picks records by id hash (a re-run evaluates the same ones);
+    trace tasks read `spans` or, when not given, the store's spans of the sampled records. The
+    run, its per record x task results and a pass-rate alert (under the profile's
+    `GenAIAlertConfig`) are written in one transaction. Returns the run summary.
+    """
+    started = datetime.now(UTC)
+    with Store(store_url) as store:
+        _, profile = store.get_profile(ref.space, ref.name, ref.version, "genai")
+        assert isinstance(profile, GenAIEvalProfile)
+        frame = read_eval_records(source, window)
+        records = _records(frame)
+        sampled = profile.sample(records)
+        if spans is None and any(t.task_type == "TraceAssertion" for t in profile.tasks):
+            spans = store.spans(sorted({r.trace_id for r in sampled if r.trace_id}))
+        results = GenAIEvalDataset(sampled, profile.tasks).evaluate(judges, spans=spans)
+        config = profile.config
+        alerts = pass_rate_alerts(
+            config.space,
+            config.name,
+            config.version,
+            results.pass_rate,
+            len(sampled),
+            config.alert_config,
+        )
+        written = store.write_eval_run(
+            ref.profile_id,
+            window,
+            results.to_store_frame(),
+            records=len(records),
+            pass_rate=results.pass_rate,
+            alerts=alerts,
+            policy=alert_policy(config.alert_config, link),
+            started_at=started,
+        )
+    summary = written.to_dict()
+    summary["sampled"] = len(sampled)
+    summary["judge_calls"] = results.judge_stats.calls
+    return summary
+
+
+def _records(frame: pl.DataFrame) -> list[EvalRecord]:
+    return [
+        EvalRecord(
+            id=row["id"],
+            context=json.loads(row["context"]),
+            trace_id=row["trace_id"],
+            created_at=row["created_at"],
+        )
+        for row in frame.iter_rows(named=True)
+    ]
