@@ -43,6 +43,8 @@ class FakeProvider:
     received: list[Received] = field(default_factory=list)
     violations: list[str] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    in_flight: int = 0
+    max_in_flight: int = 0
 
     def next_mode(self) -> str:
         with self.lock:
@@ -84,10 +86,17 @@ def _handler(provider: FakeProvider, check: Any, answer: Any) -> type[BaseHTTPRe
             if problem:
                 self._send(400, {"ok": False, "error": problem, "message": problem})
                 return
-            if mode == "hang":
-                time.sleep(HANG_SECONDS)
-                mode = "ok"
-            status, payload, headers = answer(mode, request)
+            with provider.lock:
+                provider.in_flight += 1
+                provider.max_in_flight = max(provider.max_in_flight, provider.in_flight)
+            try:
+                if mode == "hang":
+                    time.sleep(HANG_SECONDS)
+                    mode = "ok"
+                status, payload, headers = answer(mode, request)
+            finally:
+                with provider.lock:
+                    provider.in_flight -= 1
             self._send(status, payload, headers)
 
         def _send(self, status: int, payload: Any, headers: dict[str, str] | None = None) -> None:

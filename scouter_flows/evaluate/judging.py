@@ -148,23 +148,44 @@ class JudgeOutcome:
     error: str | None = None
 
 
-def run_judge(
-    task: LLMJudgeTask,
-    scopes: list[tuple[int, Any]],
+def run_judges(
+    batches: list[tuple[LLMJudgeTask, list[tuple[int, Any]]]],
     settings: JudgeSettings,
     stats: JudgeStats,
-) -> dict[int, JudgeOutcome]:
-    """Judge every (record index, scope), at most `settings.concurrency` calls in flight.
+) -> list[dict[int, JudgeOutcome]]:
+    """Judge every (record index, scope) of every task of a level together, at most
+    `settings.concurrency` calls in flight across them all.
 
     The calls run on an event loop in a thread of their own, so this works the same inside a
     Prefect or Airflow task and whether or not the caller already runs a loop.
     """
+
+    async def everything() -> list[dict[int, JudgeOutcome]]:
+        clients = JudgeClients(settings)
+        gate = asyncio.Semaphore(max(1, settings.concurrency))
+        try:
+            return list(
+                await asyncio.gather(
+                    *(
+                        _judge_all(task, scopes, settings, stats, clients, gate)
+                        for task, scopes in batches
+                    )
+                )
+            )
+        finally:
+            await clients.aclose()
+
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="scouter-judges") as pool:
-        return pool.submit(asyncio.run, _judge_all(task, scopes, settings, stats)).result()
+        return pool.submit(asyncio.run, everything()).result()
 
 
 async def _judge_all(
-    task: LLMJudgeTask, scopes: list[tuple[int, Any]], settings: JudgeSettings, stats: JudgeStats
+    task: LLMJudgeTask,
+    scopes: list[tuple[int, Any]],
+    settings: JudgeSettings,
+    stats: JudgeStats,
+    clients: JudgeClients,
+    gate: asyncio.Semaphore,
 ) -> dict[int, JudgeOutcome]:
     prompt, cache = task.prompt, settings.cache
     rendered: dict[int, tuple[str | None, list[Message]]] = {}
@@ -187,8 +208,6 @@ async def _judge_all(
             answers[slot] = _parse(prompt, hits[key])
     stats.add(cached=len(answers))
     failures: dict[int, JudgeError] = {}
-    clients = JudgeClients(settings)
-    gate = asyncio.Semaphore(max(1, settings.concurrency))
 
     async def fetch(slot: tuple[int, int]) -> None:
         if slot[0] in failures:
@@ -200,10 +219,7 @@ async def _judge_all(
             except (JudgeError, ConfigError) as exc:
                 failures[slot[0]] = exc if isinstance(exc, JudgeError) else JudgeError(str(exc))
 
-    try:
-        await asyncio.gather(*(fetch(slot) for slot in keys if slot not in answers))
-    finally:
-        await clients.aclose()
+    await asyncio.gather(*(fetch(slot) for slot in keys if slot not in answers))
     if cache is not None:
         fresh = [(keys[slot], json.dumps(answers[slot])) for slot in keys if slot in answers]
         cache.put_many([item for item in fresh if item[0] not in hits])

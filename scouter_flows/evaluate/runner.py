@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from scouter_flows.evaluate.judging import JudgeStats, run_judge
+from scouter_flows.evaluate.judging import JudgeStats, run_judges
 from scouter_flows.evaluate.paths import PathError
 from scouter_flows.evaluate.providers import JudgeSettings
 from scouter_flows.evaluate.records import EvalRecord
@@ -46,54 +46,64 @@ def run_graph(
     settings = judges or JudgeSettings()
     counter = stats or JudgeStats()
     for level in levels:
+        judged = [t for t in level if isinstance(t, LLMJudgeTask)]
+        if judged:  # every judge task of a level shares one event loop and one call budget
+            for column in _run_llm_judges(judged, n, contexts, columns, settings, counter):
+                columns[column.task.id] = column
         for task in level:
+            if isinstance(task, LLMJudgeTask):
+                continue
             column = TaskColumn(task, n)
             blocked = _blocked(task, columns, n)
-            if isinstance(task, LLMJudgeTask):
-                _run_llm_judge(task, column, contexts, columns, blocked, settings, counter)
-            elif isinstance(task, TraceAssertionTask):
+            if isinstance(task, TraceAssertionTask):
                 trace_ids = [r.trace_id for r in records]
                 _run_trace_assertion(task, column, trace_ids, contexts, blocked, traces)
             else:
                 _run_assertion(task, column, contexts, columns, blocked)
             columns[task.id] = column
-    return columns
+    return {t.id: columns[t.id] for level in levels for t in level}  # plan order
 
 
-def _run_llm_judge(
-    task: LLMJudgeTask,
-    column: TaskColumn,
+def _run_llm_judges(
+    tasks: list[LLMJudgeTask],
+    n: int,
     contexts: list[dict[str, Any]],
     columns: dict[str, TaskColumn],
-    blocked: list[str | None],
     settings: JudgeSettings,
     stats: JudgeStats,
-) -> None:
-    scopes: dict[int, Any] = {}
-    for i, context in enumerate(contexts):
-        reason = blocked[i]
-        if reason is not None:
-            column.status[i] = SKIPPED
-            column.message[i] = reason
-            continue
-        try:
-            scopes[i] = _scope(task, context, columns, i)
-        except PathError as exc:
-            column.status[i] = ERROR
-            column.message[i] = str(exc)
-    outcomes = run_judge(task, list(scopes.items()), settings, stats)
-    column.output = [None] * len(contexts)
-    for i, outcome in outcomes.items():
-        column.actual[i] = outcome.value
-        column.output[i] = outcome.answer
-        if outcome.error is not None:
-            column.status[i] = ERROR
-            column.message[i] = outcome.error
-            continue
-        failure = task.check(outcome.value, scopes[i])
-        if failure is not None:
-            column.status[i] = FAIL
-            column.message[i] = failure
+) -> list[TaskColumn]:
+    out: list[TaskColumn] = []
+    batches: list[tuple[LLMJudgeTask, list[tuple[int, Any]]]] = []
+    for task in tasks:
+        column = TaskColumn(task, n)
+        blocked = _blocked(task, columns, n)
+        scopes: list[tuple[int, Any]] = []
+        for i, context in enumerate(contexts):
+            reason = blocked[i]
+            if reason is not None:
+                column.status[i], column.message[i] = SKIPPED, reason
+                continue
+            try:
+                scopes.append((i, _scope(task, context, columns, i)))
+            except PathError as exc:
+                column.status[i], column.message[i] = ERROR, str(exc)
+        out.append(column)
+        batches.append((task, scopes))
+    for column, (task, scopes), outcomes in zip(
+        out, batches, run_judges(batches, settings, stats), strict=True
+    ):
+        by_index = dict(scopes)
+        column.output = [None] * n
+        for i, outcome in outcomes.items():
+            column.actual[i] = outcome.value
+            column.output[i] = outcome.answer
+            if outcome.error is not None:
+                column.status[i], column.message[i] = ERROR, outcome.error
+                continue
+            failure = task.check(outcome.value, by_index[i])
+            if failure is not None:
+                column.status[i], column.message[i] = FAIL, failure
+    return out
 
 
 def _run_trace_assertion(

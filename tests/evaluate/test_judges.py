@@ -167,3 +167,19 @@ def test_a_missing_api_key_is_a_task_error_naming_the_variable(
     results = GenAIEvalDataset(RECORDS[:1], [_task(Provider.Anthropic)]).evaluate(settings)
     (message,) = results.to_polars()["message"].to_list()
     assert message == "no API key for Anthropic: set ANTHROPIC_API_KEY"
+
+
+def test_judge_tasks_of_one_level_share_the_call_budget(tmp_path: Path) -> None:
+    second = LLMJudgeTask(
+        id="again",
+        prompt=Prompt(messages="Again: ${answer}", model="m", provider="OpenAI"),
+        operator="GreaterThanOrEqual",
+        expected_value=1,
+    )
+    with fake_llm("openai", delay=0.2) as fake:
+        settings = _settings(Provider.OpenAI, fake, tmp_path, concurrency=4)
+        results = GenAIEvalDataset(RECORDS, [_task(Provider.OpenAI), second]).evaluate(settings)
+        settings.cache.close()
+    assert results.judge_stats.calls == 4
+    assert [t.task_id for t in results.task_summaries()] == ["quality", "again"]
+    assert fake.max_in_flight == 4  # both tasks' calls were in flight together
