@@ -8,6 +8,7 @@ from scouter_flows.flows.drift import (
     load_profile_task,
     persist_drift_task,
 )
+from scouter_flows.flows.evaluate import eval_monitor_flow, evaluate_window_task
 
 __all__ = [
     "ScouterOpsGenie",
@@ -16,6 +17,8 @@ __all__ = [
     "compute_drift_task",
     "dispatch_alerts_task",
     "drift_monitor_flow",
+    "eval_monitor_flow",
+    "evaluate_window_task",
     "load_profile_task",
     "persist_drift_task",
 ]

@@ -53,17 +53,20 @@ def persist_drift_task(
 
 @task(name="dispatch-alerts", cache_policy=NO_CACHE, retries=3, retry_delay_seconds=[10, 30, 90])
 def dispatch_alerts_task(
-    run_id: int,
+    run_id: int | None,
     store_url: str | None = None,
     slack_block: str | None = None,
     opsgenie_block: str | None = None,
+    eval_run_id: int | None = None,
 ) -> dict[str, Any]:
-    """Send the run's pending alerts; already-sent alerts are skipped, so retries are safe.
-
-    Credentials come from the named blocks, else from the environment.
+    """Send a drift run's (or an eval run's) pending alerts; already-sent alerts are skipped,
+    so retries are safe. Credentials come from the named blocks, else from the environment.
     """
     return tasks.dispatch_alerts(
-        run_id, store_url, credentials=block_credentials(slack_block, opsgenie_block)
+        run_id,
+        store_url,
+        eval_run_id=eval_run_id,
+        credentials=block_credentials(slack_block, opsgenie_block),
     )
 
 
@@ -117,15 +120,12 @@ def drift_monitor_flow(
         ...     profile="profile.json", source_path="logs/*.parquet",
         ...     window_start="2026-11-21T00:00:00Z", window_end="2026-11-22T00:00:00Z")
     """
-    window = _window(window_start, window_end, period_hours)
-    if store_block:
-        block = ScouterStore.load(store_block)  # a synchronous flow gets the block itself
-        assert isinstance(block, ScouterStore)
-        store_url = block.get_url()
+    window = flow_window(window_start, window_end, period_hours)
+    store_url = block_store_url(store_block, store_url)
     ref = load_profile_task(profile, store_url)
     source = FileSource(path=source_path, timestamp_column=timestamp_column)
     result = compute_drift_task(ref, source, window, store_url)
-    summary = persist_drift_task(ref, window, result, store_url, _run_link())
+    summary = persist_drift_task(ref, window, result, store_url, run_link())
     logger = get_run_logger()
     if tasks.should_dispatch(summary):
         summary["dispatch"] = dispatch_alerts_task(
@@ -138,14 +138,24 @@ def drift_monitor_flow(
     return summary
 
 
-def _run_link() -> str | None:
+def block_store_url(store_block: str | None, store_url: str | None) -> str | None:
+    """The URL of a saved `ScouterStore` block, else `store_url`."""
+    if not store_block:
+        return store_url
+    block = ScouterStore.load(store_block)  # a synchronous flow gets the block itself
+    assert isinstance(block, ScouterStore)
+    return block.get_url()
+
+
+def run_link() -> str | None:
     """The flow run's page in the Prefect UI, when the UI's address is known."""
     from prefect.settings import PREFECT_UI_URL
 
     return str(flow_run.ui_url) if PREFECT_UI_URL.value() else None
 
 
-def _window(start: datetime | None, end: datetime | None, period_hours: float) -> Window:
+def flow_window(start: datetime | None, end: datetime | None, period_hours: float) -> Window:
+    """The window from explicit bounds, else `period_hours` up to the scheduled start time."""
     if period_hours <= 0:
         raise ConfigError(f"period_hours must be positive, got {period_hours}")
     stop: datetime | None = end or flow_run.scheduled_start_time

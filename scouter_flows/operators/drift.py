@@ -99,6 +99,7 @@ class DispatchAlertsOperator(BaseOperator):
     `SLACK_WEBHOOK_URL` / `OPSGENIE_API_KEY`; a destination without them fails the task.
 
     :param run_id: The drift run whose alerts to send (templated, e.g. from the monitor's XCom).
+    :param eval_run_id: Or the eval run whose alerts to send (from `EvalMonitorOperator`).
     :param store_url: SQLAlchemy URL of the store.
     :param store_conn_id: An Airflow connection naming the store; takes precedence.
     :param slack_conn_id: A `slack` (bot token) or `slackwebhook` connection.
@@ -107,6 +108,7 @@ class DispatchAlertsOperator(BaseOperator):
 
     template_fields: Sequence[str] = (
         "run_id",
+        "eval_run_id",
         "store_url",
         "store_conn_id",
         "slack_conn_id",
@@ -117,7 +119,8 @@ class DispatchAlertsOperator(BaseOperator):
     def __init__(
         self,
         *,
-        run_id: int | str,
+        run_id: int | str | None = None,
+        eval_run_id: int | str | None = None,
         store_url: str | None = None,
         store_conn_id: str | None = None,
         slack_conn_id: str | None = None,
@@ -126,6 +129,7 @@ class DispatchAlertsOperator(BaseOperator):
     ) -> None:
         super().__init__(**kwargs)
         self.run_id = run_id
+        self.eval_run_id = eval_run_id
         self.store_url = store_url
         self.store_conn_id = store_conn_id
         self.slack_conn_id = slack_conn_id
@@ -135,15 +139,97 @@ class DispatchAlertsOperator(BaseOperator):
         """Dispatch; return counts of sent, failed and already-sent alerts."""
         from scouter_flows import tasks
 
-        try:
-            run_id = int(self.run_id)
-        except (TypeError, ValueError):
-            raise ConfigError(f"run_id must be an integer, got {self.run_id!r}") from None
+        run_id, eval_run_id = (
+            _run_id("run_id", self.run_id),
+            _run_id("eval_run_id", self.eval_run_id),
+        )
+        if (run_id is None) == (eval_run_id is None):
+            raise ConfigError("give exactly one of run_id (a drift run) or eval_run_id")
         return tasks.dispatch_alerts(
             run_id,
             resolve_store_url(self.store_url, self.store_conn_id),
+            eval_run_id=eval_run_id,
             credentials=alert_credentials(self.slack_conn_id, self.opsgenie_conn_id),
         )
+
+
+def _run_id(name: str, value: int | str | None) -> int | None:
+    if value is None or value == "":
+        return None
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise ConfigError(f"{name} must be an integer, got {value!r}") from None
+
+
+class EvalMonitorOperator(BaseOperator):
+    """Evaluate the data interval's GenAI eval records against a stored eval profile and store
+    the run; returns the summary (eval run id, pass rate, pending alerts) as the XCom.
+
+    :param profile: `GenAIEvalProfile` JSON path (registered on first use) or `space/name/version`.
+    :param source_path: Parquet, CSV or NDJSON file or glob of eval records.
+    :param timestamp_column: The UTC timestamp column of the records.
+    :param window_start: Inclusive window start; default: data interval start.
+    :param window_end: Exclusive window end; default: data interval end.
+    :param store_url: SQLAlchemy URL of the store.
+    :param store_conn_id: An Airflow connection naming the store; takes precedence.
+    """
+
+    template_fields: Sequence[str] = (
+        "profile",
+        "source_path",
+        "timestamp_column",
+        "window_start",
+        "window_end",
+        "store_url",
+        "store_conn_id",
+    )
+    ui_color = "#eef7e8"
+
+    def __init__(
+        self,
+        *,
+        profile: str,
+        source_path: str,
+        timestamp_column: str = "created_at",
+        window_start: str | None = None,
+        window_end: str | None = None,
+        store_url: str | None = None,
+        store_conn_id: str | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        self.profile = profile
+        self.source_path = source_path
+        self.timestamp_column = timestamp_column
+        self.window_start = window_start
+        self.window_end = window_end
+        self.store_url = store_url
+        self.store_conn_id = store_conn_id
+
+    def execute(self, context: Context) -> dict[str, Any]:
+        """Sample, evaluate and store the window; return the JSON-able run summary."""
+        from scouter_flows import tasks
+        from scouter_flows.sources.files import FileSource
+
+        window = window_from_context(context, self.window_start, self.window_end)
+        store_url = resolve_store_url(self.store_url, self.store_conn_id)
+        ref = tasks.load_eval_profile(self.profile, store_url)
+        source = FileSource(path=self.source_path, timestamp_column=self.timestamp_column)
+        ti = context.get("ti")
+        link = getattr(ti, "log_url", None) if ti is not None else None
+        summary = tasks.evaluate_window(ref, source, window, store_url, link=link)
+        self.log.info(
+            "Eval run %s for %s in %s: %s of %s records evaluated, pass rate %s, pending alerts %s",
+            summary["run_id"],
+            f"{ref.space}/{ref.name}/{ref.version}",
+            window,
+            summary["sampled"],
+            summary["records"],
+            summary["pass_rate"],
+            summary["pending_alerts"],
+        )
+        return summary
 
 
 def choose_dispatch_branch(

@@ -1,0 +1,70 @@
+"""Daily GenAI evaluation: sample the day's eval records, run the profile's tasks, store the
+results, and alert only when the pass rate breaches the profile's alert condition.
+
+Configure with environment variables (or trigger with config from the UI):
+  SCOUTER_EVAL_PROFILE  GenAI eval profile JSON path or stored space/name/version
+  SCOUTER_EVAL_RECORDS  parquet/CSV/NDJSON file or glob of eval records with a UTC `created_at`
+  SCOUTER_DATABASE_URL  the results store (default: embedded SQLite)
+  SCOUTER_SLACK_CONN_ID / SCOUTER_OPSGENIE_CONN_ID  alert connections, if the profile uses them
+
+Parsing this file touches neither the store nor the data.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import pendulum
+from airflow.providers.standard.operators.empty import EmptyOperator
+from airflow.sdk import Param, dag, task
+from airflow.timetables.interval import CronDataIntervalTimetable
+
+from scouter_flows.operators import (
+    DispatchAlertsOperator,
+    EvalMonitorOperator,
+    choose_dispatch_branch,
+)
+
+
+@dag(
+    dag_id="scouter_eval_monitor",
+    schedule=CronDataIntervalTimetable("@daily", timezone="UTC"),
+    start_date=pendulum.datetime(2026, 11, 1, tz="UTC"),
+    catchup=False,
+    tags=["scouter-flows", "evaluation"],
+    doc_md=__doc__,
+    params={
+        "profile": Param(
+            os.environ.get("SCOUTER_EVAL_PROFILE", ""),
+            type="string",
+            description="GenAI eval profile JSON path or stored space/name/version.",
+        ),
+        "source_path": Param(
+            os.environ.get("SCOUTER_EVAL_RECORDS", ""),
+            type="string",
+            description="Eval records: a file or glob (parquet, CSV, NDJSON).",
+        ),
+    },
+)
+def scouter_eval_monitor() -> None:
+    evaluate = EvalMonitorOperator(
+        task_id="evaluate",
+        profile="{{ params.profile }}",
+        source_path="{{ params.source_path }}",
+    )
+
+    @task.branch(task_id="any_alerts")
+    def any_alerts(summary: dict[str, Any]) -> str:
+        return choose_dispatch_branch(summary, "dispatch_alerts", "no_alerts")
+
+    dispatch = DispatchAlertsOperator(
+        task_id="dispatch_alerts",
+        eval_run_id="{{ ti.xcom_pull(task_ids='evaluate')['run_id'] }}",
+        slack_conn_id=os.environ.get("SCOUTER_SLACK_CONN_ID") or None,
+        opsgenie_conn_id=os.environ.get("SCOUTER_OPSGENIE_CONN_ID") or None,
+    )
+    any_alerts(evaluate.output) >> [dispatch, EmptyOperator(task_id="no_alerts")]
+
+
+scouter_eval_monitor()

@@ -1,0 +1,94 @@
+"""The Prefect `eval_monitor_flow`: evaluate a window of GenAI records against a stored profile."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from prefect import flow, get_run_logger, task
+from prefect.artifacts import create_markdown_artifact
+from prefect.cache_policies import NO_CACHE
+
+from scouter_flows import tasks
+from scouter_flows.flows.drift import block_store_url, dispatch_alerts_task, flow_window, run_link
+from scouter_flows.sources.files import FileSource
+from scouter_flows.sources.window import Window
+
+
+@task(name="load-eval-profile", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=5)
+def load_eval_profile_task(profile: str, store_url: str | None = None) -> tasks.ProfileRef:
+    """Register (if a file) and resolve the GenAI eval profile; idempotent, so retried."""
+    return tasks.load_eval_profile(profile, store_url)
+
+
+@task(name="evaluate-window", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=30)
+def evaluate_window_task(
+    ref: tasks.ProfileRef,
+    source: FileSource,
+    window: Window,
+    store_url: str | None = None,
+    link: str | None = None,
+) -> dict[str, Any]:
+    """Sample, evaluate and store the window (upserted, and judge answers are cached, so a
+    retry costs no repeated provider calls)."""
+    return tasks.evaluate_window(ref, source, window, store_url, link=link)
+
+
+@flow(name="eval-monitor", log_prints=True)
+def eval_monitor_flow(
+    profile: str,
+    source_path: str,
+    timestamp_column: str = "created_at",
+    window_start: datetime | None = None,
+    window_end: datetime | None = None,
+    period_hours: float = 24.0,
+    store_url: str | None = None,
+    store_block: str | None = None,
+    slack_block: str | None = None,
+    opsgenie_block: str | None = None,
+) -> dict[str, Any]:
+    """Evaluate one window of eval records, store the results, and dispatch the pass-rate alert
+    only when the profile's alert condition is breached.
+
+    Args:
+        profile: A `GenAIEvalProfile` JSON file (registered on first use) or a stored
+            `space/name/version`.
+        source_path: Parquet, CSV or NDJSON file or glob of eval records (`context`, optional
+            `id` and `trace_id`, and `timestamp_column`).
+        timestamp_column: The UTC timestamp column of the records.
+        window_start: Start of the window (inclusive); default `window_end - period_hours`.
+        window_end: End of the window (exclusive); default the run's scheduled start time.
+        period_hours: Window length when `window_start` is not given.
+        store_url: The store; default `$SCOUTER_DATABASE_URL` or the embedded SQLite file.
+        store_block: A saved `ScouterStore` block; takes precedence over `store_url`.
+        slack_block: A saved `ScouterSlack` block for Slack destinations.
+        opsgenie_block: A saved `ScouterOpsGenie` block for OpsGenie destinations.
+
+    Returns:
+        The run summary: eval run id, records, sampled, pass rate, pending alerts, dispatch.
+    """
+    window = flow_window(window_start, window_end, period_hours)
+    store_url = block_store_url(store_block, store_url)
+    ref = load_eval_profile_task(profile, store_url)
+    source = FileSource(path=source_path, timestamp_column=timestamp_column)
+    summary = evaluate_window_task(ref, source, window, store_url, run_link())
+    if tasks.should_dispatch(summary):
+        summary["dispatch"] = dispatch_alerts_task(
+            None, store_url, slack_block, opsgenie_block, eval_run_id=summary["run_id"]
+        )
+    else:
+        get_run_logger().info("Pass rate within its condition: dispatch skipped")
+        summary["dispatch"] = None
+    rate = summary["pass_rate"]
+    create_markdown_artifact(
+        key=f"eval-{ref.space}-{ref.name}".lower().replace("_", "-").replace(".", "-"),
+        markdown=(
+            f"### Eval run {summary['run_id']}: {ref.space}/{ref.name}/{ref.version}\n\n"
+            f"- window: `{window}`\n- records: {summary['records']} "
+            f"(sampled {summary['sampled']})\n"
+            f"- pass rate: **{'n/a' if rate is None else f'{rate:.1%}'}**\n"
+            f"- alerts pending: {summary['pending_alerts']}\n"
+        ),
+        description="Latest evaluation run",
+    )
+    return summary

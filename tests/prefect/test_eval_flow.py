@@ -1,0 +1,46 @@
+"""`eval_monitor_flow` under the Prefect test server."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+from scouter_flows import Store
+from scouter_flows.flows import eval_monitor_flow
+from tests.eval_samples import DAY, write_eval_day
+
+
+def test_eval_flow_stores_the_run_and_dispatches_the_pass_rate_alert(
+    tmp_path: Path, store_url: str
+) -> None:
+    Store(store_url, auto_upgrade=True).close()
+    profile, records = write_eval_day(tmp_path)
+    summary = eval_monitor_flow(
+        profile=profile,
+        source_path=records,
+        window_start=DAY,
+        window_end=DAY + timedelta(days=1),
+        store_url=store_url,
+    )
+    assert summary["records"] == summary["sampled"] == 100
+    assert summary["pass_rate"] == 0.66
+    assert summary["dispatch"]["sent"] == 1
+    with Store(store_url) as store:
+        (alert,) = store.alerts(eval_run_id=summary["run_id"])
+        assert alert.status == "sent"
+        assert "pass rate 66.00% < 90.00%" in alert.message
+        assert store.eval_results(summary["run_id"]).height == 100
+
+
+def test_a_healthy_window_skips_dispatch(tmp_path: Path, store_url: str) -> None:
+    Store(store_url, auto_upgrade=True).close()
+    profile, records = write_eval_day(tmp_path, empty_every=1000)
+    summary = eval_monitor_flow(
+        profile=profile,
+        source_path=records,
+        window_start=DAY,
+        window_end=DAY + timedelta(days=1),
+        store_url=store_url,
+    )
+    assert summary["pass_rate"] == 0.99
+    assert summary["dispatch"] is None
