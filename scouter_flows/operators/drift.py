@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from airflow.sdk import BaseOperator, Context
 
@@ -12,17 +12,19 @@ from scouter_flows.errors import ConfigError
 from scouter_flows.operators.hooks import alert_credentials, resolve_store_url
 from scouter_flows.sources.window import Window
 
+if TYPE_CHECKING:
+    from scouter_flows.sources.files import FileSource
 
-class DriftMonitorOperator(BaseOperator):
-    """Compute drift of one profile over the run's data interval and store the result.
+
+class WindowOperator(BaseOperator):
+    """What the monitoring operators share: a profile, a file source, a window and the store.
 
     The window is the DAG run's data interval unless `window_start`/`window_end` are given (both
-    templated, so `{{ params.window_start }}` works for runs triggered from the UI). Returns the
-    run summary (run id, status, drifted features, pending alerts) as the XCom.
+    templated, so `{{ params.window_start }}` works for runs triggered from the UI).
 
     :param profile: Profile JSON path (registered on first use) or stored `space/name/version`.
-    :param source_path: Parquet, CSV or NDJSON file or glob holding the inference logs.
-    :param timestamp_column: The UTC timestamp column of the logs.
+    :param source_path: Parquet, CSV or NDJSON file or glob holding the rows to monitor.
+    :param timestamp_column: The UTC timestamp column of those rows.
     :param window_start: Inclusive window start (ISO-8601 with zone); default: data interval start.
     :param window_end: Exclusive window end (ISO-8601 with zone); default: data interval end.
     :param store_url: SQLAlchemy URL of the store; default `$SCOUTER_DATABASE_URL` or the
@@ -40,14 +42,14 @@ class DriftMonitorOperator(BaseOperator):
         "store_url",
         "store_conn_id",
     )
-    ui_color = "#e8f4fd"
+    default_timestamp_column = "timestamp"
 
     def __init__(
         self,
         *,
         profile: str,
         source_path: str,
-        timestamp_column: str = "timestamp",
+        timestamp_column: str | None = None,
         window_start: str | None = None,
         window_end: str | None = None,
         store_url: str | None = None,
@@ -57,24 +59,40 @@ class DriftMonitorOperator(BaseOperator):
         super().__init__(**kwargs)
         self.profile = profile
         self.source_path = source_path
-        self.timestamp_column = timestamp_column
+        self.timestamp_column = timestamp_column or self.default_timestamp_column
         self.window_start = window_start
         self.window_end = window_end
         self.store_url = store_url
         self.store_conn_id = store_conn_id
 
-    def execute(self, context: Context) -> dict[str, Any]:
-        """Load the profile, compute, persist; return the JSON-able run summary."""
-        from scouter_flows import tasks
+    def resolve(self, context: Context) -> tuple[Window, str | None, FileSource, str | None]:
+        """The window, the store URL, the source and the link to this task's log."""
         from scouter_flows.sources.files import FileSource
 
         window = window_from_context(context, self.window_start, self.window_end)
         store_url = resolve_store_url(self.store_url, self.store_conn_id)
-        ref = tasks.load_profile(self.profile, store_url)
         source = FileSource(path=self.source_path, timestamp_column=self.timestamp_column)
-        result = tasks.compute_window_drift(ref, source, window, store_url)
         ti = context.get("ti")
         link = getattr(ti, "log_url", None) if ti is not None else None
+        return window, store_url, source, link
+
+
+class DriftMonitorOperator(WindowOperator):
+    """Compute drift of one profile over the run's data interval and store the result.
+
+    Returns the run summary (run id, status, drifted features, pending alerts) as the XCom.
+    Parameters: see `WindowOperator` (`timestamp_column` defaults to `timestamp`).
+    """
+
+    ui_color = "#e8f4fd"
+
+    def execute(self, context: Context) -> dict[str, Any]:
+        """Load the profile, compute, persist; return the JSON-able run summary."""
+        from scouter_flows import tasks
+
+        window, store_url, source, link = self.resolve(context)
+        ref = tasks.load_profile(self.profile, store_url)
+        result = tasks.compute_window_drift(ref, source, window, store_url)
         summary = tasks.persist_drift(ref, window, result, store_url, link=link)
         self.log.info(
             "Drift run %s for %s/%s/%s in %s: %s rows, drifted: %s, pending alerts: %s",
@@ -162,62 +180,22 @@ def _run_id(name: str, value: int | str | None) -> int | None:
         raise ConfigError(f"{name} must be an integer, got {value!r}") from None
 
 
-class EvalMonitorOperator(BaseOperator):
+class EvalMonitorOperator(WindowOperator):
     """Evaluate the data interval's GenAI eval records against a stored eval profile and store
     the run; returns the summary (eval run id, pass rate, pending alerts) as the XCom.
-
-    :param profile: `GenAIEvalProfile` JSON path (registered on first use) or `space/name/version`.
-    :param source_path: Parquet, CSV or NDJSON file or glob of eval records.
-    :param timestamp_column: The UTC timestamp column of the records.
-    :param window_start: Inclusive window start; default: data interval start.
-    :param window_end: Exclusive window end; default: data interval end.
-    :param store_url: SQLAlchemy URL of the store.
-    :param store_conn_id: An Airflow connection naming the store; takes precedence.
+    Parameters: see `WindowOperator` (`profile` is a `GenAIEvalProfile`; `timestamp_column`
+    defaults to `created_at`).
     """
 
-    template_fields: Sequence[str] = (
-        "profile",
-        "source_path",
-        "timestamp_column",
-        "window_start",
-        "window_end",
-        "store_url",
-        "store_conn_id",
-    )
     ui_color = "#eef7e8"
-
-    def __init__(
-        self,
-        *,
-        profile: str,
-        source_path: str,
-        timestamp_column: str = "created_at",
-        window_start: str | None = None,
-        window_end: str | None = None,
-        store_url: str | None = None,
-        store_conn_id: str | None = None,
-        **kwargs: Any,
-    ) -> None:
-        super().__init__(**kwargs)
-        self.profile = profile
-        self.source_path = source_path
-        self.timestamp_column = timestamp_column
-        self.window_start = window_start
-        self.window_end = window_end
-        self.store_url = store_url
-        self.store_conn_id = store_conn_id
+    default_timestamp_column = "created_at"
 
     def execute(self, context: Context) -> dict[str, Any]:
         """Sample, evaluate and store the window; return the JSON-able run summary."""
         from scouter_flows import tasks
-        from scouter_flows.sources.files import FileSource
 
-        window = window_from_context(context, self.window_start, self.window_end)
-        store_url = resolve_store_url(self.store_url, self.store_conn_id)
+        window, store_url, source, link = self.resolve(context)
         ref = tasks.load_eval_profile(self.profile, store_url)
-        source = FileSource(path=self.source_path, timestamp_column=self.timestamp_column)
-        ti = context.get("ti")
-        link = getattr(ti, "log_url", None) if ti is not None else None
         summary = tasks.evaluate_window(ref, source, window, store_url, link=link)
         self.log.info(
             "Eval run %s for %s in %s: %s of %s records evaluated, pass rate %s, pending alerts %s",
