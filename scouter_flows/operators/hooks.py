@@ -31,6 +31,17 @@ class ScouterStoreHook(BaseHook):
     conn_type = "scouter_store"
     hook_name = "Scouter store"
 
+    @classmethod
+    def get_ui_field_behaviour(cls) -> dict[str, Any]:
+        """How the connection form looks: only the extra, holding the store's URL."""
+        return {
+            "hidden_fields": ["host", "schema", "login", "password", "port"],
+            "relabeling": {"extra": "Store"},
+            "placeholders": {
+                "extra": '{"url": "postgresql+psycopg://monitor:secret@db.internal/monitoring"}'
+            },
+        }
+
     def __init__(self, scouter_conn_id: str = default_conn_name, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.scouter_conn_id = scouter_conn_id
