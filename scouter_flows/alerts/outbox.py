@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass
-from typing import Any, ClassVar
+from typing import Any
 
 from scouter_flows.alerts.console import ConsoleDispatcher
 from scouter_flows.alerts.credentials import Credentials
@@ -16,6 +16,8 @@ from scouter_flows.alerts.delivery import (
     RetryPolicy,
     deliver,
 )
+from scouter_flows.alerts.opsgenie import OpsGenieDispatcher
+from scouter_flows.alerts.slack import SlackDispatcher
 from scouter_flows.errors import ConfigError, DispatchError
 from scouter_flows.store.outbox import UNSENT
 from scouter_flows.store.records import StoredAlert
@@ -69,7 +71,8 @@ def dispatch_pending(
     """
     policy = retry or RetryPolicy()
     scope: dict[str, Any] = {"run_id": run_id, "eval_run_id": eval_run_id}
-    unsent = store.alerts(status=UNSENT, **scope)
+    everything = store.alerts(**scope)
+    unsent = [a for a in everything if a.status in UNSENT]
     factory = _DispatcherFactory(credentials, policy, dispatchers or {})
     sent = failed = 0
     errors: list[str] = []
@@ -90,8 +93,7 @@ def dispatch_pending(
             continue
         store.mark_alert_sent(batch.ids, reference)
         sent += len(batch.alerts)
-    everything = store.alerts(**scope)
-    already = sum(a.status == "sent" for a in everything) - sent
+    already = sum(a.status == "sent" for a in everything)  # as read, before this pass
     suppressed = sum(a.status == "suppressed" for a in everything)
     if errors:
         raise DispatchError(
@@ -134,8 +136,6 @@ def _batches(
 class _DispatcherFactory:
     """Builds each provider's dispatcher once, on first use, from the credentials."""
 
-    _GROUPED: ClassVar[dict[str, bool]] = {"slack": True, "opsgenie": False, "console": False}
-
     def __init__(
         self,
         credentials: Credentials | None,
@@ -148,7 +148,10 @@ class _DispatcherFactory:
 
     def grouped(self, kind: str) -> bool:
         given = self._built.get(kind)
-        return given.grouped if given is not None else self._GROUPED.get(kind, False)
+        if given is not None:
+            return given.grouped
+        cls = _CLASSES.get(kind)
+        return bool(cls and cls.grouped)
 
     def get(self, kind: str) -> Dispatcher:
         if kind not in self._built:
@@ -160,12 +163,17 @@ class _DispatcherFactory:
             return ConsoleDispatcher()
         if self._credentials is None:
             self._credentials = Credentials.from_env()
+        timeout = self._policy.timeout
         if kind == "slack":
-            from scouter_flows.alerts.slack import SlackDispatcher
-
-            return SlackDispatcher(self._credentials.require_slack(), self._policy.timeout)
+            return SlackDispatcher(self._credentials.require_slack(), timeout)
         if kind == "opsgenie":
-            from scouter_flows.alerts.opsgenie import OpsGenieDispatcher
-
-            return OpsGenieDispatcher(self._credentials.require_opsgenie(), self._policy.timeout)
+            return OpsGenieDispatcher(self._credentials.require_opsgenie(), timeout)
         raise ConfigError(f"unknown alert destination kind {kind!r}")
+
+
+# The SDKs themselves are imported only when a dispatcher is built.
+_CLASSES: dict[str, type[ConsoleDispatcher | SlackDispatcher | OpsGenieDispatcher]] = {
+    "console": ConsoleDispatcher,
+    "slack": SlackDispatcher,
+    "opsgenie": OpsGenieDispatcher,
+}

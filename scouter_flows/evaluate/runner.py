@@ -45,6 +45,7 @@ def run_graph(
     columns: dict[str, TaskColumn] = {}
     settings = judges or JudgeSettings()
     counter = stats or JudgeStats()
+    trace_ids = [r.trace_id for r in records]
     for level in levels:
         judged = [t for t in level if isinstance(t, LLMJudgeTask)]
         if judged:  # every judge task of a level shares one event loop and one call budget
@@ -56,7 +57,6 @@ def run_graph(
             column = TaskColumn(task, n)
             blocked = _blocked(task, columns, n)
             if isinstance(task, TraceAssertionTask):
-                trace_ids = [r.trace_id for r in records]
                 _run_trace_assertion(task, column, trace_ids, contexts, blocked, traces)
             else:
                 _run_assertion(task, column, contexts, columns, blocked)

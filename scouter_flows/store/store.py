@@ -53,7 +53,8 @@ class StorableProfile(Protocol):
     def model_dump_json(self) -> str: ...
 
 
-def _profile_model(drift_type: str) -> type[DriftProfileBase] | None:
+def profile_model(drift_type: str) -> type[DriftProfileBase] | None:
+    """The model of profiles of `drift_type` (psi, spc, custom, genai, or a registered one)."""
     known: type[DriftProfileBase] | None = PROFILE_TYPES.get(drift_type) or _OTHER_TYPES.get(
         drift_type
     )
@@ -232,7 +233,7 @@ class Store(DriftRuns, EvalRuns, Telemetry, Outbox):
                 "say which with drift_type"
             )
         row = rows[0]
-        model = _profile_model(row.drift_type)
+        model = profile_model(row.drift_type)
         if model is None:
             raise StoreError(f"stored profile {key} has unknown drift type {row.drift_type!r}")
         return int(row.id), model.model_validate_profile(row.body, source=f"stored profile {key}")

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from scouter_flows.alerts.credentials import Credentials
 from scouter_flows.alerts.delivery import RetryPolicy
@@ -20,7 +20,13 @@ from scouter_flows.profiles.base import read_json_object
 from scouter_flows.sources.files import FileSource
 from scouter_flows.sources.window import Window
 from scouter_flows.store.drift_runs import AnyResult
-from scouter_flows.store.store import PROFILE_TYPES, AnyProfile, Store
+from scouter_flows.store.store import (
+    PROFILE_TYPES,
+    AnyProfile,
+    StorableProfile,
+    Store,
+    profile_model,
+)
 
 
 @dataclass(slots=True, frozen=True)
@@ -38,15 +44,18 @@ class ProfileRef:
         return asdict(self)
 
 
-def load_profile(profile: str, store_url: str | None = None) -> ProfileRef:
-    """Resolve `profile`, a JSON file path or a stored `space/name/version`, to a stored profile.
+def load_profile(
+    profile: str, store_url: str | None = None, drift_type: str | None = None
+) -> ProfileRef:
+    """Resolve `profile`, a JSON file path or a stored `space/name/version`, to a stored profile
+    (of `drift_type`, when given: a file or stored profile of another type is an error).
 
     A file is registered first (a no-op when the same content is already stored).
     """
     path = Path(profile)
     with Store(store_url) as store:
         if path.suffix == ".json" or path.is_file():
-            loaded = read_profile_file(path)
+            loaded = read_profile_file(path, drift_type)
             profile_id = store.register_profile(loaded)
             config = loaded.config
             return ProfileRef(
@@ -58,19 +67,22 @@ def load_profile(profile: str, store_url: str | None = None) -> ProfileRef:
                 f"profile {profile!r} is neither a JSON file nor a 'space/name/version' key"
             )
         space, name, version = parts
-        profile_id, stored = store.get_profile(space, name, version)
+        profile_id, stored = store.get_profile(space, name, version, drift_type)
         return ProfileRef(profile_id, space, name, version, stored.drift_type)
 
 
-def read_profile_file(path: str | Path) -> AnyProfile:
-    """A PSI, SPC or custom profile from its JSON file (the `drift_type` field says which)."""
+def read_profile_file(path: str | Path, drift_type: str | None = None) -> StorableProfile:
+    """A profile from its JSON file, of the type its `drift_type` field names (or, when
+    given, of `drift_type`, which the file must then be)."""
     data = read_json_object(path)
-    model = PROFILE_TYPES.get(str(data.get("drift_type")))
+    kind = drift_type or str(data.get("drift_type"))
+    model = profile_model(kind)
     if model is None:
         raise ConfigError(
-            f"{path}: drift_type {data.get('drift_type')!r} is not one of {sorted(PROFILE_TYPES)}"
+            f"{path}: drift_type {data.get('drift_type')!r} is not one of "
+            f"{sorted([*PROFILE_TYPES, 'genai'])}"
         )
-    return model.model_validate_profile(data, source=str(path))
+    return cast(StorableProfile, model.model_validate_profile(data, source=str(path)))
 
 
 def compute_window_drift(

@@ -27,7 +27,7 @@ from scouter_flows.sources.sql import SqlSource
 from scouter_flows.sources.window import Window
 from scouter_flows.store.records import EvalRunWritten
 from scouter_flows.store.store import Store
-from scouter_flows.tasks.drift import ProfileRef
+from scouter_flows.tasks.drift import ProfileRef, load_profile
 
 _READERS: dict[str, Callable[[Path], pl.DataFrame]] = {
     ".ndjson": pl.read_ndjson,
@@ -114,25 +114,9 @@ def run_offline_eval(
 
 
 def load_eval_profile(profile: str, store_url: str | None = None) -> ProfileRef:
-    """Resolve `profile`, a GenAI eval profile JSON file or a stored `space/name/version`.
-
-    A file is registered first (a no-op when the same content is already stored).
-    """
-    path = Path(profile)
-    with Store(store_url) as store:
-        if path.suffix == ".json" or path.is_file():
-            loaded = GenAIEvalProfile.load_from_json(path)
-            config = loaded.config
-            profile_id = store.register_profile(loaded)
-            return ProfileRef(profile_id, config.space, config.name, config.version, "genai")
-        parts = profile.split("/")
-        if len(parts) != 3 or not all(parts):
-            raise ConfigError(
-                f"profile {profile!r} is neither a JSON file nor a 'space/name/version' key"
-            )
-        space, name, version = parts
-        profile_id, _ = store.get_profile(space, name, version, "genai")
-        return ProfileRef(profile_id, space, name, version, "genai")
+    """Resolve `profile`, a GenAI eval profile JSON file or a stored `space/name/version`
+    (registering a file first); see `load_profile`."""
+    return load_profile(profile, store_url, drift_type="genai")
 
 
 def evaluate_window(
