@@ -28,7 +28,7 @@ $(UV):
 # One lock resolves both orchestrators together (a user may install both extras); each test
 # environment installs one of them, so neither side leans on the other's dependencies.
 $(PREFECT_ENV): uv.lock pyproject.toml | $(UV)
-	UV_PROJECT_ENVIRONMENT=$@ $(UV) sync --locked --extra prefect --extra dev
+	UV_PROJECT_ENVIRONMENT=$@ $(UV) sync --locked --extra prefect --extra dask --extra dev
 	touch $@
 
 $(AIRFLOW_ENV): uv.lock pyproject.toml | $(UV)
