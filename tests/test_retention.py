@@ -30,5 +30,6 @@ def test_prune_step_reports_what_it_deleted(store_url: str) -> None:
         "drift_runs": 0,
         "eval_runs": 0,
         "spans": 0,
+        "data_profiles": 0,
         "inference_logs": 0,
     }

@@ -1,24 +1,43 @@
 """Prefect tasks, flows and blocks (install the `prefect` extra)."""
 
+from scouter_flows.flows.backfill import backfill_flow, backfill_windows
 from scouter_flows.flows.blocks import ScouterOpsGenie, ScouterSlack, ScouterStore
 from scouter_flows.flows.drift import (
     compute_drift_task,
     dispatch_alerts_task,
     drift_monitor_flow,
     load_profile_task,
+    merge_partials_task,
+    partial_statistics_task,
     persist_drift_task,
+    plan_partitions_task,
 )
-from scouter_flows.flows.evaluate import eval_monitor_flow, evaluate_window_task
+from scouter_flows.flows.evaluate import evaluate_window_task, genai_eval_flow
+from scouter_flows.flows.monitors import (
+    data_profile_flow,
+    performance_flow,
+    persist_data_profile_task,
+    profile_window_task,
+)
 
 __all__ = [
     "ScouterOpsGenie",
     "ScouterSlack",
     "ScouterStore",
+    "backfill_flow",
+    "backfill_windows",
     "compute_drift_task",
+    "data_profile_flow",
     "dispatch_alerts_task",
     "drift_monitor_flow",
-    "eval_monitor_flow",
     "evaluate_window_task",
+    "genai_eval_flow",
     "load_profile_task",
+    "merge_partials_task",
+    "partial_statistics_task",
+    "performance_flow",
+    "persist_data_profile_task",
     "persist_drift_task",
+    "plan_partitions_task",
+    "profile_window_task",
 ]

@@ -6,7 +6,7 @@ import re
 from datetime import datetime, timedelta
 from typing import Any
 
-from prefect import flow, get_run_logger, task
+from prefect import flow, get_run_logger, task, unmapped
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.runtime import flow_run
@@ -15,10 +15,11 @@ from scouter_flows import tasks
 from scouter_flows.alerts.credentials import Credentials
 from scouter_flows.errors import ConfigError
 from scouter_flows.flows.blocks import ScouterOpsGenie, ScouterSlack, ScouterStore
-from scouter_flows.profiles.results import DriftResult
+from scouter_flows.profiles.results import CustomDriftResult, DriftResult
 from scouter_flows.sources.files import FileSource
 from scouter_flows.sources.window import Window
-from scouter_flows.store.drift_runs import AnyResult
+from scouter_flows.store.drift_runs import SPC_LIMIT, AnyResult
+from scouter_flows.tasks.partitions import Partial, Partition, Partitioning, PerformanceSpec
 
 
 @task(name="load-profile", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=5)
@@ -29,14 +30,48 @@ def load_profile_task(profile: str, store_url: str | None = None) -> tasks.Profi
 
 @task(name="compute-drift", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=5)
 def compute_drift_task(
-    ref: tasks.ProfileRef, source: FileSource, window: Window, store_url: str | None = None
+    ref: tasks.ProfileRef,
+    source: FileSource,
+    window: Window,
+    store_url: str | None = None,
+    performance: PerformanceSpec | None = None,
 ) -> AnyResult:
-    """Scan the window and compute drift; read-only, so retried."""
-    result = tasks.compute_window_drift(ref, source, window, store_url)
+    """Scan the window and compute drift (or model performance); read-only, so retried."""
+    result = tasks.compute_window_drift(ref, source, window, store_url, performance)
     get_run_logger().info(
         "%s rows in %s; drifted: %s", result.rows, window, ", ".join(result.drifted) or "none"
     )
     return result
+
+
+@task(name="plan-partitions", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=5)
+def plan_partitions_task(
+    source: FileSource, window: Window, partitioning: Partitioning
+) -> list[Partition]:
+    """Split the window's input into partitions; read-only, so retried."""
+    plan = partitioning.plan(source, window)
+    get_run_logger().info("%s partitions of %s by %s", len(plan), window, partitioning.by)
+    return plan
+
+
+@task(name="partial-statistics", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=5)
+def partial_statistics_task(
+    ref: tasks.ProfileRef,
+    partition: Partition,
+    window: Window,
+    store_url: str | None = None,
+    performance: PerformanceSpec | None = None,
+) -> Partial:
+    """One partition's partial statistics (a mapped task); read-only, so retried."""
+    return tasks.compute_partition(ref, partition, window, store_url, performance)
+
+
+@task(name="merge-partials", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=5)
+def merge_partials_task(
+    ref: tasks.ProfileRef, partials: list[Partial], store_url: str | None = None
+) -> AnyResult:
+    """Merge the partitions' partials and judge the window; pure, so retried."""
+    return tasks.finalize_partitions(ref, partials, store_url)
 
 
 @task(name="persist-drift", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=5)
@@ -90,6 +125,8 @@ def drift_monitor_flow(
     window_start: datetime | None = None,
     window_end: datetime | None = None,
     period_hours: float = 24.0,
+    partitioning: Partitioning | None = None,
+    dry_run: bool = False,
     store_url: str | None = None,
     store_block: str | None = None,
     slack_block: str | None = None,
@@ -105,6 +142,10 @@ def drift_monitor_flow(
             minus `period_hours`.
         window_end: End of the window (exclusive). Default: the run's scheduled start time.
         period_hours: Window length when `window_start` is not given.
+        partitioning: Split the window (by file, hive partition or row hash) into partitions
+            computed in mapped tasks and merged; the result equals a single task's. Runs on
+            the flow's task runner (a `DaskTaskRunner` spreads them over a cluster).
+        dry_run: Compute and report, but store nothing and send no alert.
         store_url: SQLAlchemy URL of the store; default `$SCOUTER_DATABASE_URL` or the
             embedded SQLite file.
         store_block: Name of a saved `ScouterStore` block; takes precedence over `store_url`.
@@ -120,21 +161,53 @@ def drift_monitor_flow(
         ...     profile="profile.json", source_path="logs/*.parquet",
         ...     window_start="2026-11-21T00:00:00Z", window_end="2026-11-22T00:00:00Z")
     """
-    window = flow_window(window_start, window_end, period_hours)
-    store_url = block_store_url(store_block, store_url)
-    ref = load_profile_task(profile, store_url)
-    source = FileSource(path=source_path, timestamp_column=timestamp_column)
-    result = compute_drift_task(ref, source, window, store_url)
-    summary = persist_drift_task(ref, window, result, store_url, run_link())
-    logger = get_run_logger()
-    if tasks.should_dispatch(summary):
-        summary["dispatch"] = dispatch_alerts_task(
-            summary["run_id"], store_url, slack_block, opsgenie_block
+    return monitor_window(
+        profile,
+        FileSource(path=source_path, timestamp_column=timestamp_column),
+        flow_window(window_start, window_end, period_hours),
+        store=block_store_url(store_block, store_url),
+        partitioning=partitioning,
+        dry_run=dry_run,
+        alert_blocks=(slack_block, opsgenie_block),
+    )
+
+
+def monitor_window(
+    profile: str,
+    source: FileSource,
+    window: Window,
+    *,
+    store: str | None,
+    partitioning: Partitioning | None = None,
+    performance: PerformanceSpec | None = None,
+    dry_run: bool = False,
+    alert_blocks: tuple[str | None, str | None] = (None, None),
+) -> dict[str, Any]:
+    """The steps of a drift or performance flow run: compute (in one task or over mapped
+    partitions), store, dispatch when alerts are pending, publish the artifacts."""
+    ref = load_profile_task(profile, store)
+    if partitioning is None:
+        result = compute_drift_task(ref, source, window, store, performance)
+    else:
+        plan = plan_partitions_task(source, window, partitioning)
+        partials = partial_statistics_task.map(
+            unmapped(ref), plan, unmapped(window), unmapped(store), unmapped(performance)
         )
+        result = merge_partials_task(ref, partials, store)  # type: ignore[arg-type]
+    logger = get_run_logger()
+    if dry_run:
+        summary = tasks.preview_drift(ref, window, result)
+        logger.info("Dry run: nothing stored, no alert raised")
+    else:
+        summary = persist_drift_task(ref, window, result, store, run_link())
+    if tasks.should_dispatch(summary):
+        summary["dispatch"] = dispatch_alerts_task(summary["run_id"], store, *alert_blocks)
     else:
         logger.info("No pending alerts for run %s: dispatch skipped", summary["run_id"])
         summary["dispatch"] = None
-    _publish_artifacts(ref, window, result, summary)
+    publish_drift_artifacts(
+        ref, window, result, summary, kind="performance" if performance else "drift"
+    )
     return summary
 
 
@@ -166,31 +239,67 @@ def flow_window(start: datetime | None, end: datetime | None, period_hours: floa
     return Window.parse(start, stop)
 
 
-def _publish_artifacts(
-    ref: tasks.ProfileRef, window: Window, result: AnyResult, summary: dict[str, Any]
+def artifact_key(kind: str, ref: tasks.ProfileRef) -> str:
+    """The stable artifact key of a profile's runs (lower-case letters, digits, dashes)."""
+    text = f"{kind}-{ref.space}-{ref.name}-{ref.version}".lower()
+    return re.sub(r"[^a-z0-9-]+", "-", text).strip("-")
+
+
+def publish_drift_artifacts(
+    ref: tasks.ProfileRef,
+    window: Window,
+    result: AnyResult,
+    summary: dict[str, Any],
+    *,
+    kind: str = "drift",
 ) -> None:
-    key = re.sub(r"[^a-z0-9-]+", "-", f"drift-{ref.space}-{ref.name}".lower()).strip("-")
-    table: list[dict[str, Any]] = (
-        [
-            {"feature": f.feature, "value": f.value, "threshold": f.threshold, "status": f.status}
-            for f in result.features
-        ]
-        if isinstance(result, DriftResult)
-        else [{"feature": name, "status": status} for name, status in result.statuses()]
-    )
+    """The run's table (feature, value, threshold, status) and markdown summary, under keys
+    stable per profile so the UI shows the latest next to the earlier ones."""
+    key = artifact_key(kind, ref)
     create_table_artifact(
         key=key,
-        table=table,
-        description=f"Drift of {ref.space}/{ref.name}/{ref.version} in {window}",
+        table=result_table(result),
+        description=f"{kind.capitalize()} of {ref.space}/{ref.name}/{ref.version} in {window}",
     )
     dispatch = summary.get("dispatch") or {}
+    run = "dry run (nothing stored)" if summary.get("dry_run") else f"run {summary['run_id']}"
     create_markdown_artifact(
         key=f"{key}-summary",
         markdown=(
-            f"### Drift run {summary['run_id']}: {ref.space}/{ref.name}/{ref.version}\n\n"
+            f"### {kind.capitalize()} {run}: {ref.space}/{ref.name}/{ref.version}\n\n"
             f"- window: `{window}`\n- rows: {result.rows}\n- status: **{summary['status']}**\n"
             f"- drifted: {', '.join(result.drifted) or 'none'}\n"
-            f"- alerts sent: {dispatch.get('sent', 0)}\n"
+            f"- alerts pending: {summary['pending_alerts']}, sent: {dispatch.get('sent', 0)}\n"
         ),
-        description="Latest drift run summary",
+        description=f"Latest {kind} run summary",
     )
+
+
+def result_table(result: AnyResult) -> list[dict[str, Any]]:
+    """One row per feature or metric: feature, value, threshold, status."""
+    if isinstance(result, DriftResult):
+        return [
+            {"feature": f.feature, "value": f.value, "threshold": f.threshold, "status": f.status}
+            for f in result.features
+        ]
+    if isinstance(result, CustomDriftResult):
+        return [
+            {
+                "feature": m.metric,
+                "value": m.value,
+                "threshold": _bounds(m.lower, m.upper),
+                "status": m.status,
+            }
+            for m in result.metrics
+        ]
+    return [
+        {"feature": f.feature, "value": f.max_abs_z, "threshold": SPC_LIMIT, "status": f.status}
+        for f in result.features
+    ]
+
+
+def _bounds(lower: float | None, upper: float | None) -> str:
+    """The breach bounds of a metric as text: `< 0.88`, `> 120` or `outside [1, 2]`."""
+    if lower is not None and upper is not None:
+        return f"outside [{lower:g}, {upper:g}]"
+    return f"< {lower:g}" if lower is not None else f"> {upper:g}" if upper is not None else ""

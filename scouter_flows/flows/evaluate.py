@@ -1,4 +1,4 @@
-"""The Prefect `eval_monitor_flow`: evaluate a window of GenAI records against a stored profile."""
+"""The Prefect `genai_eval_flow`: evaluate a window of GenAI records against a stored profile."""
 
 from __future__ import annotations
 
@@ -6,11 +6,17 @@ from datetime import datetime
 from typing import Any
 
 from prefect import flow, get_run_logger, task
-from prefect.artifacts import create_markdown_artifact
+from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 
 from scouter_flows import tasks
-from scouter_flows.flows.drift import block_store_url, dispatch_alerts_task, flow_window, run_link
+from scouter_flows.flows.drift import (
+    artifact_key,
+    block_store_url,
+    dispatch_alerts_task,
+    flow_window,
+    run_link,
+)
 from scouter_flows.sources.files import FileSource
 from scouter_flows.sources.window import Window
 
@@ -28,20 +34,22 @@ def evaluate_window_task(
     window: Window,
     store_url: str | None = None,
     link: str | None = None,
+    dry_run: bool = False,
 ) -> dict[str, Any]:
     """Sample, evaluate and store the window (upserted, and judge answers are cached, so a
     retry costs no repeated provider calls)."""
-    return tasks.evaluate_window(ref, source, window, store_url, link=link)
+    return tasks.evaluate_window(ref, source, window, store_url, link=link, dry_run=dry_run)
 
 
-@flow(name="eval-monitor", log_prints=True)
-def eval_monitor_flow(
+@flow(name="genai-eval", log_prints=True)
+def genai_eval_flow(
     profile: str,
     source_path: str,
     timestamp_column: str = "created_at",
     window_start: datetime | None = None,
     window_end: datetime | None = None,
     period_hours: float = 24.0,
+    dry_run: bool = False,
     store_url: str | None = None,
     store_block: str | None = None,
     slack_block: str | None = None,
@@ -59,6 +67,7 @@ def eval_monitor_flow(
         window_start: Start of the window (inclusive); default `window_end - period_hours`.
         window_end: End of the window (exclusive); default the run's scheduled start time.
         period_hours: Window length when `window_start` is not given.
+        dry_run: Evaluate and report, but store nothing and send no alert.
         store_url: The store; default `$SCOUTER_DATABASE_URL` or the embedded SQLite file.
         store_block: A saved `ScouterStore` block; takes precedence over `store_url`.
         slack_block: A saved `ScouterSlack` block for Slack destinations.
@@ -71,24 +80,45 @@ def eval_monitor_flow(
     store_url = block_store_url(store_block, store_url)
     ref = load_eval_profile_task(profile, store_url)
     source = FileSource(path=source_path, timestamp_column=timestamp_column)
-    summary = evaluate_window_task(ref, source, window, store_url, run_link())
+    summary = evaluate_window_task(ref, source, window, store_url, run_link(), dry_run)
     if tasks.should_dispatch(summary):
         summary["dispatch"] = dispatch_alerts_task(
             None, store_url, slack_block, opsgenie_block, eval_run_id=summary["run_id"]
         )
     else:
-        get_run_logger().info("Pass rate within its condition: dispatch skipped")
+        get_run_logger().info("No pending pass-rate alert: dispatch skipped")
         summary["dispatch"] = None
+    _publish_artifacts(ref, window, summary)
+    return summary
+
+
+def _publish_artifacts(ref: tasks.ProfileRef, window: Window, summary: dict[str, Any]) -> None:
+    key = artifact_key("eval", ref)
+    create_table_artifact(
+        key=key,
+        table=[
+            {"feature": task_id, "value": rate, "threshold": None, "status": _rated(rate)}
+            for task_id, rate in summary["tasks"].items()
+        ],
+        description=f"Pass rate per task of {ref.space}/{ref.name}/{ref.version} in {window}",
+    )
     rate = summary["pass_rate"]
+    run = "dry run (nothing stored)" if summary.get("dry_run") else f"run {summary['run_id']}"
+    dispatch = summary.get("dispatch") or {}
     create_markdown_artifact(
-        key=f"eval-{ref.space}-{ref.name}".lower().replace("_", "-").replace(".", "-"),
+        key=f"{key}-summary",
         markdown=(
-            f"### Eval run {summary['run_id']}: {ref.space}/{ref.name}/{ref.version}\n\n"
+            f"### Eval {run}: {ref.space}/{ref.name}/{ref.version}\n\n"
             f"- window: `{window}`\n- records: {summary['records']} "
             f"(sampled {summary['sampled']})\n"
             f"- pass rate: **{'n/a' if rate is None else f'{rate:.1%}'}**\n"
-            f"- alerts pending: {summary['pending_alerts']}\n"
+            f"- alerts pending: {summary['pending_alerts']}, sent: {dispatch.get('sent', 0)}\n"
         ),
         description="Latest evaluation run",
     )
-    return summary
+
+
+def _rated(rate: float | None) -> str:
+    if rate is None:
+        return "insufficient_data"
+    return "pass" if rate == 1.0 else "fail"

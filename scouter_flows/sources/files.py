@@ -138,7 +138,10 @@ class FileSource(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    path: str = Field(description="File path, glob or URL (parquet, CSV or NDJSON).")
+    path: str | list[str] = Field(
+        description="File path, glob or URL (parquet, CSV or NDJSON), or a list of them (as a "
+        "partition of a window lists its files)."
+    )
     timestamp_column: str = Field(default="timestamp", description="UTC timestamp of each row.")
     file_format: FileFormat | None = Field(default=None, description="Default: from the suffix.")
     storage_options: dict[str, str] | None = Field(
@@ -162,11 +165,12 @@ class FileSource(BaseModel):
             DataError: no file matches, or a file of the window is unreadable or has a header
                 unlike the first one's.
         """
-        fmt = self.file_format or detect_format(self.path)
-        hive = bool(_HIVE_SEGMENT.search(self.path)) or None
-        paths: str | list[str] = self.path
-        if "://" not in self.path:
-            every = _local_matches(self.path)
+        given = self.paths()
+        fmt = self.file_format or detect_format(given[0])
+        hive = any(_HIVE_SEGMENT.search(p) for p in given) or None
+        paths: str | list[str] = given[0] if len(given) == 1 else given
+        if not any("://" in p for p in given):
+            every = [f for p in given for f in _local_matches(p)]
             kept = [f for f in every if _in_window(f, self.partition_column, window)]
             _check_readable(kept, fmt)
             if not kept:  # nothing in the window: the schema of any file, no rows
@@ -184,6 +188,30 @@ class FileSource(BaseModel):
             day = pl.col(self.partition_column)
             lf = lf.filter((day >= window.start.date()) & (day <= last))
         return filter_window(lf, window, self.timestamp_column)
+
+    def paths(self) -> list[str]:
+        """`path` as a non-empty list."""
+        given = [self.path] if isinstance(self.path, str) else list(self.path)
+        if not given:
+            raise ConfigError("a file source needs at least one path")
+        return given
+
+    def window_files(self, window: Window) -> list[str]:
+        """The local files that may hold rows of `window` (date partitions outside it left
+        out), sorted; what a by-file partitioning of the window splits.
+
+        Raises:
+            ConfigError: a path is a URL (list its objects yourself, or partition by hash).
+            DataError: no file matches.
+        """
+        remote = [p for p in self.paths() if "://" in p]
+        if remote:
+            raise ConfigError(
+                f"{remote[0]}: files of object storage are not listed here; pass the list of "
+                "files as `path`, or partition the window by row hash"
+            )
+        every = [f for p in self.paths() for f in _local_matches(p)]
+        return [f for f in every if _in_window(f, self.partition_column, window)]
 
 
 def _local_matches(text: str) -> list[str]:

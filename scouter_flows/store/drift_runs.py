@@ -44,7 +44,7 @@ class DriftRuns(StoreConnection):
         firing from the previous window within the cool-down, `suppressed`.
         """
         now = datetime.now(UTC)
-        status = "drift" if result.has_drift else _run_status(result)
+        status = run_status(result)
         runs, results, metrics = schema.drift_runs, schema.drift_results, schema.metric_results
         run_values: dict[str, Any] = {
             "status": status,
@@ -64,25 +64,24 @@ class DriftRuns(StoreConnection):
             pending = write_alerts(
                 conn, runs, run_id, profile_id, window, alerts, judged, policy or AlertPolicy(), now
             )
-        return RunWritten(
-            run_id=run_id,
-            profile_id=profile_id,
-            window_start=window.start.isoformat(),
-            window_end=window.end.isoformat(),
-            status=status,
-            rows_observed=result.rows,
-            features=len(result.statuses()),
-            drifted=result.drifted,
-            pending_alerts=pending,
-        )
+        return run_summary(run_id, profile_id, window, result, pending)
 
     def drift_results(self, run_id: int) -> pl.DataFrame:
-        """Per-feature results of one run: feature, value, threshold, status."""
-        table = schema.drift_results
+        """Per-feature (or, for a custom-metric run, per-metric) results of one run: feature,
+        value, threshold, status (a metric's threshold is None: its bounds are in `series`)."""
+        table, metrics = schema.drift_results, schema.metric_results
         query = (
             sa.select(table.c.feature, table.c.value, table.c.threshold, table.c.status)
             .where(table.c.run_id == run_id)
-            .order_by(table.c.feature)
+            .union_all(
+                sa.select(
+                    metrics.c.metric,
+                    metrics.c.value,
+                    sa.cast(sa.null(), sa.Float),
+                    metrics.c.status,
+                ).where(metrics.c.run_id == run_id)
+            )
+            .order_by("feature")
         )
         return self._frame(
             query,
@@ -197,7 +196,27 @@ class DriftRuns(StoreConnection):
         )
 
 
-def _run_status(result: AnyResult) -> str:
+def run_summary(
+    run_id: int | None, profile_id: int, window: Window, result: AnyResult, pending: int = 0
+) -> RunWritten:
+    """The summary of a run (`run_id` None: a dry run, not written)."""
+    return RunWritten(
+        run_id=run_id,
+        profile_id=profile_id,
+        window_start=window.start.isoformat(),
+        window_end=window.end.isoformat(),
+        status=run_status(result),
+        rows_observed=result.rows,
+        features=len(result.statuses()),
+        drifted=result.drifted,
+        pending_alerts=pending,
+    )
+
+
+def run_status(result: AnyResult) -> str:
+    """`drift`, `insufficient_data` (nothing could be judged) or `ok`."""
+    if result.has_drift:
+        return "drift"
     statuses = [status for _, status in result.statuses()]
     if statuses and all(status == "insufficient_data" for status in statuses):
         return "insufficient_data"

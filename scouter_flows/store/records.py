@@ -94,7 +94,7 @@ class StoredAlert:
 class RunWritten:
     """What a drift-run write produced: small enough for an XCom or a Prefect result."""
 
-    run_id: int
+    run_id: int | None
     profile_id: int
     window_start: str
     window_end: str

@@ -218,3 +218,20 @@ alerts = sa.Table(
     sa.Index(None, "dedup_key", "created_at"),
     sa.Index(None, "dedup_key", "destination", "window_end"),
 )
+
+# Data profiles of windows, keyed by the model they describe (no drift profile needed).
+data_profiles = sa.Table(
+    "data_profiles",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("space", sa.String(255), nullable=False),
+    sa.Column("name", sa.String(255), nullable=False),
+    sa.Column("version", sa.String(64), nullable=False),
+    sa.Column("window_start", UTCDateTime, nullable=False),
+    sa.Column("window_end", UTCDateTime, nullable=False),
+    sa.Column("rows_observed", sa.BigInteger, nullable=False),
+    sa.Column("body", Json, nullable=False),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.UniqueConstraint("space", "name", "version", "window_start", "window_end"),
+    sa.Index(None, "window_end"),
+)

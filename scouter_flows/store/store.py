@@ -23,6 +23,7 @@ from scouter_flows.profiles.psi import PsiDriftProfile
 from scouter_flows.profiles.spc import SpcDriftProfile
 from scouter_flows.store import schema
 from scouter_flows.store.connection import create_engine, dialect_insert
+from scouter_flows.store.data_profiles import DataProfiles
 from scouter_flows.store.drift_runs import DriftRuns
 from scouter_flows.store.eval_runs import EvalRuns
 from scouter_flows.store.outbox import Outbox
@@ -74,7 +75,7 @@ _VERSION_TABLE = "scouter_alembic_version"
 _MIGRATION_LOCK = 0x5C0_7E12  # Postgres advisory lock id held while migrating
 
 
-class Store(DriftRuns, EvalRuns, Telemetry, Outbox):
+class Store(DriftRuns, EvalRuns, Telemetry, Outbox, DataProfiles):
     """The results store.
 
     Args:
@@ -268,8 +269,9 @@ class Store(DriftRuns, EvalRuns, Telemetry, Outbox):
     # -- retention ----------------------------------------------------------------------------
 
     def prune(self, older_than: timedelta, *, now: datetime | None = None) -> dict[str, int]:
-        """Delete runs (with their results and alerts), eval runs, spans and inference logs
-        whose window or time ended before `now - older_than`. Returns rows deleted per kind.
+        """Delete runs (with their results and alerts), eval runs, spans, data profiles and
+        inference logs whose window or time ended before `now - older_than`. Returns rows
+        deleted per kind.
 
         On Postgres whole day partitions of the inference logs are dropped.
         """
@@ -285,6 +287,7 @@ class Store(DriftRuns, EvalRuns, Telemetry, Outbox):
                 ("drift_runs", schema.drift_runs, schema.drift_runs.c.window_end),
                 ("eval_runs", evals, evals.c.window_end),
                 ("spans", schema.spans, schema.spans.c.end_time),
+                ("data_profiles", schema.data_profiles, schema.data_profiles.c.window_end),
             ):
                 deleted[label] = conn.execute(sa.delete(table).where(column < cutoff)).rowcount
             deleted["inference_logs"] = prune_inference_logs(conn, cutoff)

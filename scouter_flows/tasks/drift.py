@@ -5,6 +5,7 @@ Prefect flows and Airflow operators call these; nothing here knows either orches
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from pathlib import Path
@@ -17,15 +18,25 @@ from scouter_flows.alerts.rules import alert_policy, drift_alerts
 from scouter_flows.drift.drifter import Drifter
 from scouter_flows.errors import ConfigError
 from scouter_flows.profiles.base import read_json_object
+from scouter_flows.profiles.spc import SpcDriftProfile
 from scouter_flows.sources.files import FileSource
 from scouter_flows.sources.window import Window
-from scouter_flows.store.drift_runs import AnyResult
+from scouter_flows.store.drift_runs import AnyResult, run_summary
 from scouter_flows.store.store import (
     PROFILE_TYPES,
     AnyProfile,
     StorableProfile,
     Store,
     profile_model,
+)
+from scouter_flows.tasks.partitions import (
+    Partial,
+    Partition,
+    PerformanceSpec,
+    finalize,
+    merge_partials,
+    partial_from_json,
+    partial_statistics,
 )
 
 
@@ -61,14 +72,21 @@ def load_profile(
             return ProfileRef(
                 profile_id, config.space, config.name, config.version, loaded.drift_type
             )
-        parts = profile.split("/")
-        if len(parts) != 3 or not all(parts):
-            raise ConfigError(
-                f"profile {profile!r} is neither a JSON file nor a 'space/name/version' key"
-            )
-        space, name, version = parts
+        space, name, version = parse_key(profile, "profile", "neither a JSON file nor")
         profile_id, stored = store.get_profile(space, name, version, drift_type)
         return ProfileRef(profile_id, space, name, version, stored.drift_type)
+
+
+def parse_key(text: str, what: str = "model", prefix: str = "not") -> tuple[str, str, str]:
+    """`space/name/version` as its three parts.
+
+    Raises:
+        ConfigError: `text` has not three non-empty parts.
+    """
+    parts = text.split("/")
+    if len(parts) != 3 or not all(p.strip() for p in parts):
+        raise ConfigError(f"{what} {text!r} is {prefix} a 'space/name/version' key")
+    return parts[0], parts[1], parts[2]
 
 
 def read_profile_file(path: str | Path, drift_type: str | None = None) -> StorableProfile:
@@ -85,13 +103,50 @@ def read_profile_file(path: str | Path, drift_type: str | None = None) -> Storab
     return cast(StorableProfile, model.model_validate_profile(data, source=str(path)))
 
 
-def compute_window_drift(
-    ref: ProfileRef, source: FileSource, window: Window, store_url: str | None = None
-) -> AnyResult:
-    """Scan `source` for `window` and compute drift against the stored profile."""
+def stored_profile(ref: ProfileRef, store_url: str | None = None) -> AnyProfile:
+    """The drift profile `ref` names, from the store."""
     with Store(store_url) as store:
         profile: AnyProfile = store.get_profile(ref.space, ref.name, ref.version, ref.drift_type)[1]
-    return Drifter().compute_drift(source.scan(window), profile)
+    return profile
+
+
+def compute_window_drift(
+    ref: ProfileRef,
+    source: FileSource,
+    window: Window,
+    store_url: str | None = None,
+    performance: PerformanceSpec | None = None,
+) -> AnyResult:
+    """Scan `source` for `window` and compute drift against the stored profile (or, with
+    `performance`, the window's model performance against a custom-metric profile)."""
+    profile = stored_profile(ref, store_url)
+    if isinstance(profile, SpcDriftProfile) and performance is None:
+        return Drifter().compute_drift(source.scan(window), profile)
+    # One partial of the whole window: the same code path as a partitioned run.
+    return finalize(profile, partial_statistics(profile, source.scan(window), window, performance))
+
+
+def compute_partition(
+    ref: ProfileRef,
+    partition: Partition | dict[str, Any],
+    window: Window,
+    store_url: str | None = None,
+    performance: PerformanceSpec | None = None,
+) -> Partial:
+    """The partial statistics of one partition of the window (a mapped task's work)."""
+    part = Partition.model_validate(partition)
+    profile = stored_profile(ref, store_url)
+    return partial_statistics(profile, part.scan(window), window, performance)
+
+
+def finalize_partitions(
+    ref: ProfileRef,
+    partials: Sequence[Partial | dict[str, Any]],
+    store_url: str | None = None,
+) -> AnyResult:
+    """Merge the partitions' partials (Python objects or their JSON) and judge the window."""
+    merged = merge_partials([partial_from_json(p) for p in partials])
+    return finalize(stored_profile(ref, store_url), merged)
 
 
 def persist_drift(
@@ -118,6 +173,11 @@ def persist_drift(
             started_at=started_at,
         )
     return written.to_dict()
+
+
+def preview_drift(ref: ProfileRef, window: Window, result: AnyResult) -> dict[str, Any]:
+    """The summary a run would store, with nothing written and no alert raised (a dry run)."""
+    return {**run_summary(None, ref.profile_id, window, result).to_dict(), "dry_run": True}
 
 
 def should_dispatch(summary: dict[str, Any]) -> bool:

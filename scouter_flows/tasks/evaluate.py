@@ -128,8 +128,10 @@ def evaluate_window(
     spans: pl.DataFrame | None = None,
     judges: JudgeSettings | None = None,
     link: str | None = None,
+    dry_run: bool = False,
 ) -> dict[str, Any]:
-    """Evaluate the window's eval records against the stored profile and store the run.
+    """Evaluate the window's eval records against the stored profile and store the run
+    (with `dry_run`, evaluate and report only: nothing stored, no alert).
 
     The profile's `sample_ratio` picks records by id hash (a re-run evaluates the same ones);
     trace tasks read `spans` or, when not given, the store's spans of the sampled records. The
@@ -155,19 +157,33 @@ def evaluate_window(
             len(sampled),
             config.alert_config,
         )
-        written = store.write_eval_run(
-            ref.profile_id,
-            window,
-            results.to_store_frame(),
-            records=len(records),
-            pass_rate=results.pass_rate,
-            alerts=alerts,
-            policy=alert_policy(config.alert_config, link),
-            started_at=started,
-        )
-    summary = written.to_dict()
+        if dry_run:
+            summary: dict[str, Any] = {
+                "run_id": None,
+                "profile_id": ref.profile_id,
+                "window_start": window.start.isoformat(),
+                "window_end": window.end.isoformat(),
+                "status": "ok" if results.pass_rate is not None else "insufficient_data",
+                "records": len(records),
+                "evaluated": len(sampled),
+                "pass_rate": results.pass_rate,
+                "pending_alerts": 0,
+                "dry_run": True,
+            }
+        else:
+            summary = store.write_eval_run(
+                ref.profile_id,
+                window,
+                results.to_store_frame(),
+                records=len(records),
+                pass_rate=results.pass_rate,
+                alerts=alerts,
+                policy=alert_policy(config.alert_config, link),
+                started_at=started,
+            ).to_dict()
     summary["sampled"] = len(sampled)
     summary["judge_calls"] = results.judge_stats.calls
+    summary["tasks"] = results.task_pass_rates()
     return summary
 
 

@@ -64,7 +64,7 @@ def test_drifted_window_dispatches_and_rerun_is_idempotent(
         assert store.runs().height == 1
         assert {a.status for a in store.alerts(run_id=summary["run_id"])} == {"sent"}
 
-    artifact = Artifact.get("drift-credit-scorer")
+    artifact = Artifact.get("drift-credit-scorer-1-0")
     assert artifact is not None
     assert "income" in str(artifact.data)
 

@@ -1,4 +1,4 @@
-"""`eval_monitor_flow` under the Prefect test server."""
+"""`genai_eval_flow` under the Prefect test server."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from scouter_flows import Store
-from scouter_flows.flows import eval_monitor_flow
+from scouter_flows.flows import genai_eval_flow
 from tests.eval_samples import DAY, write_eval_day
 
 
@@ -15,7 +15,7 @@ def test_eval_flow_stores_the_run_and_dispatches_the_pass_rate_alert(
 ) -> None:
     Store(store_url, auto_upgrade=True).close()
     profile, records = write_eval_day(tmp_path)
-    summary = eval_monitor_flow(
+    summary = genai_eval_flow(
         profile=profile,
         source_path=records,
         window_start=DAY,
@@ -35,7 +35,7 @@ def test_eval_flow_stores_the_run_and_dispatches_the_pass_rate_alert(
 def test_a_healthy_window_skips_dispatch(tmp_path: Path, store_url: str) -> None:
     Store(store_url, auto_upgrade=True).close()
     profile, records = write_eval_day(tmp_path, empty_every=1000)
-    summary = eval_monitor_flow(
+    summary = genai_eval_flow(
         profile=profile,
         source_path=records,
         window_start=DAY,

@@ -12,9 +12,11 @@ import sqlalchemy as sa
 
 from scouter_flows import (
     AlertRecord,
+    ConfigError,
     CustomMetric,
     CustomMetricDriftConfig,
     DataError,
+    DataProfiler,
     Drifter,
     PsiDriftConfig,
     SpcDriftConfig,
@@ -263,6 +265,28 @@ def test_bad_inference_logs_are_refused(store_url: str, rows: pl.DataFrame, mess
         store.write_inference_logs("s", "n", rows)
 
 
+PROFILE = DataProfiler().create_data_profile(
+    pl.DataFrame({"x": [1.0, 2.0, None, 4.0], "c": ["a", "b", "a", None]})
+)
+
+
+def test_data_profiles_are_kept_per_window_and_replaced_on_rerun(store_url: str) -> None:
+    with Store(store_url, auto_upgrade=True) as store:
+        first = store.write_data_profile("s", "n", "1", _window(0), PROFILE)
+        other = DataProfiler().create_data_profile(pl.DataFrame({"x": [5.0, 6.0]}))
+        again = store.write_data_profile("s", "n", "1", _window(0), other)
+        later = store.write_data_profile("s", "n", "1", _window(1), PROFILE)
+        store.write_data_profile("s", "other", "1", _window(1), PROFILE)
+        assert again == first != later
+        assert store.get_data_profile(first) == other
+        listed = store.data_profiles("s", "n")
+        assert listed["data_profile_id"].to_list() == [later, first]
+        assert listed["rows_observed"].to_list() == [4, 2]
+        assert store.data_profiles().height == 3
+        with pytest.raises(ConfigError, match="no data profile with id 999"):
+            store.get_data_profile(999)
+
+
 def test_prune_deletes_everything_older_than_the_cutoff(store_url: str) -> None:
     profile = Drifter().create_drift_profile(
         pl.DataFrame({"x": np.arange(500.0)}), PsiDriftConfig(space="s", name="n")
@@ -279,11 +303,19 @@ def test_prune_deletes_everything_older_than_the_cutoff(store_url: str) -> None:
                 ).run_id
             )
             store.write_inference_logs("s", "n", _logs(day, 4))
+            store.write_data_profile("s", "n", "0.1.0", _window(day), PROFILE)
         store.write_spans(_spans("a" * 32, ["root"]))
         # Cutoff: the end of day 1. Runs ending before it go (day 0 only); logs and spans
         # timed before it go (days 0 and 1).
         deleted = store.prune(timedelta(days=2), now=START + 4 * DAY)
-        assert deleted == {"drift_runs": 1, "eval_runs": 1, "spans": 1, "inference_logs": 8}
+        assert deleted == {
+            "drift_runs": 1,
+            "eval_runs": 1,
+            "spans": 1,
+            "data_profiles": 1,
+            "inference_logs": 8,
+        }
+        assert store.data_profiles()["window_end"].to_list() == [_window(d).end for d in (3, 2, 1)]
         assert store.runs()["window_end"].to_list() == [_window(d).end for d in (3, 2, 1)]
         # Day 0's alert went with its run; days 1-3 repeat it, so they were suppressed.
         assert [a.status for a in store.alerts()] == ["suppressed"] * 3

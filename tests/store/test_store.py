@@ -40,7 +40,7 @@ def _profile(version: str = "1.0", scale: float = 1.0) -> PsiDriftProfile:
 
 def test_migrations_match_the_models(store_url: str) -> None:
     with Store(store_url, auto_upgrade=True) as store:
-        assert store.revision() == "0003"
+        assert store.revision() == "0004"
     engine = sa.create_engine(store_url)
     try:
         with engine.connect() as conn:
@@ -67,7 +67,7 @@ def test_downgrade_one_step_and_upgrade_again(store_url: str) -> None:
         assert store.revision() == "0001"
         assert store.runs()["run_id"].to_list() == [written.run_id]  # 0001's data survives
         store.upgrade()
-        assert store.revision() == "0003"
+        assert store.revision() == "0004"
         assert len(store.alerts(run_id=written.run_id)) == written.pending_alerts > 0
         store.downgrade("base")
         assert store.revision() is None

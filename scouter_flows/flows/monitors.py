@@ -1,0 +1,164 @@
+"""The Prefect `performance_flow` and `data_profile_flow`."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from prefect import flow, get_run_logger, task
+from prefect.artifacts import create_markdown_artifact, create_table_artifact
+from prefect.cache_policies import NO_CACHE
+
+from scouter_flows import tasks
+from scouter_flows.flows.drift import artifact_key, block_store_url, flow_window, monitor_window
+from scouter_flows.profiles.data_profile import DataProfile
+from scouter_flows.sources.files import FileSource
+from scouter_flows.sources.window import Window
+from scouter_flows.tasks.partitions import Partitioning, PerformanceSpec
+
+
+@flow(name="model-performance", log_prints=True)
+def performance_flow(
+    profile: str,
+    source_path: str,
+    performance: PerformanceSpec,
+    timestamp_column: str = "timestamp",
+    window_start: datetime | None = None,
+    window_end: datetime | None = None,
+    period_hours: float = 24.0,
+    partitioning: Partitioning | None = None,
+    dry_run: bool = False,
+    store_url: str | None = None,
+    store_block: str | None = None,
+    slack_block: str | None = None,
+    opsgenie_block: str | None = None,
+) -> dict[str, Any]:
+    """Compute a window's model performance, judge it against a custom-metric profile whose
+    metrics are performance metrics (`accuracy`, `f1`, `roc_auc`, `rmse`, ...), store it and
+    dispatch the breaches.
+
+    Args:
+        profile: A custom-metric profile JSON file or stored `space/name/version`.
+        source_path: Predictions (and labels, unless `performance.labels` names their files).
+        performance: The task (binary, multiclass, regression) and the prediction, label and
+            score columns; late labels join on `performance.id_column`.
+        timestamp_column: The UTC timestamp column of the predictions.
+        window_start: Start of the window (inclusive); default `window_end - period_hours`.
+        window_end: End of the window (exclusive); default the run's scheduled start time.
+        period_hours: Window length when `window_start` is not given.
+        partitioning: Compute over mapped partitions and merge (the result equals one task's).
+        dry_run: Compute and report, but store nothing and send no alert.
+        store_url: The store; default `$SCOUTER_DATABASE_URL` or the embedded SQLite file.
+        store_block: A saved `ScouterStore` block; takes precedence over `store_url`.
+        slack_block: A saved `ScouterSlack` block for Slack destinations.
+        opsgenie_block: A saved `ScouterOpsGenie` block for OpsGenie destinations.
+
+    Returns:
+        The run summary: run id, window, status, breached metrics, pending alerts, dispatch.
+    """
+    return monitor_window(
+        profile,
+        FileSource(path=source_path, timestamp_column=timestamp_column),
+        flow_window(window_start, window_end, period_hours),
+        store=block_store_url(store_block, store_url),
+        partitioning=partitioning,
+        performance=performance,
+        dry_run=dry_run,
+        alert_blocks=(slack_block, opsgenie_block),
+    )
+
+
+@task(name="profile-window", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=5)
+def profile_window_task(
+    source: FileSource,
+    window: Window,
+    columns: list[str] | None = None,
+    bin_size: int = 20,
+    compute_correlations: bool = False,
+) -> DataProfile:
+    """Profile the window's rows; read-only, so retried."""
+    return tasks.profile_window(
+        source,
+        window,
+        columns=columns,
+        bin_size=bin_size,
+        compute_correlations=compute_correlations,
+    )
+
+
+@task(name="persist-data-profile", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=5)
+def persist_data_profile_task(
+    model: str, window: Window, profile: DataProfile, store_url: str | None = None
+) -> dict[str, Any]:
+    """Store the window's profile; upserted per window, so retried."""
+    return tasks.persist_data_profile(model, window, profile, store_url)
+
+
+@flow(name="data-profile", log_prints=True)
+def data_profile_flow(
+    model: str,
+    source_path: str,
+    timestamp_column: str = "timestamp",
+    window_start: datetime | None = None,
+    window_end: datetime | None = None,
+    period_hours: float = 24.0,
+    columns: list[str] | None = None,
+    bin_size: int = 20,
+    compute_correlations: bool = False,
+    dry_run: bool = False,
+    store_url: str | None = None,
+    store_block: str | None = None,
+) -> dict[str, Any]:
+    """Profile one window of logs (counts, missing, distinct, moments, quantiles, histograms,
+    top categories, optional correlations) and store the profile under `model`.
+
+    Args:
+        model: `space/name/version` of the model the rows belong to.
+        source_path: Parquet, CSV or NDJSON file or glob of the rows.
+        timestamp_column: The UTC timestamp column (not profiled).
+        window_start: Start of the window (inclusive); default `window_end - period_hours`.
+        window_end: End of the window (exclusive); default the run's scheduled start time.
+        period_hours: Window length when `window_start` is not given.
+        columns: The columns to profile; default all but the timestamp.
+        bin_size: Histogram bins per numeric column.
+        compute_correlations: Add Pearson correlations between numeric columns.
+        dry_run: Profile and report, but store nothing.
+        store_url: The store; default `$SCOUTER_DATABASE_URL` or the embedded SQLite file.
+        store_block: A saved `ScouterStore` block; takes precedence over `store_url`.
+
+    Returns:
+        The summary: data profile id, window, rows, features, missing values per feature.
+    """
+    tasks.parse_key(model)  # a bad key fails before the window is read
+    window = flow_window(window_start, window_end, period_hours)
+    store = block_store_url(store_block, store_url)
+    source = FileSource(path=source_path, timestamp_column=timestamp_column)
+    profile = profile_window_task(source, window, columns, bin_size, compute_correlations)
+    if dry_run:
+        summary = {**tasks.profile_summary(model, window, profile), "dry_run": True}
+        get_run_logger().info("Dry run: the profile was not stored")
+    else:
+        summary = persist_data_profile_task(model, window, profile, store)
+    _publish_artifacts(model, window, profile, summary)
+    return summary
+
+
+def _publish_artifacts(
+    model: str, window: Window, profile: DataProfile, summary: dict[str, Any]
+) -> None:
+    space, name, version = tasks.parse_key(model)
+    key = artifact_key("profile", tasks.ProfileRef(0, space, name, version))
+    frame = profile.to_polars().select("feature", "kind", "count", "missing", "mean", "std")
+    create_table_artifact(
+        key=key, table=frame.to_dicts(), description=f"Data profile of {model} in {window}"
+    )
+    stored = summary.get("data_profile_id")
+    create_markdown_artifact(
+        key=f"{key}-summary",
+        markdown=(
+            f"### Data profile of {model}\n\n- window: `{window}`\n- rows: {profile.rows}\n"
+            f"- features: {len(profile.features)}\n"
+            f"- stored: {f'id {stored}' if stored is not None else 'no (dry run)'}\n"
+        ),
+        description="Latest data profile",
+    )
