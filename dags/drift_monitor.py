@@ -9,6 +9,9 @@ Configure with environment variables (or trigger with config from the UI):
 
 Where alerts go is the profile's alert config; without a connection, the dispatch step reads
 SLACK_BOT_TOKEN / SLACK_WEBHOOK_URL / OPSGENIE_API_KEY, and fails if a destination has none.
+When drift is found, `drift_event` emits an event on the profile's Asset
+(`scouter://space/name/version`), so a retraining DAG can be scheduled on it. A dry run
+(the `dry_run` param) computes and logs the result but stores nothing and sends nothing.
 
 Parsing this file touches neither the store nor the data.
 """
@@ -16,17 +19,16 @@ Parsing this file touches neither the store nor the data.
 from __future__ import annotations
 
 import os
-from typing import Any
 
 import pendulum
-from airflow.providers.standard.operators.empty import EmptyOperator
-from airflow.sdk import Param, dag, task
+from airflow.sdk import Param, dag
 from airflow.timetables.interval import CronDataIntervalTimetable
 
 from scouter_flows.operators import (
-    DispatchAlertsOperator,
+    DriftEventOperator,
     DriftMonitorOperator,
-    choose_dispatch_branch,
+    dispatch_on_alerts,
+    window_params,
 )
 
 
@@ -49,18 +51,7 @@ from scouter_flows.operators import (
             type="string",
             description="Inference logs: a file or glob (parquet, CSV, NDJSON).",
         ),
-        "window_start": Param(
-            None,
-            type=["null", "string"],
-            format="date-time",
-            description="Window start (UTC); empty means the data interval start.",
-        ),
-        "window_end": Param(
-            None,
-            type=["null", "string"],
-            format="date-time",
-            description="Window end (UTC, exclusive); empty means the data interval end.",
-        ),
+        **window_params(),
     },
 )
 def scouter_drift_monitor() -> None:
@@ -70,19 +61,15 @@ def scouter_drift_monitor() -> None:
         source_path="{{ params.source_path }}",
         window_start="{{ params.window_start or '' }}",
         window_end="{{ params.window_end or '' }}",
+        preview="{{ params.dry_run }}",
     )
 
-    @task.branch(task_id="any_alerts")
-    def any_alerts(summary: dict[str, Any]) -> str:
-        return choose_dispatch_branch(summary, "dispatch_alerts", "no_alerts")
-
-    dispatch = DispatchAlertsOperator(
-        task_id="dispatch_alerts",
-        run_id="{{ ti.xcom_pull(task_ids='monitor_drift')['run_id'] }}",
+    dispatch_on_alerts(
+        monitor,
         slack_conn_id=os.environ.get("SCOUTER_SLACK_CONN_ID") or None,
         opsgenie_conn_id=os.environ.get("SCOUTER_OPSGENIE_CONN_ID") or None,
     )
-    any_alerts(monitor.output) >> [dispatch, EmptyOperator(task_id="no_alerts")]
+    DriftEventOperator(task_id="drift_event", summary=monitor.output)
 
 
 scouter_drift_monitor()

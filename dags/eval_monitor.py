@@ -13,17 +13,15 @@ Parsing this file touches neither the store nor the data.
 from __future__ import annotations
 
 import os
-from typing import Any
 
 import pendulum
-from airflow.providers.standard.operators.empty import EmptyOperator
-from airflow.sdk import Param, dag, task
+from airflow.sdk import Param, dag
 from airflow.timetables.interval import CronDataIntervalTimetable
 
 from scouter_flows.operators import (
-    DispatchAlertsOperator,
-    EvalMonitorOperator,
-    choose_dispatch_branch,
+    GenAIEvalOperator,
+    dispatch_on_alerts,
+    window_params,
 )
 
 
@@ -45,26 +43,25 @@ from scouter_flows.operators import (
             type="string",
             description="Eval records: a file or glob (parquet, CSV, NDJSON).",
         ),
+        **window_params(),
     },
 )
 def scouter_eval_monitor() -> None:
-    evaluate = EvalMonitorOperator(
+    evaluate = GenAIEvalOperator(
         task_id="evaluate",
         profile="{{ params.profile }}",
         source_path="{{ params.source_path }}",
+        window_start="{{ params.window_start or '' }}",
+        window_end="{{ params.window_end or '' }}",
+        preview="{{ params.dry_run }}",
     )
 
-    @task.branch(task_id="any_alerts")
-    def any_alerts(summary: dict[str, Any]) -> str:
-        return choose_dispatch_branch(summary, "dispatch_alerts", "no_alerts")
-
-    dispatch = DispatchAlertsOperator(
-        task_id="dispatch_alerts",
-        eval_run_id="{{ ti.xcom_pull(task_ids='evaluate')['run_id'] }}",
+    dispatch_on_alerts(
+        evaluate,
+        eval_run=True,
         slack_conn_id=os.environ.get("SCOUTER_SLACK_CONN_ID") or None,
         opsgenie_conn_id=os.environ.get("SCOUTER_OPSGENIE_CONN_ID") or None,
     )
-    any_alerts(evaluate.output) >> [dispatch, EmptyOperator(task_id="no_alerts")]
 
 
 scouter_eval_monitor()

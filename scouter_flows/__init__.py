@@ -17,6 +17,7 @@ except PackageNotFoundError:  # running from a source tree without an install
 
 _EXPORTS: dict[str, str] = {
     "Drifter": "scouter_flows.drift.drifter",
+    "monitor_batch": "scouter_flows.tasks.batch",
     "DataProfiler": "scouter_flows.drift.profiler",
     "compute_performance": "scouter_flows.drift.performance",
     "performance_partial": "scouter_flows.drift.performance",
@@ -168,6 +169,7 @@ __all__ = [
     "compute_performance",
     "dispatch_pending",
     "finalize_performance",
+    "monitor_batch",
     "performance_as_custom",
     "performance_partial",
     "scan_files",
@@ -257,6 +259,7 @@ if TYPE_CHECKING:
     from scouter_flows.sources.window import Window
     from scouter_flows.store.records import AlertRecord
     from scouter_flows.store.store import Store
+    from scouter_flows.tasks.batch import monitor_batch
 
 
 def __getattr__(name: str) -> Any:

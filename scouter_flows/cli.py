@@ -212,3 +212,47 @@ def eval_run(
         if outcome.comparison.regressed:
             console.print(f"[bold red]regressed[/] against eval run {baseline}")
             raise typer.Exit(code=1)
+
+
+@app.command()
+def serve(
+    source: Annotated[
+        str,
+        typer.Option(
+            "--source",
+            help="Where each profile's logs are: a template with {space}, {name}, {version}, "
+            "{drift_type}.",
+        ),
+    ],
+    records: Annotated[
+        str | None,
+        typer.Option("--records", help="Where each GenAI eval profile's records are."),
+    ] = None,
+    store_block: Annotated[
+        str | None, typer.Option("--store-block", help="A saved ScouterStore block.")
+    ] = None,
+    slack_block: Annotated[
+        str | None, typer.Option("--slack-block", help="A saved ScouterSlack block.")
+    ] = None,
+    opsgenie_block: Annotated[
+        str | None, typer.Option("--opsgenie-block", help="A saved ScouterOpsGenie block.")
+    ] = None,
+    paused: Annotated[bool, typer.Option("--paused", help="Create the schedules paused.")] = False,
+    url: UrlOption = None,
+) -> None:
+    """Serve one Prefect deployment per active profile, each on its profile's cron."""
+    try:
+        from scouter_flows.flows.serve import serve_monitors
+    except ImportError as exc:
+        raise ConfigError(
+            f"serving deployments needs Prefect: pip install 'scouter-flows[prefect]' ({exc})"
+        ) from None
+    serve_monitors(
+        sources=source,
+        records=records,
+        store_url=url,
+        store_block=store_block,
+        slack_block=slack_block,
+        opsgenie_block=opsgenie_block,
+        paused=paused,
+    )

@@ -9,9 +9,10 @@ README = Path(__file__).resolve().parent.parent / "README.md"
 
 
 def readme_example(heading: str) -> str:
-    """The first ```python block after the `### {heading}` line of the README."""
+    """The first ```python block after the `### {heading}` (or `## {heading}`) line."""
     text = README.read_text(encoding="utf-8")
-    section = text[text.index(f"### {heading}\n") :]
+    marker = f"### {heading}\n" if f"### {heading}\n" in text else f"## {heading}\n"
+    section = text[text.index(marker) :]
     match = re.search(r"```python\n(.*?)```", section, re.S)
     assert match, f"no python block under ### {heading}"
     return match.group(1)

@@ -21,16 +21,17 @@ def _run(*args: str) -> subprocess.CompletedProcess[str]:
 def test_db_upgrade_then_current(store_url: str) -> None:
     upgraded = _run("db", "upgrade", "--url", store_url)
     assert upgraded.returncode == 0, upgraded.stdout + upgraded.stderr
-    assert "schema revision 0003" in upgraded.stdout
+    assert "schema revision 0004" in upgraded.stdout
     current = _run("db", "current", "--url", store_url)
-    assert "schema revision 0003" in current.stdout
+    assert "schema revision 0004" in current.stdout
 
 
 def test_db_prune(store_url: str) -> None:
     assert _run("db", "upgrade", "--url", store_url).returncode == 0
     done = _run("db", "prune", "--older-than", "90d", "--url", store_url)
     assert done.returncode == 0, done.stdout + done.stderr
-    assert "deleted 0 drift runs, 0 eval runs, 0 spans, 0 inference logs" in done.stdout
+    expected = "deleted 0 drift runs, 0 eval runs, 0 spans, 0 data profiles, 0 inference logs"
+    assert expected in done.stdout
     bad = _run("db", "prune", "--older-than", "90 days", "--url", store_url)
     assert bad.returncode != 0
     assert "age '90 days' is not a positive whole number" in bad.stdout + bad.stderr

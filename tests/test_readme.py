@@ -55,3 +55,27 @@ def test_evaluation_example(capsys: pytest.CaptureFixture[str]) -> None:
     out = capsys.readouterr().out
     assert "known_sources" in out
     assert f"{len(ComparisonOperator)} operators" in README.read_text(encoding="utf-8")
+
+
+def test_batch_scoring_example(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from scouter_flows import Store
+
+    monkeypatch.chdir(tmp_path)
+    url = f"sqlite:///{tmp_path / 'store.db'}"
+    monkeypatch.setenv("SCOUTER_DATABASE_URL", url)
+    namespace: dict[str, Any] = {}
+    exec(compile(readme_example("Batch scoring pipelines"), "README.md", "exec"), namespace)
+    summary = namespace["summary"]
+    assert summary["logged"] == 5_000
+    assert summary["status"] == "drift"
+    assert "income" in summary["drifted"]
+    assert "5000 drift" in capsys.readouterr().out
+    with Store(url) as store:
+        assert store.runs()["run_id"].to_list() == [summary["run_id"]]
+    # The same batch again: one run, no row logged twice.
+    exec(compile(readme_example("Batch scoring pipelines"), "README.md", "exec"), namespace)
+    assert namespace["summary"]["run_id"] == summary["run_id"]
+    with Store(url) as store:
+        assert store.runs().height == 1

@@ -15,6 +15,7 @@ from scouter_flows.flows.drift import (
 from scouter_flows.flows.evaluate import evaluate_window_task, genai_eval_flow
 from scouter_flows.flows.monitors import (
     data_profile_flow,
+    monitor_batch_task,
     performance_flow,
     persist_data_profile_task,
     profile_window_task,
@@ -34,6 +35,7 @@ __all__ = [
     "genai_eval_flow",
     "load_profile_task",
     "merge_partials_task",
+    "monitor_batch_task",
     "partial_statistics_task",
     "performance_flow",
     "persist_data_profile_task",

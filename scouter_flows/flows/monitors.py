@@ -68,6 +68,35 @@ def performance_flow(
     )
 
 
+@task(name="monitor-batch", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=5)
+def monitor_batch_task(
+    predictions: Any,
+    profile: str,
+    store_url: str | None = None,
+    timestamp_column: str = "timestamp",
+    record_id_column: str | None = None,
+    dispatch: bool = True,
+) -> dict[str, Any]:
+    """Log a scored batch and store its drift (see `scouter_flows.monitor_batch`); the batch's
+    run is keyed by its time span and its rows by id, so a retry changes nothing."""
+    summary = tasks.monitor_batch(
+        predictions,
+        profile,
+        store=store_url,
+        timestamp_column=timestamp_column,
+        record_id_column=record_id_column,
+        dispatch=dispatch,
+    )
+    get_run_logger().info(
+        "Batch of %s rows logged; run %s: %s, drifted: %s",
+        summary["logged"],
+        summary["run_id"],
+        summary["status"],
+        ", ".join(summary["drifted"]) or "none",
+    )
+    return summary
+
+
 @task(name="profile-window", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=5)
 def profile_window_task(
     source: FileSource,

@@ -14,6 +14,7 @@ from scouter_flows.sources.window import Window
 
 if TYPE_CHECKING:
     from scouter_flows.sources.files import FileSource
+    from scouter_flows.tasks.partitions import PerformanceSpec
 
 
 class WindowOperator(BaseOperator):
@@ -31,6 +32,9 @@ class WindowOperator(BaseOperator):
         embedded SQLite file.
     :param store_conn_id: An Airflow connection naming the store (see `ScouterStoreHook`);
         takes precedence over `store_url`.
+    :param preview: A dry run: compute and report, but store nothing and raise no alert
+        (templated, so `{{ params.dry_run }}` works; "true"/"false" text is read as a flag).
+        Not `dry_run`, which is `BaseOperator`'s template-rendering method.
     """
 
     template_fields: Sequence[str] = (
@@ -41,6 +45,7 @@ class WindowOperator(BaseOperator):
         "window_end",
         "store_url",
         "store_conn_id",
+        "preview",
     )
     default_timestamp_column = "timestamp"
 
@@ -54,6 +59,7 @@ class WindowOperator(BaseOperator):
         window_end: str | None = None,
         store_url: str | None = None,
         store_conn_id: str | None = None,
+        preview: bool | str = False,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
@@ -64,6 +70,12 @@ class WindowOperator(BaseOperator):
         self.window_end = window_end
         self.store_url = store_url
         self.store_conn_id = store_conn_id
+        self.preview = preview
+
+    @property
+    def is_dry_run(self) -> bool:
+        """`preview` as rendered: a bool, or text such as "true", "False", "" or "None"."""
+        return as_flag("preview", self.preview)
 
     def resolve(self, context: Context) -> tuple[Window, str | None, FileSource, str | None]:
         """The window, the store URL, the source and the link to this task's log."""
@@ -86,16 +98,24 @@ class DriftMonitorOperator(WindowOperator):
 
     ui_color = "#e8f4fd"
 
+    def performance_spec(self) -> PerformanceSpec | None:
+        """What a model-performance run reads; None for drift."""
+        return None
+
     def execute(self, context: Context) -> dict[str, Any]:
         """Load the profile, compute, persist; return the JSON-able run summary."""
         from scouter_flows import tasks
 
         window, store_url, source, link = self.resolve(context)
         ref = tasks.load_profile(self.profile, store_url)
-        result = tasks.compute_window_drift(ref, source, window, store_url)
-        summary = tasks.persist_drift(ref, window, result, store_url, link=link)
+        result = tasks.compute_window_drift(ref, source, window, store_url, self.performance_spec())
+        if self.is_dry_run:
+            summary = tasks.preview_drift(ref, window, result)
+        else:
+            summary = tasks.persist_drift(ref, window, result, store_url, link=link)
         self.log.info(
-            "Drift run %s for %s/%s/%s in %s: %s rows, drifted: %s, pending alerts: %s",
+            "%s %s for %s/%s/%s in %s: %s rows, drifted: %s, pending alerts: %s",
+            "Dry run" if self.is_dry_run else "Run",
             summary["run_id"],
             ref.space,
             ref.name,
@@ -117,7 +137,7 @@ class DispatchAlertsOperator(BaseOperator):
     `SLACK_WEBHOOK_URL` / `OPSGENIE_API_KEY`; a destination without them fails the task.
 
     :param run_id: The drift run whose alerts to send (templated, e.g. from the monitor's XCom).
-    :param eval_run_id: Or the eval run whose alerts to send (from `EvalMonitorOperator`).
+    :param eval_run_id: Or the eval run whose alerts to send (from `GenAIEvalOperator`).
     :param store_url: SQLAlchemy URL of the store.
     :param store_conn_id: An Airflow connection naming the store; takes precedence.
     :param slack_conn_id: A `slack` (bot token) or `slackwebhook` connection.
@@ -180,7 +200,7 @@ def _run_id(name: str, value: int | str | None) -> int | None:
         raise ConfigError(f"{name} must be an integer, got {value!r}") from None
 
 
-class EvalMonitorOperator(WindowOperator):
+class GenAIEvalOperator(WindowOperator):
     """Evaluate the data interval's GenAI eval records against a stored eval profile and store
     the run; returns the summary (eval run id, pass rate, pending alerts) as the XCom.
     Parameters: see `WindowOperator` (`profile` is a `GenAIEvalProfile`; `timestamp_column`
@@ -196,7 +216,9 @@ class EvalMonitorOperator(WindowOperator):
 
         window, store_url, source, link = self.resolve(context)
         ref = tasks.load_eval_profile(self.profile, store_url)
-        summary = tasks.evaluate_window(ref, source, window, store_url, link=link)
+        summary = tasks.evaluate_window(
+            ref, source, window, store_url, link=link, dry_run=self.is_dry_run
+        )
         self.log.info(
             "Eval run %s for %s in %s: %s of %s records evaluated, pass rate %s, pending alerts %s",
             summary["run_id"],
@@ -217,6 +239,22 @@ def choose_dispatch_branch(
     from scouter_flows.tasks import should_dispatch
 
     return dispatch_task_id if summary and should_dispatch(summary) else skip_task_id
+
+
+def as_flag(name: str, value: bool | str | None) -> bool:
+    """A rendered template as a flag: True/False, or text "true"/"false"/"1"/"0"/""/"None".
+
+    Raises:
+        ConfigError: any other text.
+    """
+    if isinstance(value, bool) or value is None:
+        return bool(value)
+    text = str(value).strip().lower()
+    if text in ("true", "1", "yes"):
+        return True
+    if text in ("false", "0", "no", "", "none"):
+        return False
+    raise ConfigError(f"{name} must be true or false, got {value!r}")
 
 
 def window_from_context(context: Context, start: str | None, end: str | None) -> Window:

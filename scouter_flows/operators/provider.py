@@ -31,7 +31,14 @@ def get_provider_info() -> dict[str, Any]:
         "operators": [
             {
                 "integration-name": "Scouter Flows",
-                "python-modules": ["scouter_flows.operators.drift"],
+                "python-modules": [
+                    "scouter_flows.operators.assets",
+                    "scouter_flows.operators.batch",
+                    "scouter_flows.operators.drift",
+                    "scouter_flows.operators.monitors",
+                    "scouter_flows.operators.partitions",
+                    "scouter_flows.operators.retention",
+                ],
             }
         ],
         "hooks": [

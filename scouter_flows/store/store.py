@@ -17,6 +17,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
 from scouter_flows.errors import ConfigError, StoreError
+from scouter_flows.profiles.alerting import CommonCrons
 from scouter_flows.profiles.base import DriftProfileBase, ProfileIdentity
 from scouter_flows.profiles.custom import CustomDriftProfile
 from scouter_flows.profiles.psi import PsiDriftProfile
@@ -265,6 +266,29 @@ class Store(DriftRuns, EvalRuns, Telemetry, Outbox, DataProfiles):
                 "created_at": pl.Datetime("us", "UTC"),
             },
         )
+
+    def monitors(self) -> list[dict[str, str]]:
+        """Every active profile with the schedule its alert config names (UTC cron): what a
+        scheduler needs to run one monitor per profile. Keys: space, name, version, drift_type,
+        schedule."""
+        table = schema.profiles
+        keys = (table.c.space, table.c.name, table.c.version, table.c.drift_type)
+        query = sa.select(*keys, table.c.body).where(table.c.active.is_(True)).order_by(*keys)
+        with self._connect() as conn:
+            rows = conn.execute(query).all()
+        return [
+            {
+                "space": row.space,
+                "name": row.name,
+                "version": row.version,
+                "drift_type": row.drift_type,
+                "schedule": str(
+                    ((row.body.get("config") or {}).get("alert_config") or {}).get("schedule")
+                    or CommonCrons.EveryDay.value
+                ),
+            }
+            for row in rows
+        ]
 
     # -- retention ----------------------------------------------------------------------------
 

@@ -1,5 +1,6 @@
 """Orchestrator-neutral steps: small JSON-able inputs and outputs, never frames."""
 
+from scouter_flows.tasks.batch import monitor_batch
 from scouter_flows.tasks.data_profile import persist_data_profile, profile_summary, profile_window
 from scouter_flows.tasks.drift import (
     ProfileRef,
@@ -35,6 +36,7 @@ __all__ = [
     "finalize_partitions",
     "load_eval_profile",
     "load_profile",
+    "monitor_batch",
     "parse_age",
     "parse_key",
     "persist_data_profile",

@@ -11,6 +11,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, cast
 
+import polars as pl
+
 from scouter_flows.alerts.credentials import Credentials
 from scouter_flows.alerts.delivery import RetryPolicy
 from scouter_flows.alerts.outbox import dispatch_pending
@@ -49,6 +51,11 @@ class ProfileRef:
     name: str
     version: str
     drift_type: str = "psi"
+
+    @property
+    def key(self) -> str:
+        """`space/name/version`."""
+        return f"{self.space}/{self.name}/{self.version}"
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-able dict."""
@@ -120,10 +127,20 @@ def compute_window_drift(
     """Scan `source` for `window` and compute drift against the stored profile (or, with
     `performance`, the window's model performance against a custom-metric profile)."""
     profile = stored_profile(ref, store_url)
+    return drift_of(profile, source.scan(window), window, performance)
+
+
+def drift_of(
+    profile: AnyProfile,
+    lf: pl.LazyFrame,
+    window: Window,
+    performance: PerformanceSpec | None = None,
+) -> AnyResult:
+    """Drift (or model performance) of the rows `lf` of `window` against `profile`."""
     if isinstance(profile, SpcDriftProfile) and performance is None:
-        return Drifter().compute_drift(source.scan(window), profile)
+        return Drifter().compute_drift(lf, profile)
     # One partial of the whole window: the same code path as a partitioned run.
-    return finalize(profile, partial_statistics(profile, source.scan(window), window, performance))
+    return finalize(profile, partial_statistics(profile, lf, window, performance))
 
 
 def compute_partition(
@@ -172,12 +189,13 @@ def persist_drift(
             policy=alert_policy(config, link),
             started_at=started_at,
         )
-    return written.to_dict()
+    return {**written.to_dict(), "profile": ref.key}
 
 
 def preview_drift(ref: ProfileRef, window: Window, result: AnyResult) -> dict[str, Any]:
     """The summary a run would store, with nothing written and no alert raised (a dry run)."""
-    return {**run_summary(None, ref.profile_id, window, result).to_dict(), "dry_run": True}
+    summary = run_summary(None, ref.profile_id, window, result).to_dict()
+    return {**summary, "profile": ref.key, "dry_run": True}
 
 
 def should_dispatch(summary: dict[str, Any]) -> bool:

@@ -181,6 +181,7 @@ def evaluate_window(
                 policy=alert_policy(config.alert_config, link),
                 started_at=started,
             ).to_dict()
+    summary["profile"] = ref.key
     summary["sampled"] = len(sampled)
     summary["judge_calls"] = results.judge_stats.calls
     summary["tasks"] = results.task_pass_rates()

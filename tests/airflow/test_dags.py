@@ -10,6 +10,7 @@ from airflow.dag_processing.dagbag import DagBag
 
 from scouter_flows import Drifter, PsiDriftConfig, Store
 from scouter_flows.sources.sample import SampleData
+from tests.airflow.assets import asset_events
 
 DAGS = Path(__file__).resolve().parents[2] / "dags"
 
@@ -39,6 +40,33 @@ def _states(dag_run) -> dict[str, str]:  # type: ignore[no-untyped-def]
     return {ti.task_id: str(ti.state) for ti in dag_run.get_task_instances()}
 
 
+def runs_of(store_url: str) -> list[int]:
+    with Store(store_url) as store:
+        return store.runs()["run_id"].to_list()
+
+
+def test_dry_run_from_params_stores_and_sends_nothing(
+    drift_dag,
+    sample_data: SampleData,
+    profile_path: str,
+    store_url: str,  # type: ignore[no-untyped-def]
+) -> None:
+    _, end = sample_data.day_window(sample_data.days - 1)
+    run = drift_dag.test(
+        logical_date=end,
+        run_conf={
+            "profile": profile_path,
+            "source_path": sample_data.logs_glob,
+            "dry_run": True,
+        },
+    )
+    states = _states(run)
+    assert states["monitor_drift"] == "success"
+    assert states["dispatch_alerts"] == "skipped"
+    assert states["drift_event"] == "skipped"
+    assert runs_of(store_url) == []
+
+
 def test_drifted_interval_runs_the_alert_task(
     drift_dag,
     sample_data: SampleData,
@@ -46,6 +74,7 @@ def test_drifted_interval_runs_the_alert_task(
     store_url: str,  # type: ignore[no-untyped-def]
 ) -> None:
     start, end = sample_data.day_window(sample_data.days - 1)
+    events_before = len(asset_events("scouter://credit/scorer/1.0"))
     # A run at the end of a day monitors the day that just ended.
     run = drift_dag.test(
         logical_date=end,
@@ -57,7 +86,12 @@ def test_drifted_interval_runs_the_alert_task(
         "any_alerts": "success",
         "dispatch_alerts": "success",
         "no_alerts": "skipped",
+        "drift_event": "success",
     }
+    event = asset_events("scouter://credit/scorer/1.0")[-1]
+    assert len(asset_events("scouter://credit/scorer/1.0")) == events_before + 1
+    assert event["run_id"] == runs_of(store_url)[0]
+    assert {"income", "credit_score"} <= set(event["drifted"])
     with Store(store_url) as store:
         runs = store.runs()
         assert runs.height == 1
@@ -82,6 +116,7 @@ def test_clean_interval_skips_the_alert_task(
     states = _states(run)
     assert states["dispatch_alerts"] == "skipped"
     assert states["no_alerts"] == "success"
+    assert states["drift_event"] == "skipped"
     with Store(store_url) as store:
         assert store.runs()["status"].to_list() == ["ok"]
 

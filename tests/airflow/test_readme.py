@@ -41,3 +41,20 @@ def test_airflow_example(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Non
     assert states["no_alerts"] == "skipped"
     with Store(url) as store:
         assert store.runs()["status"].to_list() == ["drift"]
+
+
+def test_retrain_on_drift_example_is_scheduled_on_the_profile_asset(tmp_path: Path) -> None:
+    from airflow.sdk import Asset
+
+    from scouter_flows.operators import profile_asset
+
+    dag_file = tmp_path / "retrain.py"
+    dag_file.write_text(readme_example("In Airflow"), encoding="utf-8")
+    bag = DagBag(dag_folder=str(dag_file))
+    assert bag.import_errors == {}
+    dag = bag.get_dag("retrain_on_drift")
+    assert dag is not None
+    (asset,) = dag.timetable.asset_condition.objects
+    assert isinstance(asset, Asset)
+    assert asset == profile_asset("credit", "default-risk", "1.0.0")
+    assert asset.uri == "scouter://credit/default-risk/1.0.0"

@@ -19,7 +19,7 @@ def test_a_postgres_connection_opens_the_store_through_the_postgres_hook(
     hook = ScouterStoreHook("monitoring_db")
     assert hook.url.startswith("postgresql+psycopg://")
     with hook.get_store(auto_upgrade=True) as store:
-        assert store.revision() == "0003"
+        assert store.revision() == "0004"
 
 
 def test_sqlite_and_scouter_store_connections(
@@ -31,7 +31,7 @@ def test_sqlite_and_scouter_store_connections(
         "AIRFLOW_CONN_SCOUTER_DEFAULT", json.dumps({"conn_type": "scouter_store", "extra": extra})
     )
     with ScouterStoreHook("local_store").get_store() as store:
-        assert store.revision() == "0003"
+        assert store.revision() == "0004"
     with ScouterStoreHook().get_store() as store:
         assert store.url.database == str(tmp_path / "b.db")
 

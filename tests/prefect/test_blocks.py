@@ -34,7 +34,7 @@ def test_saved_block_keeps_the_password_out_of_reprs(postgres_url: str) -> None:
     assert "hunter2" not in repr(loaded)
     assert loaded.get_url() == url
     with loaded.get_store() as store:
-        assert store.revision() == "0003"
+        assert store.revision() == "0004"
         assert "hunter2" not in repr(store)
 
 

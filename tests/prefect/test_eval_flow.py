@@ -44,3 +44,27 @@ def test_a_healthy_window_skips_dispatch(tmp_path: Path, store_url: str) -> None
     )
     assert summary["pass_rate"] == 0.99
     assert summary["dispatch"] is None
+
+
+def test_a_dry_run_evaluates_and_stores_nothing(tmp_path: Path, store_url: str) -> None:
+    from prefect.artifacts import Artifact
+
+    Store(store_url, auto_upgrade=True).close()
+    profile, records = write_eval_day(tmp_path)
+    summary = genai_eval_flow(
+        profile=profile,
+        source_path=records,
+        window_start=DAY,
+        window_end=DAY + timedelta(days=1),
+        dry_run=True,
+        store_url=store_url,
+    )
+    assert summary["dry_run"] is True
+    assert summary["pass_rate"] == 0.66
+    assert summary["pending_alerts"] == 0
+    assert summary["dispatch"] is None
+    assert set(summary["tasks"]) == {"answered"}
+    with Store(store_url) as store:
+        assert store.eval_pass_rates(*summary["profile"].split("/")[:2]).height == 0
+    table = Artifact.get("eval-" + summary["profile"].replace("/", "-").replace(".", "-"))
+    assert table is not None

@@ -35,6 +35,18 @@ def _key(ref: Any) -> str:
     return f"{ref.space}/{ref.name}/{ref.version}"
 
 
+def _flow_args(logs: SplitLogs, url: str, ref: Any) -> dict[str, Any]:
+    """A monitoring flow's arguments for `ref` over the whole of `logs`."""
+    start, end = logs.window
+    return {
+        "profile": _key(ref),
+        "source_path": logs.glob,
+        "window_start": start,
+        "window_end": end,
+        "store_url": url,
+    }
+
+
 def _stored(url: str, run_id: int) -> pl.DataFrame:
     with Store(url) as store:
         return store.drift_results(run_id)
@@ -56,14 +68,7 @@ def test_mapped_partitions_store_what_one_task_stores(
     split: tuple[SplitLogs, str], partitioning: Partitioning
 ) -> None:
     logs, url = split
-    start, end = logs.window
-    args: dict[str, Any] = {
-        "profile": _key(logs.psi),
-        "source_path": logs.glob,
-        "window_start": start,
-        "window_end": end,
-        "store_url": url,
-    }
+    args = _flow_args(logs, url, logs.psi)
     single = drift_monitor_flow(**args)
     single_results = _stored(url, single["run_id"])
     mapped = drift_monitor_flow(**args, partitioning=partitioning)
@@ -81,15 +86,7 @@ def test_performance_flow_partitioned_equals_single_and_dry_run_stores_nothing(
     split: tuple[SplitLogs, str],
 ) -> None:
     logs, url = split
-    start, end = logs.window
-    args: dict[str, Any] = {
-        "profile": _key(logs.performance),
-        "source_path": logs.glob,
-        "performance": PERFORMANCE,
-        "window_start": start,
-        "window_end": end,
-        "store_url": url,
-    }
+    args = {**_flow_args(logs, url, logs.performance), "performance": PERFORMANCE}
     dry = performance_flow(**args, dry_run=True)
     assert dry["dry_run"] is True
     assert dry["run_id"] is None
@@ -175,14 +172,7 @@ def test_partitions_on_a_local_dask_cluster_store_what_one_task_stores(
     from prefect_dask import DaskTaskRunner
 
     logs, url = split
-    start, end = logs.window
-    args: dict[str, Any] = {
-        "profile": _key(logs.psi),
-        "source_path": logs.glob,
-        "window_start": start,
-        "window_end": end,
-        "store_url": url,
-    }
+    args = _flow_args(logs, url, logs.psi)
     single = drift_monitor_flow(**args)
     single_results = _stored(url, single["run_id"])
     with (
@@ -202,3 +192,24 @@ def test_partitions_on_a_local_dask_cluster_store_what_one_task_stores(
     assert on_dask["run_id"] == single["run_id"]
     assert on_dask["rows_observed"] == single["rows_observed"]
     assert_same_results(_stored(url, on_dask["run_id"]), single_results)
+
+
+def test_monitor_batch_task_at_the_end_of_a_scoring_flow(split: tuple[SplitLogs, str]) -> None:
+    from prefect import flow
+
+    from scouter_flows.flows import monitor_batch_task
+
+    logs, url = split
+    batch = pl.read_parquet(logs.glob).head(2_500)
+
+    @flow
+    def score_and_monitor() -> dict[str, Any]:
+        scored = batch.with_columns(score=pl.col("score") * 0.5)  # stands in for a model
+        return monitor_batch_task(scored, _key(logs.psi), url, record_id_column="request_id")
+
+    summary = score_and_monitor()
+    assert summary["logged"] == 2_500
+    assert summary["rows_observed"] == 2_500
+    assert summary["profile"] == "s/psi/0.1.0"
+    with Store(url) as store:
+        assert store.runs()["run_id"].to_list() == [summary["run_id"]]

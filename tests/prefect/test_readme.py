@@ -76,3 +76,19 @@ def test_alert_config_example_sends_to_slack_and_opsgenie_once(
         links = {a.link for a in store.alerts(run_id=first["run_id"])}
     assert {statuses[f] for f in repeated} == {"suppressed"}
     assert all(link and "/flow-run/" in link for link in links)
+
+
+def test_blocks_example_saves_blocks_the_flows_can_load() -> None:
+    from scouter_flows.flows import ScouterSlack
+    from scouter_flows.flows.drift import block_credentials, block_store_url
+
+    exec(compile(readme_example("In Prefect"), "README.md", "exec"), {})
+    assert (
+        block_store_url("monitoring", None) == "postgresql://monitor:secret@db.internal/monitoring"
+    )
+    slack = ScouterSlack.load("ml-slack")
+    assert isinstance(slack, ScouterSlack)
+    credentials = block_credentials("ml-slack", None)
+    assert credentials.slack is not None
+    assert credentials.slack.bot_token is not None
+    assert credentials.slack.bot_token.get_secret_value() == "xoxb-..."

@@ -1,0 +1,68 @@
+"""What a scheduler builds a monitor from: a registered profile and the cron it runs on.
+
+Shared by the Airflow DAG factory and `scouter-flows serve`; imports nothing heavy, so DAG
+files can use it while they are parsed.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime, timedelta
+from itertools import pairwise
+
+Sources = str | Mapping[str, str] | Callable[["MonitorSpec"], str | None]
+"""Where each profile's rows are: a template with `{space}`, `{name}`, `{version}` and
+`{drift_type}`, a mapping from `space/name/version` to a path, or a function of the spec."""
+
+
+@dataclass(frozen=True, slots=True)
+class MonitorSpec:
+    """A profile to monitor and the schedule it runs on (its alert config's cron, UTC)."""
+
+    space: str
+    name: str
+    version: str
+    drift_type: str = "psi"
+    schedule: str = "0 0 * * *"
+
+    @property
+    def key(self) -> str:
+        """`space/name/version`."""
+        return f"{self.space}/{self.name}/{self.version}"
+
+    @property
+    def dag_id(self) -> str:
+        """`scouter_<type>_<space>_<name>_<version>` in the characters an id allows."""
+        text = f"scouter_{self.drift_type}_{self.space}_{self.name}_{self.version}"
+        return re.sub(r"[^A-Za-z0-9_.-]+", "_", text)
+
+    def source(self, sources: Sources) -> str | None:
+        """This profile's rows under `sources` (None: the mapping has no entry for it)."""
+        if isinstance(sources, str):
+            return sources.format(**asdict(self))
+        if isinstance(sources, Mapping):
+            return sources.get(self.key)
+        return sources(self)
+
+    def period(self) -> timedelta:
+        """The time between two ticks of the schedule (its window length).
+
+        Raises:
+            ValueError: not a valid cron, or ticks that are not evenly spaced (a cron such as
+                `0 9 * * 1-5`), whose windows have no single length.
+        """
+        from croniter import croniter
+
+        from scouter_flows.profiles.alerting import normalise_cron
+
+        cron = croniter(normalise_cron(self.schedule), datetime(2026, 1, 1, tzinfo=UTC))
+        ticks: list[datetime] = [cron.get_next(datetime) for _ in range(64)]
+        gaps = {later - earlier for earlier, later in pairwise(ticks)}
+        if len(gaps) != 1:
+            raise ValueError(
+                f"schedule {self.schedule!r} of {self.key} ticks at uneven intervals; give the "
+                "window length explicitly"
+            )
+        return gaps.pop()
