@@ -101,15 +101,17 @@ def worker_peak() -> int:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
 
 
-def mapped(root: Path, workers: int, files: int) -> dict[str, Any]:
-    """The window as `files` partitions on a local cluster of `workers` processes."""
+def mapped(root: Path, workers: int, files: int, polars_threads: int | None) -> dict[str, Any]:
+    """The window as `files` partitions on a local cluster of `workers` processes (each
+    running one partition at a time, with `polars_threads` Polars threads)."""
     from distributed import Client, LocalCluster
 
     profile = profile_of(root)
     source = FileSource(path=str(root / "*.parquet"))
+    env = {"POLARS_MAX_THREADS": str(polars_threads)} if polars_threads else {}
     with (
         LocalCluster(
-            n_workers=workers, threads_per_worker=1, processes=True, memory_limit=0
+            n_workers=workers, threads_per_worker=1, processes=True, memory_limit=0, env=env
         ) as cluster,
         Client(cluster) as client,
     ):
@@ -146,6 +148,12 @@ def main() -> None:
     parser.add_argument("--files", type=int, default=8)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--data", type=Path, default=Path("/tmp/scouter-scaleout"))
+    parser.add_argument(
+        "--polars-threads",
+        type=int,
+        default=None,
+        help="Polars threads per worker (default: Polars' own, one per core)",
+    )
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -160,7 +168,7 @@ def main() -> None:
         text=True,
     )
     single = json.loads(child.stdout.strip().splitlines()[-1])
-    spread = mapped(args.data, args.workers, args.files)
+    spread = mapped(args.data, args.workers, args.files, args.polars_threads)
     same(single["result"], spread["result"])
     gib = 1024**3
     print(
@@ -172,7 +180,8 @@ def main() -> None:
     peaks = ", ".join(f"{p / gib:.2f}" for p in spread["peaks"])
     print(
         f"  {spread['partitions']} partitions on {args.workers} Dask workers: "
-        f"{spread['seconds']:7.2f} s   ({spread['seconds'] / single['seconds']:.2f}x the one task)"
+        f"{spread['seconds']:7.2f} s   ({spread['seconds'] / single['seconds']:.2f}x the one task, "
+        f"Polars threads per worker: {args.polars_threads or 'default'})"
         f"   peak per worker {peaks} GiB"
     )
     print(

@@ -263,3 +263,34 @@ def test_every_example_dag_parses_with_the_store_unreachable(
         "scouter_partitioned_drift",
         "scouter_retention",
     } <= set(bag.dag_ids)
+
+
+def test_parsing_with_a_fresh_cache_imports_neither_polars_nor_the_store(tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+    import time
+
+    cache = tmp_path / "monitors.json"
+    monitor = {
+        "space": "s",
+        "name": "n",
+        "version": "1",
+        "drift_type": "psi",
+        "schedule": "0 0 * * *",
+    }
+    cache.write_text(json.dumps({"fetched_at": time.time(), "monitors": [monitor]}))
+    code = (
+        "import runpy, sys; "
+        f"found = runpy.run_path({str(DAGS / 'profile_monitors.py')!r}); "
+        "print(sorted(k for k in found if k.startswith('scouter_'))); "
+        "print(sorted(m for m in ('polars', 'numpy', 'scouter_flows.store.store') "
+        "if m in sys.modules))"
+    )
+    env = {**os.environ, "SCOUTER_MONITOR_CACHE": str(cache)}
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env
+    )
+    dags, heavy = out.stdout.strip().splitlines()[-2:]
+    assert dags == "['scouter_psi_s_n_1']"
+    assert heavy == "[]"
