@@ -6,9 +6,10 @@ stays cheap and never imports an orchestrator.
 
 from __future__ import annotations
 
-from importlib import import_module
 from importlib.metadata import PackageNotFoundError, version
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from scouter_flows.lazy import lazy_exports
 
 try:
     __version__ = version("scouter-flows")
@@ -262,14 +263,4 @@ if TYPE_CHECKING:
     from scouter_flows.tasks.batch import monitor_batch
 
 
-def __getattr__(name: str) -> Any:
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module 'scouter_flows' has no attribute {name!r}")
-    value = getattr(import_module(module), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return __all__
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS, globals())

@@ -131,7 +131,9 @@ class SlackDispatcher:
             raise _failure(status, str(error or response.data)[:500], response.headers) from None
         except (TimeoutError, OSError) as exc:  # URLError is an OSError; so are socket timeouts
             raise DeliveryError(f"Slack did not answer: {_reason(exc)}", retryable=True) from None
-        if answer.status_code != 200:
+        # A webhook answers a delivered message with 200 and the body "ok"; anything else
+        # (even under 200) is not a delivery.
+        if answer.status_code != 200 or answer.body.strip() != "ok":
             raise _failure(answer.status_code, answer.body[:500], answer.headers)
         return None
 

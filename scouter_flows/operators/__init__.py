@@ -6,8 +6,9 @@ configuring itself, so this package must not import Airflow (or anything heavy) 
 
 from __future__ import annotations
 
-from importlib import import_module
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from scouter_flows.lazy import lazy_exports
 
 _EXPORTS: dict[str, str] = {
     "DriftEventOperator": "scouter_flows.operators.assets",
@@ -89,14 +90,4 @@ if TYPE_CHECKING:
     from scouter_flows.profiles.monitors import MonitorSpec
 
 
-def __getattr__(name: str) -> Any:
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(import_module(module), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(__all__)
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS, globals())

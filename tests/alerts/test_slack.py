@@ -148,6 +148,17 @@ def test_incoming_webhook_posts_blocks_and_honours_rate_limits(store_url: str) -
         assert (alert.status, alert.attempts, alert.provider_ref) == ("sent", 2, None)
 
 
+def test_a_webhook_answer_other_than_ok_is_not_a_delivery(store_url: str) -> None:
+    with Store(store_url, auto_upgrade=True) as store, fake_slack("not_ok") as slack:
+        run = Monitor(store, CONFIG).run(0, {"a"})
+        outcome, waits = _dispatch(store, slack, run.run_id, webhook=True)
+        assert isinstance(outcome, DispatchError)
+        assert "Slack answered 200" in str(outcome)
+        assert "channel_not_found" in str(outcome)
+        assert waits == []
+        assert states(store, run.run_id) == {("failed", 1)}
+
+
 def test_missing_credentials_fail_the_slack_alerts_but_not_the_others(
     store_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -4,10 +4,22 @@ from __future__ import annotations
 
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 from scouter_flows import Store
 from scouter_flows.flows import genai_eval_flow
 from tests.eval_samples import DAY, write_eval_day
+
+
+def _evaluate_day(profile: str, records: str, store_url: str, **options: Any) -> dict[str, Any]:
+    return genai_eval_flow(
+        profile=profile,
+        source_path=records,
+        window_start=DAY,
+        window_end=DAY + timedelta(days=1),
+        store_url=store_url,
+        **options,
+    )
 
 
 def test_eval_flow_stores_the_run_and_dispatches_the_pass_rate_alert(
@@ -15,13 +27,7 @@ def test_eval_flow_stores_the_run_and_dispatches_the_pass_rate_alert(
 ) -> None:
     Store(store_url, auto_upgrade=True).close()
     profile, records = write_eval_day(tmp_path)
-    summary = genai_eval_flow(
-        profile=profile,
-        source_path=records,
-        window_start=DAY,
-        window_end=DAY + timedelta(days=1),
-        store_url=store_url,
-    )
+    summary = _evaluate_day(profile, records, store_url)
     assert summary["records"] == summary["sampled"] == 100
     assert summary["pass_rate"] == 0.66
     assert summary["dispatch"]["sent"] == 1
@@ -35,13 +41,7 @@ def test_eval_flow_stores_the_run_and_dispatches_the_pass_rate_alert(
 def test_a_healthy_window_skips_dispatch(tmp_path: Path, store_url: str) -> None:
     Store(store_url, auto_upgrade=True).close()
     profile, records = write_eval_day(tmp_path, empty_every=1000)
-    summary = genai_eval_flow(
-        profile=profile,
-        source_path=records,
-        window_start=DAY,
-        window_end=DAY + timedelta(days=1),
-        store_url=store_url,
-    )
+    summary = _evaluate_day(profile, records, store_url)
     assert summary["pass_rate"] == 0.99
     assert summary["dispatch"] is None
 
@@ -51,14 +51,7 @@ def test_a_dry_run_evaluates_and_stores_nothing(tmp_path: Path, store_url: str) 
 
     Store(store_url, auto_upgrade=True).close()
     profile, records = write_eval_day(tmp_path)
-    summary = genai_eval_flow(
-        profile=profile,
-        source_path=records,
-        window_start=DAY,
-        window_end=DAY + timedelta(days=1),
-        dry_run=True,
-        store_url=store_url,
-    )
+    summary = _evaluate_day(profile, records, store_url, dry_run=True)
     assert summary["dry_run"] is True
     assert summary["pass_rate"] == 0.66
     assert summary["pending_alerts"] == 0
