@@ -10,6 +10,8 @@ import hashlib
 import json
 import sqlite3
 import threading
+import time
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -22,9 +24,15 @@ def cache_key(parts: dict[str, Any]) -> str:
 
 
 class JudgeCache:
-    """Raw judge answers by key, in a SQLite file (default: the user cache directory)."""
+    """Raw judge answers by key, in a SQLite file (default: the user cache directory).
 
-    def __init__(self, path: str | Path | None = None) -> None:
+    Args:
+        path: The file; default `judges.db` in the user cache directory.
+        max_age: Forget answers stored longer ago than this when the cache is opened (a
+            provider's model behind an unchanged name can change); default keep them.
+    """
+
+    def __init__(self, path: str | Path | None = None, max_age: timedelta | None = None) -> None:
         self.path = Path(path) if path else Path(user_cache_dir("scouter-flows")) / "judges.db"
         self.path.parent.mkdir(parents=True, exist_ok=True)
         # One connection shared by the judge threads, serialised by a lock: reads and writes
@@ -36,7 +44,30 @@ class JudgeCache:
         self._conn.execute("PRAGMA journal_mode=WAL")
         # A lost answer on power failure is only a repeated call: no fsync per answer.
         self._conn.execute("PRAGMA synchronous=NORMAL")
-        self._conn.execute("CREATE TABLE IF NOT EXISTS answers (key TEXT PRIMARY KEY, raw TEXT)")
+        self._conn.execute(
+            "CREATE TABLE IF NOT EXISTS answers (key TEXT PRIMARY KEY, raw TEXT, stored_at REAL)"
+        )
+        columns = {row[1] for row in self._conn.execute("PRAGMA table_info(answers)")}
+        if "stored_at" not in columns:  # a cache file written before answers were timed
+            self._conn.execute("ALTER TABLE answers ADD COLUMN stored_at REAL")
+        if max_age is not None:
+            self.prune(max_age)
+
+    def prune(self, older_than: timedelta) -> int:
+        """Forget answers stored more than `older_than` ago (and untimed ones); returns how
+        many were forgotten."""
+        if older_than <= timedelta(0):
+            raise ValueError(f"older_than must be positive, got {older_than}")
+        cutoff = time.time() - older_than.total_seconds()
+        with self._lock:
+            gone = self._conn.execute(
+                "DELETE FROM answers WHERE stored_at IS NULL OR stored_at < ?", (cutoff,)
+            )
+            return int(gone.rowcount)
+
+    def __len__(self) -> int:
+        with self._lock:
+            return int(self._conn.execute("SELECT COUNT(*) FROM answers").fetchone()[0])
 
     def get(self, key: str) -> str | None:
         """The cached raw answer, if any."""
@@ -48,7 +79,8 @@ class JudgeCache:
         """Remember a raw answer that parsed and validated."""
         with self._lock:
             self._conn.execute(
-                "INSERT OR REPLACE INTO answers (key, raw) VALUES (?, ?)", (key, raw)
+                "INSERT OR REPLACE INTO answers (key, raw, stored_at) VALUES (?, ?, ?)",
+                (key, raw, time.time()),
             )
 
     def get_many(self, keys: list[str]) -> dict[str, str]:
@@ -68,7 +100,11 @@ class JudgeCache:
             return
         with self._lock:
             self._conn.execute("BEGIN")
-            self._conn.executemany("INSERT OR REPLACE INTO answers (key, raw) VALUES (?, ?)", items)
+            now = time.time()
+            self._conn.executemany(
+                "INSERT OR REPLACE INTO answers (key, raw, stored_at) VALUES (?, ?, ?)",
+                [(key, raw, now) for key, raw in items],
+            )
             self._conn.execute("COMMIT")
 
     def close(self) -> None:

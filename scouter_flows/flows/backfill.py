@@ -9,7 +9,12 @@ from prefect import flow, get_run_logger
 from prefect.client.schemas.objects import State
 
 from scouter_flows.errors import ConfigError
-from scouter_flows.flows.drift import block_store_url, drift_monitor_flow, load_profile_task
+from scouter_flows.flows.drift import (
+    DriftType,
+    block_store_url,
+    drift_monitor_flow,
+    load_profile_task,
+)
 from scouter_flows.flows.evaluate import genai_eval_flow
 from scouter_flows.flows.monitors import performance_flow
 from scouter_flows.sources.window import Window
@@ -49,6 +54,7 @@ def backfill_flow(
     timestamp_column: str | None = None,
     performance: PerformanceSpec | None = None,
     partitioning: Partitioning | None = None,
+    drift_type: DriftType | None = None,
     store_url: str | None = None,
     store_block: str | None = None,
     slack_block: str | None = None,
@@ -69,6 +75,7 @@ def backfill_flow(
         timestamp_column: Default `timestamp` for logs, `created_at` for eval records.
         performance: Run model performance (the profile is then custom-metric).
         partitioning: Compute each window over mapped partitions.
+        drift_type: Which profile to load when one `space/name/version` holds several.
         store_url: The store; default `$SCOUTER_DATABASE_URL` or the embedded SQLite file.
         store_block: A saved `ScouterStore` block; takes precedence over `store_url`.
         slack_block: A saved `ScouterSlack` block for Slack destinations.
@@ -79,7 +86,7 @@ def backfill_flow(
     """
     windows = backfill_windows(start, end, timedelta(hours=every_hours))
     store = block_store_url(store_block, store_url)
-    ref = load_profile_task(profile, store)
+    ref = load_profile_task(profile, store, drift_type)
     common: dict[str, Any] = {
         "profile": profile,
         "source_path": source_path,
@@ -115,6 +122,7 @@ def backfill_flow(
                 **bounds,
                 timestamp_column=timestamp_column or "timestamp",
                 partitioning=partitioning,
+                drift_type=drift_type,
                 return_state=True,
             )
         if state.is_completed():

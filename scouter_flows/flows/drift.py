@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Literal
 
 from prefect import flow, get_run_logger, task, unmapped
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
@@ -21,11 +21,15 @@ from scouter_flows.sources.window import Window
 from scouter_flows.store.drift_runs import SPC_LIMIT, AnyResult
 from scouter_flows.tasks.partitions import Partial, Partition, Partitioning, PerformanceSpec
 
+DriftType = Literal["psi", "spc", "custom"]
+
 
 @task(name="load-profile", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=5)
-def load_profile_task(profile: str, store_url: str | None = None) -> tasks.ProfileRef:
+def load_profile_task(
+    profile: str, store_url: str | None = None, drift_type: DriftType | None = None
+) -> tasks.ProfileRef:
     """Register (if a file) and resolve the profile; idempotent, so retried."""
-    return tasks.load_profile(profile, store_url)
+    return tasks.load_profile(profile, store_url, drift_type)
 
 
 @task(name="compute-drift", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=5)
@@ -127,6 +131,7 @@ def drift_monitor_flow(
     period_hours: float = 24.0,
     partitioning: Partitioning | None = None,
     dry_run: bool = False,
+    drift_type: DriftType | None = None,
     store_url: str | None = None,
     store_block: str | None = None,
     slack_block: str | None = None,
@@ -146,6 +151,7 @@ def drift_monitor_flow(
             computed in mapped tasks and merged; the result equals a single task's. Runs on
             the flow's task runner (a `DaskTaskRunner` spreads them over a cluster).
         dry_run: Compute and report, but store nothing and send no alert.
+        drift_type: Which profile to load when one `space/name/version` holds several.
         store_url: SQLAlchemy URL of the store; default `$SCOUTER_DATABASE_URL` or the
             embedded SQLite file.
         store_block: Name of a saved `ScouterStore` block; takes precedence over `store_url`.
@@ -168,6 +174,7 @@ def drift_monitor_flow(
         store=block_store_url(store_block, store_url),
         partitioning=partitioning,
         dry_run=dry_run,
+        drift_type=drift_type,
         alert_blocks=(slack_block, opsgenie_block),
     )
 
@@ -181,11 +188,12 @@ def monitor_window(
     partitioning: Partitioning | None = None,
     performance: PerformanceSpec | None = None,
     dry_run: bool = False,
+    drift_type: DriftType | None = None,
     alert_blocks: tuple[str | None, str | None] = (None, None),
 ) -> dict[str, Any]:
     """The steps of a drift or performance flow run: compute (in one task or over mapped
     partitions), store, dispatch when alerts are pending, publish the artifacts."""
-    ref = load_profile_task(profile, store)
+    ref = load_profile_task(profile, store, drift_type)
     if partitioning is None:
         result = compute_drift_task(ref, source, window, store, performance)
     else:

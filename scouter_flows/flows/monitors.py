@@ -64,6 +64,7 @@ def performance_flow(
         partitioning=partitioning,
         performance=performance,
         dry_run=dry_run,
+        drift_type="custom",
         alert_blocks=(slack_block, opsgenie_block),
     )
 

@@ -27,9 +27,11 @@ from scouter_flows.store.store import Store
 log = logging.getLogger(__name__)
 
 
-def deployment_name(spec: MonitorSpec) -> str:
-    """`space-name-version`: the deployment's name under its flow."""
-    return f"{spec.space}-{spec.name}-{spec.version}"
+def deployment_name(spec: MonitorSpec, *, shared: bool = False) -> str:
+    """`space-name-version`, the deployment's name under its flow; `-<drift_type>` is added
+    when the key is `shared` by drift profiles of several types."""
+    name = f"{spec.space}-{spec.name}-{spec.version}"
+    return f"{name}-{spec.drift_type}" if shared else name
 
 
 def monitor_deployments(
@@ -60,6 +62,7 @@ def monitor_deployments(
         url = block_store_url(store_block, None)
     with Store(url) as store:
         monitors = [MonitorSpec(**row) for row in store.monitors()]
+    keys = [m.key for m in monitors if m.drift_type != "genai"]
     deployments = []
     for spec in monitors:
         genai = spec.drift_type == "genai"
@@ -72,6 +75,8 @@ def monitor_deployments(
             "source_path": path,
             "period_hours": spec.period().total_seconds() / 3600,
         }
+        if not genai:
+            parameters["drift_type"] = spec.drift_type
         for name, value in (
             ("store_url", None if store_block else store_url),
             ("store_block", store_block),
@@ -82,7 +87,7 @@ def monitor_deployments(
                 parameters[name] = value
         flow = genai_eval_flow if genai else drift_monitor_flow
         deployment = flow.to_deployment(
-            name=deployment_name(spec),
+            name=deployment_name(spec, shared=keys.count(spec.key) > 1 and not genai),
             schedule=Cron(normalise_cron(spec.schedule), timezone="UTC", active=not paused),
             parameters=parameters,
             tags=["scouter-flows", spec.drift_type, spec.space],

@@ -100,6 +100,7 @@ def build_monitor_dag(
             window_start="{{ params.window_start or '' }}",
             window_end="{{ params.window_end or '' }}",
             preview="{{ params.dry_run }}",
+            **({} if genai else {"drift_type": spec.drift_type}),
             **store,
         )
         dispatch_on_alerts(

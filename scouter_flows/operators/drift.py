@@ -32,6 +32,8 @@ class WindowOperator(BaseOperator):
         embedded SQLite file.
     :param store_conn_id: An Airflow connection naming the store (see `ScouterStoreHook`);
         takes precedence over `store_url`.
+    :param drift_type: Which profile to load when one `space/name/version` holds several
+        (`psi`, `spc` or `custom`).
     :param preview: A dry run: compute and report, but store nothing and raise no alert
         (templated, so `{{ params.dry_run }}` works; "true"/"false" text is read as a flag).
         Not `dry_run`, which is `BaseOperator`'s template-rendering method.
@@ -45,6 +47,7 @@ class WindowOperator(BaseOperator):
         "window_end",
         "store_url",
         "store_conn_id",
+        "drift_type",
         "preview",
     )
     default_timestamp_column = "timestamp"
@@ -60,6 +63,7 @@ class WindowOperator(BaseOperator):
         store_url: str | None = None,
         store_conn_id: str | None = None,
         preview: bool | str = False,
+        drift_type: str | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
@@ -71,6 +75,7 @@ class WindowOperator(BaseOperator):
         self.store_url = store_url
         self.store_conn_id = store_conn_id
         self.preview = preview
+        self.drift_type = drift_type
 
     @property
     def is_dry_run(self) -> bool:
@@ -107,7 +112,7 @@ class DriftMonitorOperator(WindowOperator):
         from scouter_flows import tasks
 
         window, store_url, source, link = self.resolve(context)
-        ref = tasks.load_profile(self.profile, store_url)
+        ref = tasks.load_profile(self.profile, store_url, self.drift_type or None)
         result = tasks.compute_window_drift(ref, source, window, store_url, self.performance_spec())
         if self.is_dry_run:
             summary = tasks.preview_drift(ref, window, result)

@@ -98,7 +98,7 @@ class PartialStatisticsOperator(DriftMonitorOperator):
         from scouter_flows.tasks.partitions import partial_to_json
 
         window, store_url, _, _ = self.resolve(context)
-        ref = tasks.load_profile(self.profile, store_url)
+        ref = tasks.load_profile(self.profile, store_url, self.drift_type or None)
         partial = tasks.compute_partition(
             ref, self.partition, window, store_url, self.performance_spec()
         )
@@ -124,7 +124,7 @@ class MergePartialsOperator(DriftMonitorOperator):
         from scouter_flows import tasks
 
         window, store_url, _, link = self.resolve(context)
-        ref = tasks.load_profile(self.profile, store_url)
+        ref = tasks.load_profile(self.profile, store_url, self.drift_type or None)
         result = tasks.finalize_partitions(ref, list(self.partials), store_url)
         if self.is_dry_run:
             return tasks.preview_drift(ref, window, result)

@@ -294,3 +294,29 @@ def test_parsing_with_a_fresh_cache_imports_neither_polars_nor_the_store(tmp_pat
     dags, heavy = out.stdout.strip().splitlines()[-2:]
     assert dags == "['scouter_psi_s_n_1']"
     assert heavy == "[]"
+
+
+def test_a_genai_profile_gets_an_eval_monitor_without_a_drift_event() -> None:
+    from scouter_flows.operators import GenAIEvalOperator, MonitorSpec, build_monitor_dag
+
+    spec = MonitorSpec(
+        space="qa", name="bot", version="2", drift_type="genai", schedule="0 * * * *"
+    )
+    dag = build_monitor_dag(spec, source_path="/evals/bot/*.ndjson")
+    assert dag.dag_id == "scouter_genai_qa_bot_2"
+    assert set(dag.task_ids) == {"monitor", "any_alerts", "dispatch_alerts", "no_alerts"}
+    monitor = dag.get_task("monitor")
+    assert isinstance(monitor, GenAIEvalOperator)
+    assert monitor.timestamp_column == "created_at"
+    dispatch = dag.get_task("dispatch_alerts")
+    assert "task_ids='monitor'" in str(dispatch.eval_run_id)  # type: ignore[attr-defined]
+    assert dispatch.run_id is None  # type: ignore[attr-defined]
+
+
+def test_monitor_windows_are_the_gap_between_two_ticks() -> None:
+    from scouter_flows.operators import MonitorSpec
+
+    assert MonitorSpec("s", "n", "1", schedule="0 */6 * * *").period() == timedelta(hours=6)
+    assert MonitorSpec("s", "n", "1", schedule="0 0 0 * * *").period() == timedelta(days=1)
+    with pytest.raises(ValueError, match="ticks at uneven intervals"):
+        MonitorSpec("s", "n", "1", schedule="0 9 * * 1-5").period()

@@ -183,3 +183,28 @@ def test_judge_tasks_of_one_level_share_the_call_budget(tmp_path: Path) -> None:
     assert results.judge_stats.calls == 4
     assert [t.task_id for t in results.task_summaries()] == ["quality", "again"]
     assert fake.max_in_flight == 4  # both tasks' calls were in flight together
+
+
+def test_cache_forgets_old_answers_and_upgrades_an_untimed_file(tmp_path: Path) -> None:
+    import sqlite3
+    import time
+    from datetime import timedelta
+
+    legacy = tmp_path / "legacy.db"
+    with sqlite3.connect(legacy) as conn:  # a cache file from before answers were timed
+        conn.execute("CREATE TABLE answers (key TEXT PRIMARY KEY, raw TEXT)")
+        conn.execute("INSERT INTO answers VALUES ('old', '{\"score\": 1}')")
+    cache = JudgeCache(legacy)
+    assert cache.get("old") == '{"score": 1}'
+    cache.put_many([("fresh", '{"score": 5}')])
+    assert len(cache) == 2
+    assert cache.prune(timedelta(days=30)) == 1  # the untimed answer goes
+    assert cache.get("old") is None
+    assert cache.get("fresh") == '{"score": 5}'
+    with pytest.raises(ValueError, match="older_than must be positive"):
+        cache.prune(timedelta(0))
+    cache.close()
+    time.sleep(0.05)
+    reopened = JudgeCache(legacy, max_age=timedelta(milliseconds=10))
+    assert len(reopened) == 0
+    reopened.close()

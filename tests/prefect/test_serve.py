@@ -98,3 +98,27 @@ def test_a_run_started_through_the_api_with_custom_parameters_is_stored(
         assert runs["window_start"][0] == start
         assert runs["window_end"][0] == end
         assert runs["status"][0] == "drift"
+
+
+def test_profiles_of_two_types_under_one_key_get_a_deployment_each(
+    served_store: str, sample_data: SampleData
+) -> None:
+    from scouter_flows import SpcDriftConfig
+    from scouter_flows.flows import drift_monitor_flow
+
+    spc = SpcDriftConfig(
+        space="credit", name="served", version="1.0", features_to_monitor=["age", "income"]
+    )
+    with Store(served_store) as store:
+        store.register_profile(Drifter().create_drift_profile(sample_data.baseline, spc))
+    deployments = monitor_deployments(sources=sample_data.logs_glob, store_url=served_store)
+    names = sorted(d.name for d in deployments)
+    assert names == ["credit-served-1.0-psi", "credit-served-1.0-spc"]
+    chosen = next(d for d in deployments if d.name.endswith("-spc"))
+    assert chosen.parameters["drift_type"] == "spc"
+    start, end = sample_data.day_window(0)
+    summary = drift_monitor_flow(**chosen.parameters, window_start=start, window_end=end)
+    with Store(served_store) as store:
+        (run,) = store.runs().iter_rows(named=True)
+        assert run["run_id"] == summary["run_id"]
+        assert run["drift_type"] == "spc"
