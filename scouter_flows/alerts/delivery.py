@@ -86,7 +86,9 @@ class RetryPolicy:
 
     Timeouts, 429 and 5xx replies are retried (a 429's Retry-After is honoured up to
     `max_retry_after`; beyond it the delivery fails and the orchestrator's retry takes over);
-    other 4xx replies fail at once.
+    other 4xx replies fail at once. An alert whose deliveries failed `give_up_after` times in
+    all (over every dispatch pass) is `abandoned`: no longer retried, still listed by
+    `Store.open_alerts()`; None retries for ever.
     """
 
     attempts: int = 3
@@ -94,11 +96,18 @@ class RetryPolicy:
     max_delay: float = 30.0
     timeout: float = 10.0
     max_retry_after: float = 120.0
+    give_up_after: int | None = 12
 
     def __post_init__(self) -> None:
-        if self.attempts < 1 or self.timeout <= 0 or self.initial_delay < 0:
+        if (
+            self.attempts < 1
+            or self.timeout <= 0
+            or self.initial_delay < 0
+            or (self.give_up_after is not None and self.give_up_after < 1)
+        ):
             raise ValueError(
-                f"RetryPolicy needs attempts >= 1, timeout > 0 and initial_delay >= 0; got {self}"
+                "RetryPolicy needs attempts >= 1, timeout > 0, initial_delay >= 0 and "
+                f"give_up_after >= 1 (or None); got {self}"
             )
 
     def delay(self, attempt: int, retry_after: float | None) -> float:

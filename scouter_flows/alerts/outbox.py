@@ -32,6 +32,7 @@ class DispatchSummary:
     failed: int
     already_sent: int
     suppressed: int = 0
+    abandoned: int = 0
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-able dict."""
@@ -80,7 +81,7 @@ def dispatch_pending(
         try:
             dispatcher = factory.get(kind)
         except ConfigError as exc:
-            store.mark_alert_failed(batch.ids, str(exc))
+            store.mark_alert_failed(batch.ids, str(exc), give_up_after=policy.give_up_after)
             failed += len(batch.alerts)
             errors.append(f"{batch.first.destination}: {exc}")
             continue
@@ -95,11 +96,18 @@ def dispatch_pending(
         sent += len(batch.alerts)
     already = sum(a.status == "sent" for a in everything)  # as read, before this pass
     suppressed = sum(a.status == "suppressed" for a in everything)
+    abandoned = sum(a.status == "abandoned" for a in store.alerts(**scope))  # after this pass
     if errors:
         raise DispatchError(
             f"{failed} of {failed + sent} alerts could not be sent: " + "; ".join(errors)
         )
-    return DispatchSummary(sent=sent, failed=failed, already_sent=already, suppressed=suppressed)
+    return DispatchSummary(
+        sent=sent,
+        failed=failed,
+        already_sent=already,
+        suppressed=suppressed,
+        abandoned=abandoned,
+    )
 
 
 def _deliver(
@@ -110,7 +118,7 @@ def _deliver(
     sleep: Callable[[float], None],
 ) -> str | None:
     def record(err: DeliveryError) -> None:
-        store.mark_alert_failed(batch.ids, str(err))
+        store.mark_alert_failed(batch.ids, str(err), give_up_after=policy.give_up_after)
 
     return deliver(lambda: dispatcher.send(batch), policy, record, sleep)
 

@@ -17,6 +17,9 @@ from scouter_flows.store.records import AlertPolicy, AlertRecord, Destination, S
 UNSENT = ("pending", "failed")
 """Statuses the dispatcher still has to deliver (`suppressed` rows are never sent)."""
 
+UNDELIVERED = (*UNSENT, "abandoned")
+"""What `open_alerts` lists: still to deliver, or given up on after too many attempts."""
+
 
 class Outbox(StoreConnection):
     """Reads and updates of the alert outbox."""
@@ -57,7 +60,8 @@ class Outbox(StoreConnection):
             return [StoredAlert(**row._asdict()) for row in conn.execute(query)]
 
     def open_alerts(self) -> pl.DataFrame:
-        """Alerts not yet delivered (pending or failed), oldest first, with their profile."""
+        """Alerts not delivered (pending, failed, or abandoned after too many attempts),
+        oldest first, with their profile."""
         outbox, profiles = schema.alerts, schema.profiles
         drift, evals = schema.drift_runs, schema.eval_runs
         run_profile = sa.func.coalesce(drift.c.profile_id, evals.c.profile_id)
@@ -83,7 +87,7 @@ class Outbox(StoreConnection):
             .outerjoin(drift, drift.c.id == outbox.c.run_id)
             .outerjoin(evals, evals.c.id == outbox.c.eval_run_id)
             .join(profiles, profiles.c.id == run_profile)
-            .where(outbox.c.status.in_(UNSENT))
+            .where(outbox.c.status.in_(UNDELIVERED))
             .order_by(outbox.c.id)
         )
         return self._frame(
@@ -123,14 +127,22 @@ class Outbox(StoreConnection):
                 )
             )
 
-    def mark_alert_failed(self, alert_id: int | Sequence[int], error: str) -> None:
-        """Record a failed delivery attempt; the alerts stay in the outbox for a retry."""
+    def mark_alert_failed(
+        self, alert_id: int | Sequence[int], error: str, *, give_up_after: int | None = None
+    ) -> None:
+        """Record a failed delivery attempt; the alerts stay in the outbox for a retry, unless
+        this was attempt `give_up_after` (or later): then they are `abandoned`, no longer
+        retried, and still listed by `open_alerts`."""
         table = schema.alerts
+        attempts = table.c.attempts + 1
+        status: Any = sa.literal("failed")
+        if give_up_after is not None:
+            status = sa.case((attempts >= give_up_after, "abandoned"), else_="failed")
         with self._begin() as conn:
             conn.execute(
                 sa.update(table)
                 .where(table.c.id.in_(_ids(alert_id)))
-                .values(status="failed", attempts=table.c.attempts + 1, last_error=error[:4000])
+                .values(status=status, attempts=attempts, last_error=error[:4000])
             )
 
 

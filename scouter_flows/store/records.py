@@ -6,7 +6,7 @@ from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 from typing import Any, Literal
 
-AlertStatus = Literal["pending", "sent", "failed", "suppressed"]
+AlertStatus = Literal["pending", "sent", "failed", "suppressed", "abandoned"]
 AlertEvent = Literal["trigger", "resolve"]
 Severity = Literal["warning", "critical"]
 

@@ -136,6 +136,26 @@ def test_failures_left_by_one_dispatch_are_sent_by_the_next(store_url: str) -> N
         assert len(slack.delivered) == 1
 
 
+def test_an_alert_that_keeps_failing_is_abandoned_and_stays_listed(store_url: str) -> None:
+    policy = RetryPolicy(attempts=2, initial_delay=0.0, timeout=1.0, give_up_after=3)
+    with Store(store_url, auto_upgrade=True) as store, fake_slack(*["500"] * 6) as slack:
+        run = Monitor(store, CONFIG).run(0, {"a"})
+        first, _ = dispatch(store, _credentials(slack), run.run_id, policy)
+        assert isinstance(first, DispatchError)
+        assert states(store, run.run_id) == {("failed", 2)}
+        second, _ = dispatch(store, _credentials(slack), run.run_id, policy)
+        assert isinstance(second, DispatchError)
+        assert states(store, run.run_id) == {("abandoned", 4)}
+        # Given up on: not retried, not an error any more, still in the open alerts.
+        third, _ = dispatch(store, _credentials(slack), run.run_id, policy)
+        assert getattr(third, "abandoned", None) == 1
+        assert getattr(third, "failed", None) == 0
+        assert len(slack.received) == 4
+        assert store.open_alerts()["status"].to_list() == ["abandoned"]
+    with pytest.raises(ValueError, match="give_up_after >= 1"):
+        RetryPolicy(give_up_after=0)
+
+
 def test_incoming_webhook_posts_blocks_and_honours_rate_limits(store_url: str) -> None:
     with Store(store_url, auto_upgrade=True) as store, fake_slack("429") as slack:
         run = Monitor(store, CONFIG).run(0, {"a"})
