@@ -213,3 +213,20 @@ def test_monitor_batch_task_at_the_end_of_a_scoring_flow(split: tuple[SplitLogs,
     assert summary["profile"] == "s/psi/0.1.0"
     with Store(url) as store:
         assert store.runs()["run_id"].to_list() == [summary["run_id"]]
+
+
+@pytest.mark.parametrize("flow", [drift_monitor_flow, performance_flow, backfill_flow])
+def test_flow_parameters_render_as_a_typed_form(flow: Any) -> None:
+    schema = flow.parameters.model_dump()
+    properties = schema["properties"]
+    assert all(p.get("description") for p in properties.values())  # every field is described
+    assert properties["partitioning"]["anyOf"][0] == {"$ref": "#/definitions/Partitioning"}
+    partitioning = schema["definitions"]["Partitioning"]["properties"]
+    assert partitioning["by"]["enum"] == ["file", "hive", "hash"]
+    assert partitioning["parts"]["minimum"] == 1
+    if flow is performance_flow:
+        spec = schema["definitions"]["PerformanceSpec"]["properties"]
+        assert spec["task"]["enum"] == ["binary", "multiclass", "regression"]
+    if flow is not backfill_flow:
+        assert properties["dry_run"]["type"] == "boolean"
+        assert properties["window_start"]["anyOf"][0]["format"] == "date-time"
