@@ -15,9 +15,10 @@ from scouter_flows import tasks
 from scouter_flows.alerts.credentials import Credentials
 from scouter_flows.errors import ConfigError
 from scouter_flows.flows.blocks import ScouterOpsGenie, ScouterSlack, ScouterStore
+from scouter_flows.profiles.alerting import schedule_window
 from scouter_flows.profiles.results import CustomDriftResult, DriftResult
 from scouter_flows.sources.files import FileSource
-from scouter_flows.sources.window import Window
+from scouter_flows.sources.window import Window, ensure_utc
 from scouter_flows.store.drift_runs import SPC_LIMIT, AnyResult
 from scouter_flows.tasks.partitions import Partial, Partition, Partitioning, PerformanceSpec
 
@@ -129,6 +130,7 @@ def drift_monitor_flow(
     window_start: datetime | None = None,
     window_end: datetime | None = None,
     period_hours: float = 24.0,
+    schedule: str | None = None,
     partitioning: Partitioning | None = None,
     dry_run: bool = False,
     drift_type: DriftType | None = None,
@@ -147,6 +149,8 @@ def drift_monitor_flow(
             minus `period_hours`.
         window_end: End of the window (exclusive). Default: the run's scheduled start time.
         period_hours: Window length when `window_start` is not given.
+        schedule: A 5-field cron (UTC); when given (and `window_start` is not), the window is
+            the period between its last two ticks up to `window_end` or the scheduled time.
         partitioning: Split the window (by file, hive partition or row hash) into partitions
             computed in mapped tasks and merged; the result equals a single task's. Runs on
             the flow's task runner (a `DaskTaskRunner` spreads them over a cluster).
@@ -170,7 +174,7 @@ def drift_monitor_flow(
     return monitor_window(
         profile,
         FileSource(path=source_path, timestamp_column=timestamp_column),
-        flow_window(window_start, window_end, period_hours),
+        flow_window(window_start, window_end, period_hours, schedule),
         store=block_store_url(store_block, store_url),
         partitioning=partitioning,
         dry_run=dry_run,
@@ -235,13 +239,24 @@ def run_link() -> str | None:
     return str(flow_run.ui_url) if PREFECT_UI_URL.value() else None
 
 
-def flow_window(start: datetime | None, end: datetime | None, period_hours: float) -> Window:
-    """The window from explicit bounds, else `period_hours` up to the scheduled start time."""
+def flow_window(
+    start: datetime | None,
+    end: datetime | None,
+    period_hours: float,
+    schedule: str | None = None,
+) -> Window:
+    """The window from explicit bounds; else, up to `end` or the scheduled start time, the
+    period between the last two ticks of `schedule` or the last `period_hours`."""
     if period_hours <= 0:
         raise ConfigError(f"period_hours must be positive, got {period_hours}")
     stop: datetime | None = end or flow_run.scheduled_start_time
     if stop is None:
         raise ConfigError("window_end is required when the run has no scheduled start time")
+    if start is None and schedule:
+        try:
+            return Window.parse(*schedule_window(schedule, ensure_utc(stop, field="window_end")))
+        except ValueError as exc:
+            raise ConfigError(str(exc)) from None
     if start is None:
         return Window.ending_at(stop, timedelta(hours=period_hours))
     return Window.parse(start, stop)

@@ -49,6 +49,7 @@ def genai_eval_flow(
     window_start: datetime | None = None,
     window_end: datetime | None = None,
     period_hours: float = 24.0,
+    schedule: str | None = None,
     dry_run: bool = False,
     store_url: str | None = None,
     store_block: str | None = None,
@@ -67,6 +68,8 @@ def genai_eval_flow(
         window_start: Start of the window (inclusive); default `window_end - period_hours`.
         window_end: End of the window (exclusive); default the run's scheduled start time.
         period_hours: Window length when `window_start` is not given.
+        schedule: A 5-field cron (UTC); when given (and `window_start` is not), the window is
+            the period between its last two ticks up to `window_end` or the scheduled time.
         dry_run: Evaluate and report, but store nothing and send no alert.
         store_url: The store; default `$SCOUTER_DATABASE_URL` or the embedded SQLite file.
         store_block: A saved `ScouterStore` block; takes precedence over `store_url`.
@@ -76,7 +79,7 @@ def genai_eval_flow(
     Returns:
         The run summary: eval run id, records, sampled, pass rate, pending alerts, dispatch.
     """
-    window = flow_window(window_start, window_end, period_hours)
+    window = flow_window(window_start, window_end, period_hours, schedule)
     store_url = block_store_url(store_block, store_url)
     ref = load_eval_profile_task(profile, store_url)
     source = FileSource(path=source_path, timestamp_column=timestamp_column)

@@ -3,9 +3,9 @@
     scouter-flows serve --source '/data/{space}/{name}/*.parquet' --records '/evals/{name}/*.ndjson'
 
 A drift profile's deployment runs `drift_monitor_flow`, a GenAI eval profile's runs
-`genai_eval_flow`; each window is the period between two ticks of the cron that ends at the
-run's scheduled time. Start a run by hand from the deployment's page ("Run" > "Custom run",
-which shows the flow's parameter form) or with
+`genai_eval_flow`; each window is the period between the two ticks of the profile's cron that
+end at the run's scheduled time (any cron: hourly, weekdays only, monthly). Start a run by hand
+from the deployment's page ("Run" > "Custom run", which shows the flow's parameter form) or with
 `prefect deployment run 'drift-monitor/credit-scorer-1.0' -p window_start=... -p window_end=...`.
 """
 
@@ -73,7 +73,7 @@ def monitor_deployments(
         parameters: dict[str, Any] = {
             "profile": spec.key,
             "source_path": path,
-            "period_hours": spec.period().total_seconds() / 3600,
+            "schedule": spec.schedule,
         }
         if not genai:
             parameters["drift_type"] = spec.drift_type

@@ -9,8 +9,6 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass
-from datetime import UTC, datetime, timedelta
-from itertools import pairwise
 
 Sources = str | Mapping[str, str] | Callable[["MonitorSpec"], str | None]
 """Where each profile's rows are: a template with `{space}`, `{name}`, `{version}` and
@@ -45,24 +43,3 @@ class MonitorSpec:
         if isinstance(sources, Mapping):
             return sources.get(self.key)
         return sources(self)
-
-    def period(self) -> timedelta:
-        """The time between two ticks of the schedule (its window length).
-
-        Raises:
-            ValueError: not a valid cron, or ticks that are not evenly spaced (a cron such as
-                `0 9 * * 1-5`), whose windows have no single length.
-        """
-        from croniter import croniter
-
-        from scouter_flows.profiles.alerting import normalise_cron
-
-        cron = croniter(normalise_cron(self.schedule), datetime(2026, 1, 1, tzinfo=UTC))
-        ticks: list[datetime] = [cron.get_next(datetime) for _ in range(64)]
-        gaps = {later - earlier for earlier, later in pairwise(ticks)}
-        if len(gaps) != 1:
-            raise ValueError(
-                f"schedule {self.schedule!r} of {self.key} ticks at uneven intervals; give the "
-                "window length explicitly"
-            )
-        return gaps.pop()

@@ -311,12 +311,3 @@ def test_a_genai_profile_gets_an_eval_monitor_without_a_drift_event() -> None:
     dispatch = dag.get_task("dispatch_alerts")
     assert "task_ids='monitor'" in str(dispatch.eval_run_id)  # type: ignore[attr-defined]
     assert dispatch.run_id is None  # type: ignore[attr-defined]
-
-
-def test_monitor_windows_are_the_gap_between_two_ticks() -> None:
-    from scouter_flows.operators import MonitorSpec
-
-    assert MonitorSpec("s", "n", "1", schedule="0 */6 * * *").period() == timedelta(hours=6)
-    assert MonitorSpec("s", "n", "1", schedule="0 0 0 * * *").period() == timedelta(days=1)
-    with pytest.raises(ValueError, match="ticks at uneven intervals"):
-        MonitorSpec("s", "n", "1", schedule="0 9 * * 1-5").period()

@@ -230,3 +230,30 @@ def test_flow_parameters_render_as_a_typed_form(flow: Any) -> None:
     if flow is not backfill_flow:
         assert properties["dry_run"]["type"] == "boolean"
         assert properties["window_start"]["anyOf"][0]["format"] == "date-time"
+
+
+def test_a_schedule_sets_the_window_between_its_last_two_ticks(
+    split: tuple[SplitLogs, str],
+) -> None:
+    logs, url = split
+    start, _ = logs.window  # Thursday 2026-11-19
+    monday = start + timedelta(days=4)
+    # Weekdays at midnight: the run of Monday covers Friday to Monday, the weekend included.
+    summary = drift_monitor_flow(
+        profile=_key(logs.psi),
+        source_path=logs.glob,
+        window_end=monday,
+        schedule="0 0 * * 1-5",
+        store_url=url,
+    )
+    assert summary["window_start"] == (start + timedelta(days=1)).isoformat()
+    assert summary["window_end"] == monday.isoformat()
+    assert summary["rows_observed"] == sum(700 + 400 * p for p in range(4))
+    with pytest.raises(ConfigError, match="must be a 5-field cron"):
+        drift_monitor_flow(
+            profile=_key(logs.psi),
+            source_path=logs.glob,
+            window_end=monday,
+            schedule="@daily",
+            store_url=url,
+        )

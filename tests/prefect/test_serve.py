@@ -39,7 +39,7 @@ def test_one_deployment_per_profile_on_its_cron(served_store: str, sample_data: 
     (deployment,) = monitor_deployments(sources=sample_data.logs_glob, store_url=served_store)
     assert deployment.name == "credit-served-1.0"
     assert deployment.parameters["profile"] == "credit/served/1.0"
-    assert deployment.parameters["period_hours"] == 6.0
+    assert deployment.parameters["schedule"] == "0 */6 * * *"
     (schedule,) = deployment.schedules
     assert schedule.schedule.cron == "0 */6 * * *"  # type: ignore[union-attr]
     assert schedule.schedule.timezone == "UTC"  # type: ignore[union-attr]
