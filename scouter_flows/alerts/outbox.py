@@ -77,17 +77,20 @@ def dispatch_pending(
     factory = _DispatcherFactory(credentials, policy, dispatchers or {})
     sent = failed = 0
     errors: list[str] = []
+    abandoned = {a.id for a in everything if a.status == "abandoned"}
     for kind, batch in _batches(unsent, factory):
         try:
             dispatcher = factory.get(kind)
         except ConfigError as exc:
-            store.mark_alert_failed(batch.ids, str(exc), give_up_after=policy.give_up_after)
+            abandoned |= store.mark_alert_failed(
+                batch.ids, str(exc), give_up_after=policy.give_up_after
+            )
             failed += len(batch.alerts)
             errors.append(f"{batch.first.destination}: {exc}")
             continue
 
         try:
-            reference = _deliver(store, dispatcher, batch, policy, sleep)
+            reference = _deliver(store, dispatcher, batch, policy, sleep, abandoned)
         except DeliveryError as exc:
             failed += len(batch.alerts)
             errors.append(f"{batch.first.destination} ({batch.first.dedup_key}): {exc}")
@@ -96,7 +99,6 @@ def dispatch_pending(
         sent += len(batch.alerts)
     already = sum(a.status == "sent" for a in everything)  # as read, before this pass
     suppressed = sum(a.status == "suppressed" for a in everything)
-    abandoned = sum(a.status == "abandoned" for a in store.alerts(**scope))  # after this pass
     if errors:
         raise DispatchError(
             f"{failed} of {failed + sent} alerts could not be sent: " + "; ".join(errors)
@@ -106,7 +108,7 @@ def dispatch_pending(
         failed=failed,
         already_sent=already,
         suppressed=suppressed,
-        abandoned=abandoned,
+        abandoned=len(abandoned),  # as left by this pass
     )
 
 
@@ -116,9 +118,12 @@ def _deliver(
     batch: AlertBatch,
     policy: RetryPolicy,
     sleep: Callable[[float], None],
+    abandoned: set[int],
 ) -> str | None:
     def record(err: DeliveryError) -> None:
-        store.mark_alert_failed(batch.ids, str(err), give_up_after=policy.give_up_after)
+        abandoned.update(
+            store.mark_alert_failed(batch.ids, str(err), give_up_after=policy.give_up_after)
+        )
 
     return deliver(lambda: dispatcher.send(batch), policy, record, sleep)
 

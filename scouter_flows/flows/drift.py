@@ -262,10 +262,10 @@ def flow_window(
     return Window.parse(start, stop)
 
 
-def artifact_key(kind: str, ref: tasks.ProfileRef) -> str:
-    """The stable artifact key of a profile's runs (lower-case letters, digits, dashes)."""
-    text = f"{kind}-{ref.space}-{ref.name}-{ref.version}".lower()
-    return re.sub(r"[^a-z0-9-]+", "-", text).strip("-")
+def artifact_key(kind: str, key: str) -> str:
+    """The stable artifact key of the `kind` runs of `space/name/version` `key` (lower-case
+    letters, digits, dashes)."""
+    return re.sub(r"[^a-z0-9-]+", "-", f"{kind}-{key}".lower()).strip("-")
 
 
 def publish_drift_artifacts(
@@ -278,7 +278,7 @@ def publish_drift_artifacts(
 ) -> None:
     """The run's table (feature, value, threshold, status) and markdown summary, under keys
     stable per profile so the UI shows the latest next to the earlier ones."""
-    key = artifact_key(kind, ref)
+    key = artifact_key(kind, ref.key)
     create_table_artifact(
         key=key,
         table=result_table(result),

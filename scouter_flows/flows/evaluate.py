@@ -96,7 +96,7 @@ def genai_eval_flow(
 
 
 def _publish_artifacts(ref: tasks.ProfileRef, window: Window, summary: dict[str, Any]) -> None:
-    key = artifact_key("eval", ref)
+    key = artifact_key("eval", ref.key)
     create_table_artifact(
         key=key,
         table=[

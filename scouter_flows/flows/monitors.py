@@ -176,8 +176,7 @@ def data_profile_flow(
 def _publish_artifacts(
     model: str, window: Window, profile: DataProfile, summary: dict[str, Any]
 ) -> None:
-    space, name, version = tasks.parse_key(model)
-    key = artifact_key("profile", tasks.ProfileRef(0, space, name, version))
+    key = artifact_key("profile", model)
     frame = profile.to_polars().select("feature", "kind", "count", "missing", "mean", "std")
     create_table_artifact(
         key=key, table=frame.to_dicts(), description=f"Data profile of {model} in {window}"

@@ -14,7 +14,7 @@ from urllib.parse import quote
 from airflow.sdk import Asset, AssetAlias, BaseOperator, Context
 from airflow.sdk.exceptions import AirflowSkipException
 
-from scouter_flows.errors import ConfigError
+from scouter_flows.profiles.monitors import parse_key
 
 
 def profile_asset(space: str, name: str, version: str) -> Asset:
@@ -26,10 +26,7 @@ def profile_asset(space: str, name: str, version: str) -> Asset:
 
 def asset_of(profile_key: str) -> Asset:
     """The Asset of a `space/name/version` key."""
-    parts = profile_key.split("/")
-    if len(parts) != 3 or not all(parts):
-        raise ConfigError(f"profile {profile_key!r} is not a 'space/name/version' key")
-    return profile_asset(*parts)
+    return profile_asset(*parse_key(profile_key, "profile"))
 
 
 DRIFT_ALIAS = AssetAlias(name="scouter-drift", group="scouter")

@@ -10,9 +10,23 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass
 
+from scouter_flows.errors import ConfigError
+
 Sources = str | Mapping[str, str] | Callable[["MonitorSpec"], str | None]
 """Where each profile's rows are: a template with `{space}`, `{name}`, `{version}` and
 `{drift_type}`, a mapping from `space/name/version` to a path, or a function of the spec."""
+
+
+def parse_key(text: str, what: str = "model", prefix: str = "not") -> tuple[str, str, str]:
+    """`space/name/version` as its three parts.
+
+    Raises:
+        ConfigError: `text` has not three non-empty parts.
+    """
+    parts = text.split("/")
+    if len(parts) != 3 or not all(p.strip() for p in parts):
+        raise ConfigError(f"{what} {text!r} is {prefix} a 'space/name/version' key")
+    return parts[0], parts[1], parts[2]
 
 
 @dataclass(frozen=True, slots=True)

@@ -59,13 +59,13 @@ class EvalRuns(StoreConnection):
                 f"{list(EVAL_STATUSES)}"
             )
         now = datetime.now(UTC)
-        status = "ok" if pass_rate is not None else "insufficient_data"
+        evaluated = results["record_id"].n_unique() if "record_id" in results.columns else 0
         values: dict[str, Any] = {
-            "status": status,
+            "status": eval_status(pass_rate),
             "started_at": started_at or now,
             "finished_at": now,
             "records": records,
-            "evaluated": results["record_id"].n_unique() if "record_id" in results.columns else 0,
+            "evaluated": evaluated,
             "pass_rate": pass_rate,
             "error": None,
         }
@@ -78,16 +78,14 @@ class EvalRuns(StoreConnection):
             pending = write_alerts(
                 conn, runs, run_id, profile_id, window, alerts, judged, policy or AlertPolicy(), now
             )
-        return EvalRunWritten(
-            run_id=run_id,
-            profile_id=profile_id,
-            window_start=window.start.isoformat(),
-            window_end=window.end.isoformat(),
-            status=status,
+        return eval_run_summary(
+            run_id,
+            profile_id,
+            window,
             records=records,
-            evaluated=int(values["evaluated"]),
+            evaluated=evaluated,
             pass_rate=pass_rate,
-            pending_alerts=pending,
+            pending=pending,
         )
 
     def eval_results(self, run_id: int) -> pl.DataFrame:
@@ -143,3 +141,32 @@ class EvalRuns(StoreConnection):
                 "status": pl.String,
             },
         )
+
+
+def eval_status(pass_rate: float | None) -> str:
+    """`ok`, or `insufficient_data` when no counted task had a result."""
+    return "ok" if pass_rate is not None else "insufficient_data"
+
+
+def eval_run_summary(
+    run_id: int | None,
+    profile_id: int,
+    window: Window,
+    *,
+    records: int,
+    evaluated: int,
+    pass_rate: float | None,
+    pending: int = 0,
+) -> EvalRunWritten:
+    """The summary of an eval run (`run_id` None: a dry run, not written)."""
+    return EvalRunWritten(
+        run_id=run_id,
+        profile_id=profile_id,
+        window_start=window.start.isoformat(),
+        window_end=window.end.isoformat(),
+        status=eval_status(pass_rate),
+        records=records,
+        evaluated=int(evaluated),
+        pass_rate=pass_rate,
+        pending_alerts=pending,
+    )

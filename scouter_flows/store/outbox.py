@@ -129,21 +129,23 @@ class Outbox(StoreConnection):
 
     def mark_alert_failed(
         self, alert_id: int | Sequence[int], error: str, *, give_up_after: int | None = None
-    ) -> None:
+    ) -> set[int]:
         """Record a failed delivery attempt; the alerts stay in the outbox for a retry, unless
         this was attempt `give_up_after` (or later): then they are `abandoned`, no longer
-        retried, and still listed by `open_alerts`."""
+        retried, and still listed by `open_alerts`. Returns the ids now abandoned."""
         table = schema.alerts
         attempts = table.c.attempts + 1
         status: Any = sa.literal("failed")
         if give_up_after is not None:
             status = sa.case((attempts >= give_up_after, "abandoned"), else_="failed")
         with self._begin() as conn:
-            conn.execute(
+            rows = conn.execute(
                 sa.update(table)
                 .where(table.c.id.in_(_ids(alert_id)))
                 .values(status=status, attempts=attempts, last_error=error[:4000])
-            )
+                .returning(table.c.id, table.c.status)
+            ).all()
+        return {row.id for row in rows if row.status == "abandoned"}
 
 
 def _ids(alert_id: int | Sequence[int]) -> list[int]:

@@ -113,7 +113,7 @@ class RunWritten:
 class EvalRunWritten:
     """What an eval-run write produced: small enough for an XCom or a Prefect result."""
 
-    run_id: int
+    run_id: int | None
     profile_id: int
     window_start: str
     window_end: str

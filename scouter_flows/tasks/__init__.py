@@ -1,5 +1,6 @@
 """Orchestrator-neutral steps: small JSON-able inputs and outputs, never frames."""
 
+from scouter_flows.profiles.monitors import parse_key
 from scouter_flows.tasks.batch import monitor_batch
 from scouter_flows.tasks.data_profile import persist_data_profile, profile_summary, profile_window
 from scouter_flows.tasks.drift import (
@@ -9,7 +10,6 @@ from scouter_flows.tasks.drift import (
     dispatch_alerts,
     finalize_partitions,
     load_profile,
-    parse_key,
     persist_drift,
     preview_drift,
     should_dispatch,

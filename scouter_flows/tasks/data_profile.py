@@ -6,10 +6,10 @@ from typing import Any
 
 from scouter_flows.drift.profiler import DataProfiler
 from scouter_flows.profiles.data_profile import DataProfile
+from scouter_flows.profiles.monitors import parse_key
 from scouter_flows.sources.files import FileSource
 from scouter_flows.sources.window import Window
 from scouter_flows.store.store import Store
-from scouter_flows.tasks.drift import parse_key
 
 
 def profile_window(

@@ -20,6 +20,7 @@ from scouter_flows.alerts.rules import alert_policy, drift_alerts
 from scouter_flows.drift.drifter import Drifter
 from scouter_flows.errors import ConfigError
 from scouter_flows.profiles.base import read_json_object
+from scouter_flows.profiles.monitors import parse_key
 from scouter_flows.profiles.spc import SpcDriftProfile
 from scouter_flows.sources.files import FileSource
 from scouter_flows.sources.window import Window
@@ -82,18 +83,6 @@ def load_profile(
         space, name, version = parse_key(profile, "profile", "neither a JSON file nor")
         profile_id, stored = store.get_profile(space, name, version, drift_type)
         return ProfileRef(profile_id, space, name, version, stored.drift_type)
-
-
-def parse_key(text: str, what: str = "model", prefix: str = "not") -> tuple[str, str, str]:
-    """`space/name/version` as its three parts.
-
-    Raises:
-        ConfigError: `text` has not three non-empty parts.
-    """
-    parts = text.split("/")
-    if len(parts) != 3 or not all(p.strip() for p in parts):
-        raise ConfigError(f"{what} {text!r} is {prefix} a 'space/name/version' key")
-    return parts[0], parts[1], parts[2]
 
 
 def read_profile_file(path: str | Path, drift_type: str | None = None) -> StorableProfile:

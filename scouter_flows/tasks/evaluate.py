@@ -25,6 +25,7 @@ from scouter_flows.sources.files import FileSource
 from scouter_flows.sources.frames import DataLike
 from scouter_flows.sources.sql import SqlSource
 from scouter_flows.sources.window import Window
+from scouter_flows.store.eval_runs import eval_run_summary
 from scouter_flows.store.records import EvalRunWritten
 from scouter_flows.store.store import Store
 from scouter_flows.tasks.drift import ProfileRef, load_profile
@@ -158,18 +159,15 @@ def evaluate_window(
             config.alert_config,
         )
         if dry_run:
-            summary: dict[str, Any] = {
-                "run_id": None,
-                "profile_id": ref.profile_id,
-                "window_start": window.start.isoformat(),
-                "window_end": window.end.isoformat(),
-                "status": "ok" if results.pass_rate is not None else "insufficient_data",
-                "records": len(records),
-                "evaluated": len(sampled),
-                "pass_rate": results.pass_rate,
-                "pending_alerts": 0,
-                "dry_run": True,
-            }
+            preview = eval_run_summary(
+                None,
+                ref.profile_id,
+                window,
+                records=len(records),
+                evaluated=len(sampled),
+                pass_rate=results.pass_rate,
+            )
+            summary: dict[str, Any] = {**preview.to_dict(), "dry_run": True}
         else:
             summary = store.write_eval_run(
                 ref.profile_id,
