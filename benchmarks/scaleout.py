@@ -30,7 +30,6 @@ import polars as pl
 
 from scouter_flows import Drifter, PsiDriftConfig, PsiDriftProfile
 from scouter_flows.sources.files import FileSource
-from scouter_flows.sources.window import Window
 from scouter_flows.tasks.partitions import (
     Partial,
     Partition,
@@ -39,6 +38,7 @@ from scouter_flows.tasks.partitions import (
     partial_statistics,
     plan_partitions,
 )
+from scouter_flows.window import Window
 
 START = datetime(2026, 11, 1, tzinfo=UTC)
 WINDOW = Window(START, START + timedelta(days=1))

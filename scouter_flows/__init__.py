@@ -62,7 +62,7 @@ _EXPORTS: dict[str, str] = {
     "SpcFeatureProfile": "scouter_flows.profiles.spc",
     "SpcRule": "scouter_flows.profiles.spc",
     "FeatureDrift": "scouter_flows.profiles.results",
-    "Window": "scouter_flows.sources.window",
+    "Window": "scouter_flows.window",
     "InferenceLogger": "scouter_flows.sources.logger",
     "ParquetSink": "scouter_flows.sources.logger",
     "StoreSink": "scouter_flows.sources.logger",
@@ -257,10 +257,10 @@ if TYPE_CHECKING:
     from scouter_flows.sources.frames import to_lazyframe
     from scouter_flows.sources.logger import InferenceLogger, ParquetSink, StoreSink
     from scouter_flows.sources.sql import SqlSource
-    from scouter_flows.sources.window import Window
     from scouter_flows.store.records import AlertRecord
     from scouter_flows.store.store import Store
     from scouter_flows.tasks.batch import monitor_batch
+    from scouter_flows.window import Window
 
 
 __getattr__, __dir__ = lazy_exports(__name__, _EXPORTS, globals())

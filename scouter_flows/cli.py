@@ -164,6 +164,31 @@ def db_prune(
     )
 
 
+@db_app.command("check")
+def db_check(
+    repair: Annotated[
+        bool, typer.Option("--repair", help="Delete the orphaned rows it finds.")
+    ] = False,
+    url: UrlOption = None,
+) -> None:
+    """Count rows whose run is gone (orphans); exit 1 if any, unless --repair removed them."""
+    from scouter_flows.store.store import Store
+
+    with Store(url) as store:
+        found = store.orphans()
+        console.print(
+            "orphaned rows: "
+            + ", ".join(f"{count} {table.replace('_', ' ')}" for table, count in found.items())
+        )
+        if not any(found.values()):
+            return
+        if not repair:
+            console.print("run `scouter-flows db check --repair` to delete them")
+            raise typer.Exit(code=1)
+        removed = store.remove_orphans()
+        console.print(f"removed {sum(removed.values())} orphaned rows")
+
+
 @eval_app.command("run")
 def eval_run(
     tasks: Annotated[Path, typer.Option("--tasks", help="Task file (YAML or JSON).")],

@@ -31,3 +31,10 @@ def run_sql(url: str, sql: str) -> None:
             conn.exec_driver_sql(sql)
     finally:
         engine.dispose()
+
+
+def head_revision() -> str:
+    """The store's newest schema revision, as this checkout's migrations say."""
+    from scouter_flows import Store
+
+    return Store.head_revision()

@@ -10,6 +10,9 @@ import pytest
 
 from scouter_flows import PsiDriftProfile
 from scouter_flows.sources.sample import SampleData
+from tests.support import head_revision
+
+HEAD_REVISION = head_revision()
 
 CLI = [sys.executable, "-c", "from scouter_flows.cli import main; main()"]
 
@@ -21,9 +24,9 @@ def _run(*args: str) -> subprocess.CompletedProcess[str]:
 def test_db_upgrade_then_current(store_url: str) -> None:
     upgraded = _run("db", "upgrade", "--url", store_url)
     assert upgraded.returncode == 0, upgraded.stdout + upgraded.stderr
-    assert "schema revision 0004" in upgraded.stdout
+    assert f"schema revision {HEAD_REVISION}" in upgraded.stdout
     current = _run("db", "current", "--url", store_url)
-    assert "schema revision 0004" in current.stdout
+    assert f"schema revision {HEAD_REVISION}" in current.stdout
 
 
 def test_db_prune(store_url: str) -> None:

@@ -9,7 +9,6 @@ import pytest
 from scouter_flows.errors import ConfigError, DataError
 from scouter_flows.profiles.results import CustomDriftResult, DriftResult
 from scouter_flows.sources.files import FileSource
-from scouter_flows.sources.window import Window
 from scouter_flows.store.drift_runs import AnyResult
 from scouter_flows.tasks import compute_partition, compute_window_drift, finalize_partitions
 from scouter_flows.tasks.partitions import (
@@ -18,6 +17,7 @@ from scouter_flows.tasks.partitions import (
     partial_to_json,
     plan_partitions,
 )
+from scouter_flows.window import Window
 from tests.partition_samples import SplitLogs, write_split_logs
 
 PERFORMANCE = PerformanceSpec(task="binary", prediction="prediction", label="label", score="score")

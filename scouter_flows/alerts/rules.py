@@ -6,8 +6,10 @@ so the outbox recognises the same breach in consecutive windows.
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
+from scouter_flows import limits
 from scouter_flows.profiles.alerting import (
     AlertDispatch,
     CustomMetricAlertConfig,
@@ -33,7 +35,7 @@ def _record(
     key_suffix: str = "",
 ) -> AlertRecord:
     return AlertRecord(
-        dedup_key=f"{prefix}:{entity}:{kind}{key_suffix}",
+        dedup_key=dedup_key(f"{prefix}:{entity}:{kind}{key_suffix}"),
         entity=entity,
         kind=kind,
         severity=severity,
@@ -42,6 +44,20 @@ def _record(
         message=message,
         details=details,
     )
+
+
+def dedup_key(full: str) -> str:
+    """`full` when it fits the store's column and OpsGenie's alias (512 characters), else its
+    head and a digest of the whole, so a long key stays unique and stable across windows.
+
+    Example:
+        >>> len(dedup_key("credit/" + "n" * 600 + "/1.0:age:psi_drift"))
+        512
+    """
+    if len(full) <= limits.DEDUP_KEY:
+        return full
+    digest = hashlib.sha256(full.encode()).hexdigest()
+    return f"{full[: limits.DEDUP_KEY - len(digest) - 1]}#{digest}"
 
 
 def drift_alerts(

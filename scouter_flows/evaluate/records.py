@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 
+from scouter_flows import limits
 from scouter_flows.profiles.base import FrozenModel
 from scouter_flows.sources.eval_records import canonical_context, stable_record_id
 
@@ -33,3 +34,13 @@ class EvalRecord(FrozenModel):
         if isinstance(data, dict) and not data.get("id") and isinstance(data.get("context"), dict):
             data = {**data, "id": stable_record_id(canonical_context(data["context"]))}
         return data
+
+    @field_validator("id")
+    @classmethod
+    def _check_id(cls, value: str) -> str:
+        return limits.check_text(value, limits.RECORD_ID, "record id")
+
+    @field_validator("trace_id")
+    @classmethod
+    def _check_trace_id(cls, value: str | None) -> str | None:
+        return None if value is None else limits.check_text(value, limits.TRACE_ID, "trace id")

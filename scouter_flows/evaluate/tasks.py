@@ -16,6 +16,7 @@ from typing import Any, Literal
 
 from pydantic import Field, PrivateAttr, field_validator, model_validator
 
+from scouter_flows import limits
 from scouter_flows.errors import ConfigError
 from scouter_flows.evaluate.operators import ComparisonOperator, CompiledCheck, compile_check
 from scouter_flows.evaluate.paths import Segment, make_getter, parse_path
@@ -49,7 +50,7 @@ class _TaskBase(FrozenModel):
                 f"task id {value!r} must start with a letter or digit and use letters, digits, "
                 "'_', '.' or '-'"
             )
-        return value
+        return limits.check_text(value, limits.TASK_ID, "task id")
 
     @field_validator("operator", mode="before")
     @classmethod

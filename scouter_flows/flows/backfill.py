@@ -17,8 +17,8 @@ from scouter_flows.flows.drift import (
 )
 from scouter_flows.flows.evaluate import genai_eval_flow
 from scouter_flows.flows.monitors import performance_flow
-from scouter_flows.sources.window import Window
 from scouter_flows.tasks.partitions import Partitioning, PerformanceSpec
+from scouter_flows.window import Window
 
 
 def backfill_windows(start: datetime, end: datetime, every: timedelta) -> list[Window]:

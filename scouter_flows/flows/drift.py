@@ -18,9 +18,9 @@ from scouter_flows.flows.blocks import ScouterOpsGenie, ScouterSlack, ScouterSto
 from scouter_flows.profiles.alerting import schedule_window
 from scouter_flows.profiles.results import CustomDriftResult, DriftResult
 from scouter_flows.sources.files import FileSource
-from scouter_flows.sources.window import Window, ensure_utc
 from scouter_flows.store.drift_runs import SPC_LIMIT, AnyResult
 from scouter_flows.tasks.partitions import Partial, Partition, Partitioning, PerformanceSpec
+from scouter_flows.window import Window, ensure_utc
 
 DriftType = Literal["psi", "spc", "custom"]
 

@@ -18,7 +18,7 @@ from scouter_flows.flows.drift import (
     run_link,
 )
 from scouter_flows.sources.files import FileSource
-from scouter_flows.sources.window import Window
+from scouter_flows.window import Window
 
 
 @task(name="load-eval-profile", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=5)

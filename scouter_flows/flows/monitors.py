@@ -13,8 +13,8 @@ from scouter_flows import tasks
 from scouter_flows.flows.drift import artifact_key, block_store_url, flow_window, monitor_window
 from scouter_flows.profiles.data_profile import DataProfile
 from scouter_flows.sources.files import FileSource
-from scouter_flows.sources.window import Window
 from scouter_flows.tasks.partitions import Partitioning, PerformanceSpec
+from scouter_flows.window import Window
 
 
 @flow(name="model-performance", log_prints=True)

@@ -10,7 +10,7 @@ from airflow.sdk import BaseOperator, Context
 
 from scouter_flows.errors import ConfigError
 from scouter_flows.operators.hooks import alert_credentials, resolve_store_url
-from scouter_flows.sources.window import Window
+from scouter_flows.window import Window
 
 if TYPE_CHECKING:
     from scouter_flows.sources.files import FileSource

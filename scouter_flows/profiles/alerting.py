@@ -19,7 +19,9 @@ from typing import Annotated, Any, Literal
 from croniter import croniter
 from pydantic import AliasChoices, Field, field_validator, model_validator
 
+from scouter_flows import limits
 from scouter_flows.profiles.base import FrozenModel
+from scouter_flows.window import ensure_utc
 
 Severity = Literal["warning", "critical"]
 OpsGeniePriority = Literal["P1", "P2", "P3", "P4", "P5"]
@@ -76,9 +78,17 @@ def normalise_cron(expression: str) -> str:
 
 
 def schedule_window(schedule: str, at: datetime) -> tuple[datetime, datetime]:
-    """The window `[previous tick, last tick)` of `schedule` that ended at or before `at` (UTC)."""
+    """The window `[previous tick, last tick)` of `schedule` that ended at or before `at` (UTC).
+
+    `at` may be any aware datetime (a pendulum one from Prefect included); the ticks are UTC.
+
+    Example:
+        >>> from datetime import UTC, datetime
+        >>> schedule_window("0 */6 * * *", datetime(2026, 12, 3, 13, 5, tzinfo=UTC))[0]
+        datetime.datetime(2026, 12, 3, 6, 0, tzinfo=datetime.timezone.utc)
+    """
     cron = normalise_cron(schedule)
-    ticks = croniter(cron, at + timedelta(microseconds=1))
+    ticks = croniter(cron, ensure_utc(at, field="scheduled time") + timedelta(microseconds=1))
     end: datetime = ticks.get_prev(datetime)
     start: datetime = ticks.get_prev(datetime)
     return start.replace(fold=0), end.replace(fold=0)
@@ -107,7 +117,7 @@ class SlackDispatchConfig(FrozenModel):
     def _check_channel(cls, value: str) -> str:
         if not value.strip():
             raise ValueError("Slack channel must not be empty, for example '#ml-alerts'")
-        return value.strip()
+        return limits.check_text(value.strip(), limits.DESTINATION - len("slack:"), "channel")
 
     @model_validator(mode="after")
     def _check_sdk(self) -> SlackDispatchConfig:
@@ -144,7 +154,7 @@ class OpsGenieDispatchConfig(FrozenModel):
     def _check_team(cls, value: str) -> str:
         if not value.strip():
             raise ValueError("OpsGenie team must not be empty")
-        return value.strip()
+        return limits.check_text(value.strip(), limits.DESTINATION - len("opsgenie:"), "team")
 
     @model_validator(mode="after")
     def _check_sdk(self) -> OpsGenieDispatchConfig:

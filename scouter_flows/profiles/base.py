@@ -8,8 +8,16 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Self
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+)
 
+from scouter_flows import limits
 from scouter_flows.errors import ConfigError
 
 SCHEMA_VERSION = 1
@@ -33,13 +41,16 @@ class ProfileIdentity(FrozenModel):
 
     @field_validator("space", "name", "version")
     @classmethod
-    def _check_name(cls, value: str) -> str:
+    def _check_name(cls, value: str, info: ValidationInfo) -> str:
+        # ASCII only: the key goes into URLs, Asset URIs, artifact and deployment names and
+        # OpsGenie aliases, which all take it as it is.
         if not _NAME.match(value):
             raise ValueError(
-                f"{value!r} is not a valid identifier: use letters, digits, '_', '.' or '-', "
-                "starting with a letter or digit"
+                f"{value[:64]!r} is not a valid identifier: use ASCII letters, digits, '_', '.' "
+                "or '-', starting with a letter or digit"
             )
-        return value
+        limit = limits.VERSION if info.field_name == "version" else limits.SPACE
+        return limits.check_text(value, limit, str(info.field_name))
 
     @property
     def key(self) -> str:

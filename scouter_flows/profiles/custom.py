@@ -11,6 +11,7 @@ from typing import Literal
 
 from pydantic import Field, field_validator
 
+from scouter_flows import limits
 from scouter_flows.profiles.alerting import AlertCondition, AlertThreshold, CustomMetricAlertConfig
 from scouter_flows.profiles.base import DriftProfileBase, ProfileIdentity
 
@@ -38,7 +39,7 @@ class CustomMetric(AlertCondition):
     def _check_name(cls, value: str) -> str:
         if not value.strip():
             raise ValueError("metric name must not be empty")
-        return value
+        return limits.check_text(value, limits.FEATURE, "metric name")
 
 
 class CustomMetricDriftConfig(ProfileIdentity):

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import itertools
 from collections import Counter
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import Field, field_validator, model_validator
 
+from scouter_flows import limits
 from scouter_flows.profiles.alerting import PsiAlertConfig
 from scouter_flows.profiles.base import DriftProfileBase, FrozenModel, ProfileIdentity
 
@@ -218,3 +219,9 @@ class PsiDriftProfile(DriftProfileBase):
     config: PsiDriftConfig
     features: dict[str, PsiFeatureProfile] = Field(description="Baseline bins per feature.")
     baseline_rows: int = Field(gt=0, description="Rows in the baseline.")
+
+    @field_validator("features")
+    @classmethod
+    def _check_features_names(cls, value: dict[str, Any]) -> dict[str, Any]:
+        limits.check_texts(value, limits.FEATURE, "feature")
+        return value

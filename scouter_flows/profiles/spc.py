@@ -8,10 +8,11 @@ monitoring, only full subgroups count, and the limits are standard errors of the
 from __future__ import annotations
 
 import math
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import Field, field_validator
 
+from scouter_flows import limits
 from scouter_flows.profiles.alerting import SpcAlertConfig
 from scouter_flows.profiles.base import DriftProfileBase, FrozenModel, ProfileIdentity
 
@@ -115,3 +116,9 @@ class SpcDriftProfile(DriftProfileBase):
     features: dict[str, SpcFeatureProfile] = Field(description="Chart parameters per feature.")
     baseline_rows: int = Field(gt=0, description="Rows in the baseline.")
     leftover_rows: int = Field(ge=0, description="Trailing rows that did not fill a subgroup.")
+
+    @field_validator("features")
+    @classmethod
+    def _check_features_names(cls, value: dict[str, Any]) -> dict[str, Any]:
+        limits.check_texts(value, limits.FEATURE, "feature")
+        return value

@@ -18,7 +18,7 @@ from scouter_flows.errors import DataError
 from scouter_flows.sources.files import FileSource, filter_window
 from scouter_flows.sources.frames import DataLike, to_lazyframe
 from scouter_flows.sources.sql import SqlSource
-from scouter_flows.sources.window import Window
+from scouter_flows.window import Window
 
 EVAL_RECORD_SCHEMA: dict[str, Any] = {
     "id": pl.String,

@@ -14,7 +14,7 @@ import polars as pl
 from pydantic import BaseModel, ConfigDict, Field
 
 from scouter_flows.errors import ConfigError, DataError
-from scouter_flows.sources.window import Window
+from scouter_flows.window import Window
 
 FileFormat = Literal["parquet", "csv", "ndjson"]
 _SUFFIXES: dict[str, FileFormat] = {

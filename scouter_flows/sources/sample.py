@@ -24,10 +24,11 @@ class SampleData:
     logs_glob: str
     days: int
     drift_day: datetime | None
+    start: datetime = SAMPLE_START
 
     def day_window(self, day: int) -> tuple[datetime, datetime]:
         """`[start, end)` of day `day` (0-based) of the logs."""
-        start = SAMPLE_START + timedelta(days=day)
+        start = self.start + timedelta(days=day)
         return start, start + timedelta(days=1)
 
 
@@ -57,11 +58,15 @@ def generate_sample_data(
     rows_per_day: int = 5_000,
     days: int = 3,
     drift_last_day: bool = True,
+    start: datetime = SAMPLE_START,
 ) -> SampleData:
     """Write `baseline.parquet` and `logs/date=YYYY-MM-DD/part-0.parquet` under `directory`.
 
-    Each log row has a UTC `timestamp` spread evenly over its day.
+    Each log row has a UTC `timestamp` spread evenly over its day; the first day begins at
+    `start` (midnight UTC of that day), so `start=datetime.now(UTC) - timedelta(days=2)` gives
+    logs up to the end of today.
     """
+    first = start.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
     rng = np.random.default_rng(seed)
     root = Path(directory)
     (root / "logs").mkdir(parents=True, exist_ok=True)
@@ -69,19 +74,24 @@ def generate_sample_data(
     sample_frame(baseline_rows, rng).write_parquet(baseline)
     for day in range(days):
         drifted = drift_last_day and day == days - 1
-        start = SAMPLE_START + timedelta(days=day)
+        day_start = first + timedelta(days=day)
         step = timedelta(days=1) / rows_per_day
         frame = sample_frame(rows_per_day, rng, drifted=drifted).with_columns(
             timestamp=pl.datetime_range(
-                start, start + step * (rows_per_day - 1), step, time_zone="UTC", eager=True
+                day_start,
+                day_start + step * (rows_per_day - 1),
+                step,
+                time_zone="UTC",
+                eager=True,
             )
         )
-        folder = root / "logs" / f"date={start.date().isoformat()}"
+        folder = root / "logs" / f"date={day_start.date().isoformat()}"
         folder.mkdir(parents=True, exist_ok=True)
         frame.write_parquet(folder / "part-0.parquet")
     return SampleData(
         baseline=baseline,
         logs_glob=str(root / "logs" / "*" / "*.parquet"),
         days=days,
-        drift_day=SAMPLE_START + timedelta(days=days - 1) if drift_last_day else None,
+        drift_day=first + timedelta(days=days - 1) if drift_last_day else None,
+        start=first,
     )

@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr, model_validator
 
 from scouter_flows.errors import ConfigError, DataError
 from scouter_flows.sources.files import filter_window
-from scouter_flows.sources.window import Window
+from scouter_flows.window import Window
 
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)?$")
 

@@ -14,6 +14,7 @@ import polars as pl
 import sqlalchemy as sa
 
 from scouter_flows.errors import DataError
+from scouter_flows.limits import check_frame_text
 
 Conflict = Literal["none", "ignore", "update"]
 """`none`: no row can conflict (COPY straight in); `ignore`: keep the stored row; `update`:
@@ -32,7 +33,9 @@ def write_frame(
     """Write every row of `frame` into `table` inside the caller's transaction.
 
     Raises:
-        DataError: `frame` lacks a column of `table` or has one `table` does not know.
+        DataError: `frame` lacks a column of `table` or has one `table` does not know, or a
+            text is longer than its column holds (checked on both backends; SQLite would keep
+            it, Postgres would refuse it), before any row of `frame` is written.
     """
     columns = [c.name for c in table.columns]
     missing = [c for c in columns if c not in frame.columns and not _has_default(table, c)]
@@ -46,6 +49,12 @@ def write_frame(
         )
     if frame.is_empty():
         return 0
+    sized = {
+        c.name: c.type.length
+        for c in table.columns
+        if isinstance(c.type, sa.String) and c.type.length is not None
+    }
+    check_frame_text(frame, sized, f"rows for table {table.name!r}")
     if conn.dialect.name == "postgresql":
         _copy_postgres(conn, table, frame, conflict)
     else:

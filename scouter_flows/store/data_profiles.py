@@ -10,9 +10,9 @@ import sqlalchemy as sa
 
 from scouter_flows.errors import ConfigError
 from scouter_flows.profiles.data_profile import DataProfile
-from scouter_flows.sources.window import Window
 from scouter_flows.store import schema
 from scouter_flows.store.connection import StoreConnection, dialect_insert
+from scouter_flows.window import Window
 
 _LISTING = {
     "data_profile_id": pl.Int64,

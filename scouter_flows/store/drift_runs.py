@@ -10,11 +10,11 @@ import polars as pl
 import sqlalchemy as sa
 
 from scouter_flows.profiles.results import CustomDriftResult, DriftResult, SpcDriftResult
-from scouter_flows.sources.window import Window
 from scouter_flows.store import schema
 from scouter_flows.store.connection import StoreConnection
 from scouter_flows.store.outbox import upsert_run, write_alerts
 from scouter_flows.store.records import AlertPolicy, AlertRecord, RunWritten
+from scouter_flows.window import Window
 
 AnyResult = DriftResult | SpcDriftResult | CustomDriftResult
 SPC_LIMIT = 3.0

@@ -9,10 +9,10 @@ from typing import Any
 import polars as pl
 import sqlalchemy as sa
 
-from scouter_flows.sources.window import Window
 from scouter_flows.store import schema
 from scouter_flows.store.connection import StoreConnection, dialect_insert
 from scouter_flows.store.records import AlertPolicy, AlertRecord, Destination, StoredAlert
+from scouter_flows.window import Window
 
 UNSENT = ("pending", "failed")
 """Statuses the dispatcher still has to deliver (`suppressed` rows are never sent)."""

@@ -88,8 +88,8 @@ class Store(DriftRuns, EvalRuns, Telemetry, Outbox, DataProfiles):
 
     Example:
         >>> with Store("sqlite:///:memory:") as store:
-        ...     store.revision()
-        '0002'
+        ...     store.revision() == Store.head_revision()
+        True
     """
 
     def __init__(
@@ -136,6 +136,13 @@ class Store(DriftRuns, EvalRuns, Telemetry, Outbox, DataProfiles):
         """Migrate the schema down to `revision` (`base` drops every table)."""
         with self._begin() as conn:
             command.downgrade(_alembic_config(conn), revision)
+
+    @staticmethod
+    def head_revision() -> str:
+        """The schema revision this scouter-flows creates and needs."""
+        head = _script_directory().get_current_head()
+        assert head is not None  # the package ships its migrations
+        return head
 
     def revision(self) -> str | None:
         """The schema revision of the database, None when it has never been migrated."""
@@ -305,17 +312,76 @@ class Store(DriftRuns, EvalRuns, Telemetry, Outbox, DataProfiles):
         deleted: dict[str, int] = {}
         evals, results = schema.eval_runs, schema.eval_results
         with self._begin() as conn:
-            old_evals = sa.select(evals.c.id).where(evals.c.window_end < cutoff)
-            conn.execute(sa.delete(results).where(results.c.run_id.in_(old_evals)))
+            # Runs first, then the rows of exactly the runs deleted: a writer holding a run's
+            # row lock makes this wait and its committed rows go with the run; a writer coming
+            # after it inserts a new run. Deleting results by a sub-select first would miss
+            # rows committed between the two statements and leave them orphaned.
+            old = conn.execute(
+                sa.delete(evals).where(evals.c.window_end < cutoff).returning(evals.c.id)
+            ).scalars()
+            ids = list(old)
+            for chunk in range(0, len(ids), _ID_CHUNK):
+                conn.execute(
+                    sa.delete(results).where(results.c.run_id.in_(ids[chunk : chunk + _ID_CHUNK]))
+                )
+            deleted["drift_runs"] = conn.execute(
+                sa.delete(schema.drift_runs).where(schema.drift_runs.c.window_end < cutoff)
+            ).rowcount
+            deleted["eval_runs"] = len(ids)
             for label, table, column in (
-                ("drift_runs", schema.drift_runs, schema.drift_runs.c.window_end),
-                ("eval_runs", evals, evals.c.window_end),
                 ("spans", schema.spans, schema.spans.c.end_time),
                 ("data_profiles", schema.data_profiles, schema.data_profiles.c.window_end),
             ):
                 deleted[label] = conn.execute(sa.delete(table).where(column < cutoff)).rowcount
             deleted["inference_logs"] = prune_inference_logs(conn, cutoff)
         return deleted
+
+    def orphans(self) -> dict[str, int]:
+        """Rows whose run no longer exists, per table (all zero in a healthy store).
+
+        `eval_results` has no foreign key (its rows go in by COPY); the other tables' keys
+        cascade, so they count only rows left by an older release or a store whose foreign
+        keys were switched off.
+        """
+        counts: dict[str, int] = {}
+        with self._connect() as conn:
+            for label, table, condition in _orphaned():
+                query = sa.select(sa.func.count()).select_from(table).where(condition)
+                counts[label] = counts.get(label, 0) + int(conn.execute(query).scalar_one())
+        return counts
+
+    def remove_orphans(self) -> dict[str, int]:
+        """Delete the rows `orphans()` counts, in one transaction; returns the rows per table."""
+        deleted: dict[str, int] = {}
+        with self._begin() as conn:
+            for label, table, condition in _orphaned():
+                rows = conn.execute(sa.delete(table).where(condition)).rowcount
+                deleted[label] = deleted.get(label, 0) + rows
+        return deleted
+
+
+_ID_CHUNK = 10_000
+"""Run ids per `IN (...)` (SQLite's bound-parameter limit is 32,766)."""
+
+
+def _orphaned() -> list[tuple[str, sa.Table, sa.ColumnElement[bool]]]:
+    """Per child table and run column, the condition of a row whose run is gone."""
+    outbox = schema.alerts
+    links: list[tuple[sa.Table, sa.Column[Any], sa.Table]] = [
+        (schema.eval_results, schema.eval_results.c.run_id, schema.eval_runs),
+        (schema.drift_results, schema.drift_results.c.run_id, schema.drift_runs),
+        (schema.metric_results, schema.metric_results.c.run_id, schema.drift_runs),
+        (outbox, outbox.c.run_id, schema.drift_runs),
+        (outbox, outbox.c.eval_run_id, schema.eval_runs),
+    ]
+    return [
+        (
+            child.name,
+            child,
+            sa.and_(column.is_not(None), ~sa.exists().where(parent.c.id == column)),
+        )
+        for child, column, parent in links
+    ]
 
 
 def _same_content(profile: AnyProfile | StorableProfile, stored: dict[str, Any]) -> bool:

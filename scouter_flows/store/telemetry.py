@@ -11,10 +11,10 @@ import polars as pl
 import sqlalchemy as sa
 
 from scouter_flows.errors import DataError
-from scouter_flows.sources.window import Window
 from scouter_flows.store import schema
 from scouter_flows.store.bulk import write_frame
 from scouter_flows.store.connection import StoreConnection
+from scouter_flows.window import Window
 
 _PARTITION_LOCK = 0x5C0_7E13  # held while creating an inference-log partition
 

@@ -9,7 +9,6 @@ import polars as pl
 
 from scouter_flows.errors import DataError
 from scouter_flows.sources.frames import DataLike, to_lazyframe
-from scouter_flows.sources.window import Window
 from scouter_flows.store.store import Store
 from scouter_flows.tasks.drift import (
     dispatch_alerts,
@@ -19,6 +18,7 @@ from scouter_flows.tasks.drift import (
     should_dispatch,
     stored_profile,
 )
+from scouter_flows.window import Window
 
 
 def monitor_batch(

@@ -8,8 +8,8 @@ from scouter_flows.drift.profiler import DataProfiler
 from scouter_flows.profiles.data_profile import DataProfile
 from scouter_flows.profiles.monitors import parse_key
 from scouter_flows.sources.files import FileSource
-from scouter_flows.sources.window import Window
 from scouter_flows.store.store import Store
+from scouter_flows.window import Window
 
 
 def profile_window(

@@ -23,7 +23,6 @@ from scouter_flows.profiles.base import read_json_object
 from scouter_flows.profiles.monitors import parse_key
 from scouter_flows.profiles.spc import SpcDriftProfile
 from scouter_flows.sources.files import FileSource
-from scouter_flows.sources.window import Window
 from scouter_flows.store.drift_runs import AnyResult, run_summary
 from scouter_flows.store.store import (
     PROFILE_TYPES,
@@ -41,6 +40,7 @@ from scouter_flows.tasks.partitions import (
     partial_from_json,
     partial_statistics,
 )
+from scouter_flows.window import Window
 
 
 @dataclass(slots=True, frozen=True)

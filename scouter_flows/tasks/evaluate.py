@@ -24,11 +24,11 @@ from scouter_flows.sources.eval_records import read_eval_records
 from scouter_flows.sources.files import FileSource
 from scouter_flows.sources.frames import DataLike
 from scouter_flows.sources.sql import SqlSource
-from scouter_flows.sources.window import Window
 from scouter_flows.store.eval_runs import eval_run_summary
 from scouter_flows.store.records import EvalRunWritten
 from scouter_flows.store.store import Store
 from scouter_flows.tasks.drift import ProfileRef, load_profile
+from scouter_flows.window import Window
 
 _READERS: dict[str, Callable[[Path], pl.DataFrame]] = {
     ".ndjson": pl.read_ndjson,

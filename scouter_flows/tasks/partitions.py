@@ -30,9 +30,9 @@ from scouter_flows.errors import ConfigError, DataError
 from scouter_flows.profiles.custom import CustomDriftProfile
 from scouter_flows.profiles.psi import PsiDriftProfile
 from scouter_flows.sources.files import FileSource
-from scouter_flows.sources.window import Window
 from scouter_flows.store.drift_runs import AnyResult
 from scouter_flows.store.store import AnyProfile
+from scouter_flows.window import Window
 
 PartitionBy = Literal["file", "hive", "hash"]
 Partial = PsiPartial | CustomPartial | PerformancePartial

@@ -36,7 +36,7 @@ def test_prune_operator_deletes_old_runs(
     tmp_path: Path, store_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from scouter_flows import tasks
-    from scouter_flows.sources.window import Window
+    from scouter_flows.window import Window
 
     Store(store_url, auto_upgrade=True).close()
     profile, records = write_eval_day(tmp_path)

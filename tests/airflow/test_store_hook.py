@@ -9,6 +9,9 @@ import pytest
 
 from scouter_flows import ConfigError
 from scouter_flows.operators import ScouterStoreHook
+from tests.support import head_revision
+
+HEAD_REVISION = head_revision()
 
 
 def test_a_postgres_connection_opens_the_store_through_the_postgres_hook(
@@ -19,7 +22,7 @@ def test_a_postgres_connection_opens_the_store_through_the_postgres_hook(
     hook = ScouterStoreHook("monitoring_db")
     assert hook.url.startswith("postgresql+psycopg://")
     with hook.get_store(auto_upgrade=True) as store:
-        assert store.revision() == "0004"
+        assert store.revision() == HEAD_REVISION
 
 
 def test_sqlite_and_scouter_store_connections(
@@ -31,7 +34,7 @@ def test_sqlite_and_scouter_store_connections(
         "AIRFLOW_CONN_SCOUTER_DEFAULT", json.dumps({"conn_type": "scouter_store", "extra": extra})
     )
     with ScouterStoreHook("local_store").get_store() as store:
-        assert store.revision() == "0004"
+        assert store.revision() == HEAD_REVISION
     with ScouterStoreHook().get_store() as store:
         assert store.url.database == str(tmp_path / "b.db")
 
