@@ -1,8 +1,10 @@
 """SPC: an X-bar chart per feature from subgroups of `sample_size` rows, and its alert rules.
 
 Differs from Scouter on purpose: limits are standard errors of the subgroup mean, subgroups are
-the same size at profile and monitoring time, partial subgroups are never used, and means are
-evaluated oldest first with the previous window's last means carried over.
+the same size at profile and monitoring time, partial subgroups are never used, means are
+evaluated oldest first with the previous window's last means carried over, and by default the
+window is judged at a stated false-alarm rate whatever its length (`drift/cusum.py`); Scouter's
+rule string stays available with `rule=`.
 """
 
 from __future__ import annotations
@@ -13,10 +15,12 @@ from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import cast
 
 import numpy as np
 import polars as pl
 
+from scouter_flows.drift.cusum import CARRY, alarm_starts, calibrated_limits, cusum_paths
 from scouter_flows.drift.subgroups import (
     SpcPartial,
     SpcProfilePartial,
@@ -40,8 +44,9 @@ _PARALLEL_MEANS = 50_000
 _GROUP_MEANS = 1_000_000
 """At most this many means are judged together (unless one feature has more)."""
 
-_Found = list[tuple[SpcAlertKind, int | None, int, int]]
-"""(kind, zone, index of the first completion, completions) per alert of one feature."""
+_Found = list[tuple[SpcAlertKind, int | None, int, int, float | None, float | None]]
+"""(kind, zone, index of the first completion, completions, limit, peak statistic) per alert of
+one feature; limit and peak only for the calibrated judgement."""
 
 
 def c4(n: int) -> float:
@@ -124,20 +129,24 @@ def finalize_spc_drift(
 ) -> SpcDriftResult:
     """Evaluate every feature's chart from (merged) window partials."""
     config = profile.config
-    keep = config.rule.lookback() - 1
+    keep = CARRY if config.method == "calibrated" else config.rule.lookback() - 1
     charts = [
         Chart(
             previous=np.asarray(list((carry_over or {}).get(name, []))[-keep:], dtype=np.float64),
             means=partial.means[name],
             center=chart.center,
             standard_error=chart.standard_error,
+            baseline_subgroups=chart.subgroups,
         )
         for name, chart in profile.features.items()
     ]
+    verdicts = (
+        judge_calibrated(charts, config.alpha)
+        if config.method == "calibrated"
+        else _judge_parallel(charts, config.rule)
+    )
     features = []
-    for name, chart, judged in zip(
-        profile.features, charts, _judge_parallel(charts, config.rule), strict=True
-    ):
+    for name, chart, judged in zip(profile.features, charts, verdicts, strict=True):
         alerts = [
             SpcAlert(
                 kind=kind,
@@ -145,8 +154,10 @@ def finalize_spc_drift(
                 index=index,
                 time=None if partial.times is None else _utc(int(partial.times[index])),
                 occurrences=count,
+                limit=limit,
+                statistic=peak,
             )
-            for kind, zone, index, count in judged.alerts
+            for kind, zone, index, count, limit, peak in judged.alerts
         ]
         features.append(
             SpcFeatureDrift(
@@ -181,6 +192,8 @@ class Chart:
     means: np.ndarray
     center: float
     standard_error: float
+    baseline_subgroups: int | None = None
+    """Subgroups the centre was estimated from (the calibration allows for its error)."""
 
 
 @dataclass(slots=True, frozen=True)
@@ -191,6 +204,42 @@ class Judged:
     zones: np.ndarray
     """Signed zone of each window mean (int8)."""
     max_abs_z: float | None
+
+
+def judge_calibrated(charts: list[Chart], alpha: float) -> list[Judged]:
+    """Alerts of the calibrated judgement (`scouter_flows.drift.cusum`) for each chart: a
+    `cusum` alert where the CUSUM of the means first exceeds h, an `out_of_bounds` one where a
+    mean first lies beyond the single-mean limit, each with how often it (re)started."""
+    judged = []
+    for chart in charts:
+        carried = chart.previous.size
+        z = np.concatenate([chart.previous, chart.means])
+        z = (z - chart.center) / chart.standard_error
+        window = z[carried:]
+        zones = signed_zones(window)
+        if window.size == 0:
+            judged.append(Judged(alerts=[], zones=zones, max_abs_z=None))
+            continue
+        limits = calibrated_limits(window.size, alpha, carried, chart.baseline_subgroups)
+        clean = np.nan_to_num(z, nan=0.0)  # a mean of missing values adds no evidence
+        upper, lower = cusum_paths(clean)
+        found: _Found = []
+        for kind, statistic, limit in (
+            ("cusum", np.maximum(upper, lower)[carried:], limits.h),
+            ("out_of_bounds", np.abs(clean[carried:]), limits.single_mean),
+        ):
+            starts = alarm_starts(statistic > limit)
+            if starts.size:
+                peak = float(statistic.max())
+                found.append(
+                    (cast(SpcAlertKind, kind), None, int(starts[0]), int(starts.size), limit, peak)
+                )
+        found.sort(key=lambda alert: alert[2])
+        largest = float(np.fmax.reduce(np.abs(window)))
+        judged.append(
+            Judged(alerts=found, zones=zones, max_abs_z=None if math.isnan(largest) else largest)
+        )
+    return judged
 
 
 def _judge_parallel(charts: list[Chart], rule: SpcRule) -> list[Judged]:
@@ -289,7 +338,9 @@ def judge_charts(charts: list[Chart], rule: SpcRule) -> list[Judged]:
     found: list[_Found] = [[] for _ in charts]
     for position, count in sorted(zip(first.tolist(), counts.tolist(), strict=True)):
         kind, zone = alert_keys[int(alert_of_rank[rank[position]])]
-        found[int(feature[position])].append((kind, zone, int(local[position]), int(count)))
+        found[int(feature[position])].append(
+            (kind, zone, int(local[position]), int(count), None, None)
+        )
     judged = []
     for chart, lo, alerts in zip(charts, bounds[:-1].tolist(), found, strict=True):
         start = lo + 1 + chart.previous.size

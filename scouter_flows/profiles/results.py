@@ -88,7 +88,7 @@ class DriftResult(_ResultBase):
         )
 
 
-SpcAlertKind = Literal["out_of_bounds", "consecutive", "alternating", "trend"]
+SpcAlertKind = Literal["out_of_bounds", "consecutive", "alternating", "trend", "cusum"]
 
 
 class SpcAlert(FrozenModel):
@@ -99,12 +99,22 @@ class SpcAlert(FrozenModel):
     """
 
     kind: SpcAlertKind
-    zone: int | None = Field(description="1-4; None for a trend.")
+    zone: int | None = Field(
+        description="1-4; None for a trend, a CUSUM or a mean beyond the calibrated limit."
+    )
     index: int = Field(description="Index of the first completing subgroup within the window.")
     time: datetime | None = Field(
         default=None, description="Timestamp of that subgroup's last row, if rows are ordered."
     )
     occurrences: int = Field(default=1, ge=1, description="Completions in this window.")
+    limit: float | None = Field(
+        default=None,
+        description="The calibrated limit crossed, in standard errors (h of the CUSUM, or the "
+        "single-mean limit); None for the rule string's fixed zones.",
+    )
+    statistic: float | None = Field(
+        default=None, description="The largest value of the statistic that crossed it."
+    )
 
 
 class SpcFeatureDrift(ArrayModel):

@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from typing import Any, Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 
 from scouter_flows import limits
 from scouter_flows.profiles.alerting import SpcAlertConfig
@@ -63,13 +63,33 @@ class SpcRule(FrozenModel):
         return max(TREND_LENGTH, *(max(pair) for pair in self.counts()))
 
 
+SpcMethod = Literal["calibrated", "rules"]
+
+
 class SpcDriftConfig(ProfileIdentity):
     """How an SPC profile is built and monitored.
 
+    By default (`method="calibrated"`) a window alerts on a CUSUM of its subgroup means or on a
+    single extreme mean, with limits chosen for the window's number of subgroups so that a window
+    without drift alerts with probability `alpha` per feature (see `scouter_flows.drift.cusum`).
+    Passing `rule=` (Scouter's rule string) selects `method="rules"`: the Western Electric style
+    patterns, whose false-alarm rate is per subgroup and so grows with the window's length.
+
     Example:
-        >>> SpcDriftConfig(space="fraud", name="scorer", sample_size=50).rule.rule
-        '8 16 4 8 2 4 1 1'
+        >>> SpcDriftConfig(space="fraud", name="scorer", sample_size=50).method
+        'calibrated'
+        >>> SpcDriftConfig(space="fraud", name="scorer", rule=SpcRule()).method
+        'rules'
     """
+
+    @model_validator(mode="before")
+    @classmethod
+    def _rule_means_rules(cls, data: Any) -> Any:
+        # An explicit rule string (and every profile stored before `method` existed) keeps
+        # the meaning it had: the patterns of that string.
+        if isinstance(data, dict) and "rule" in data and "method" not in data:
+            return {**data, "method": "rules"}
+        return data
 
     sample_size: int = Field(
         default=25, ge=2, description="Rows per subgroup, the same for profile and monitoring."
@@ -80,7 +100,19 @@ class SpcDriftConfig(ProfileIdentity):
     timestamp_column: str | None = Field(
         default=None, description="Orders rows before they are cut into subgroups (else row order)."
     )
-    rule: SpcRule = Field(default_factory=SpcRule, description="Alerting patterns.")
+    method: SpcMethod = Field(
+        default="calibrated",
+        description="calibrated: a stated false-alarm rate per window; rules: the rule string.",
+    )
+    alpha: float = Field(
+        default=0.05,
+        gt=0.0,
+        lt=0.5,
+        description="False-alarm probability per feature and window (calibrated method).",
+    )
+    rule: SpcRule = Field(
+        default_factory=SpcRule, description="Alerting patterns (used with method='rules')."
+    )
     alert_config: SpcAlertConfig = Field(
         default_factory=SpcAlertConfig, description="Schedule and alert destinations."
     )

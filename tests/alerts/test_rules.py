@@ -13,6 +13,7 @@ from scouter_flows import (
     GenAIAlertConfig,
     SpcAlertConfig,
     SpcDriftConfig,
+    SpcRule,
     Store,
 )
 from scouter_flows.alerts import alert_policy, drift_alerts, pass_rate_alerts
@@ -24,7 +25,11 @@ def test_spc_alerts_are_keyed_by_feature_rule_and_zone() -> None:
     rng = np.random.default_rng(7)
     baseline = pl.DataFrame({"x": rng.normal(0, 1, 5000), "y": rng.normal(0, 1, 5000)})
     config = SpcDriftConfig(
-        space="s", name="chart", sample_size=25, alert_config=SpcAlertConfig(severity="critical")
+        space="s",
+        name="chart",
+        sample_size=25,
+        rule=SpcRule(),
+        alert_config=SpcAlertConfig(severity="critical"),
     )
     profile = Drifter().create_drift_profile(baseline, config)
     window = baseline.with_columns(pl.col("x") + 2.0)
@@ -41,6 +46,19 @@ def test_spc_alerts_are_keyed_by_feature_rule_and_zone() -> None:
     assert oob.details["occurrences"] >= 1
     narrowed = drift_alerts(result, SpcAlertConfig(features_to_monitor=["y"]))
     assert {r.entity for r in narrowed} <= {"y"}
+
+
+def test_calibrated_spc_alerts_carry_the_limit_they_crossed() -> None:
+    rng = np.random.default_rng(7)
+    baseline = pl.DataFrame({"x": rng.normal(0, 1, 5000)})
+    profile = Drifter().create_drift_profile(baseline, SpcDriftConfig(space="s", name="chart"))
+    result = Drifter().compute_drift(baseline.with_columns(pl.col("x") + 2.0), profile)
+    records = {r.dedup_key: r for r in drift_alerts(result, profile.config.alert_config)}
+    assert set(records) == {"s/chart/0.1.0:x:spc_cusum", "s/chart/0.1.0:x:spc_out_of_bounds"}
+    for record in records.values():
+        assert record.threshold is not None
+        assert record.value is not None
+        assert record.value > record.threshold > 3.0
 
 
 def test_custom_metric_alerts_name_the_breached_bound() -> None:

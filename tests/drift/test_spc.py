@@ -16,7 +16,7 @@ from scipy.special import gamma
 from scouter_flows import DataError, Drifter, SpcDriftConfig, SpcRule
 from scouter_flows.drift.spc import c4, evaluate_rules, signed_zone
 
-CONFIG = SpcDriftConfig(space="test", name="model")
+CONFIG = SpcDriftConfig(space="test", name="model", rule=SpcRule())  # the rule string
 
 
 @pytest.mark.parametrize("n", [2, 5, 25, 100])

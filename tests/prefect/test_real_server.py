@@ -7,10 +7,7 @@ tick, the UI's Quick run, `prefect deployment run`) receives as its scheduled ti
 
 from __future__ import annotations
 
-import os
 import re
-import signal
-import socket
 import subprocess
 import sys
 import time
@@ -25,6 +22,7 @@ import pytest
 
 from scouter_flows import Drifter, PsiAlertConfig, PsiDriftConfig, Store
 from scouter_flows.sources.sample import generate_sample_data
+from tests.real_prefect import deployment, flow_runs, prefect_server, serving, wait_for
 
 pytestmark = pytest.mark.real_server
 DEPLOYMENT = "drift-monitor/credit-minutely-1.0"
@@ -37,36 +35,6 @@ class Served:
     store_url: str
     env: dict[str, str]
     server_log: Path
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _stop(process: subprocess.Popen[bytes]) -> None:
-    if process.poll() is None:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait(timeout=30)
-
-
-def _wait(what: str, probe: Any, timeout: float, process: subprocess.Popen[bytes]) -> Any:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        assert process.poll() is None, f"{what}: the process exited with {process.returncode}"
-        try:
-            found = probe()
-        except httpx.HTTPError:
-            found = None
-        if found:
-            return found
-        time.sleep(1)
-    raise AssertionError(f"{what}: not within {timeout} s")
 
 
 @pytest.fixture(scope="module")
@@ -88,55 +56,14 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     )
     with Store(store_url, auto_upgrade=True) as store:
         store.register_profile(Drifter().create_drift_profile(data.baseline, config))
-    port = _free_port()
-    api = f"http://127.0.0.1:{port}/api"
-    base = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
-    server_env = {
-        **base,
-        "PREFECT_HOME": str(root / "server-home"),
-        "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
-    }
-    server_log = root / "server.log"
-    with server_log.open("wb") as log:
-        server = subprocess.Popen(
-            [str(BIN / "prefect"), "server", "start", "--host", "127.0.0.1", "--port", str(port)],
-            env=server_env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    env = {
-        **base,
-        "PREFECT_HOME": str(root / "client-home"),
-        "PREFECT_API_URL": api,
-        "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
-        "PREFECT_RUNNER_POLL_FREQUENCY": "1",
-    }
-    serving: subprocess.Popen[bytes] | None = None
-    try:
-        _wait("server health", lambda: httpx.get(f"{api}/health").json() is True, 180, server)
-        with (root / "serve.log").open("wb") as log:
-            serving = subprocess.Popen(
-                [
-                    str(BIN / "scouter-flows"),
-                    *("serve", "--source", data.logs_glob, "--url", store_url),
-                ],
-                env=env,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
-        _wait("the served deployment", lambda: _deployment(api), 120, serving)
-        yield Served(api, store_url, env, server_log)
-    finally:
-        if serving is not None:
-            _stop(serving)
-        _stop(server)
-
-
-def _deployment(api: str) -> dict[str, Any] | None:
-    response = httpx.get(f"{api}/deployments/name/{DEPLOYMENT}")
-    return response.json() if response.status_code == 200 else None
+    with (
+        prefect_server(root) as server,
+        serving(
+            server, root / "serve.log", "--source", data.logs_glob, "--url", store_url
+        ) as process,
+    ):
+        wait_for("the served deployment", lambda: deployment(server.api, DEPLOYMENT), 120, process)
+        yield Served(server.api, store_url, server.env, server.log)
 
 
 def _flow_run(api: str, run_id: str) -> dict[str, Any]:
@@ -166,10 +93,10 @@ def _stored_window_end(store_url: str, run: dict[str, Any]) -> datetime:
 
 
 def test_runs_without_window_parameters_complete_on_a_real_server(served: Served) -> None:
-    deployment = _deployment(served.api)
-    assert deployment is not None
+    found = deployment(served.api, DEPLOYMENT)
+    assert found is not None
     # The UI's Quick run: a flow run of the deployment with no parameters of its own.
-    quick = httpx.post(f"{served.api}/deployments/{deployment['id']}/create_flow_run", json={})
+    quick = httpx.post(f"{served.api}/deployments/{found['id']}/create_flow_run", json={})
     quick.raise_for_status()
     # `prefect deployment run` without -p.
     cli = subprocess.run(
@@ -197,26 +124,15 @@ def test_runs_without_window_parameters_complete_on_a_real_server(served: Served
 def test_the_scheduler_creates_runs_from_the_profiles_cron_and_they_complete(
     served: Served,
 ) -> None:
-    deployment = _deployment(served.api)
-    assert deployment is not None
-
-    def scheduled_and_done() -> dict[str, Any] | None:
-        runs = httpx.post(
-            f"{served.api}/flow_runs/filter",
-            json={
-                "deployments": {"id": {"any_": [deployment["id"]]}},
-                # the scheduler also creates the coming ticks' runs ahead of time
-                "flow_runs": {"state": {"type": {"any_": ["COMPLETED"]}}},
-                "limit": 50,
-            },
-        ).json()
-        done = [r for r in runs if r["auto_scheduled"]]
-        return done[0] if done else None
+    found = deployment(served.api, DEPLOYMENT)
+    assert found is not None
+    served_id = found["id"]
 
     deadline = time.monotonic() + 240
     run = None
     while run is None and time.monotonic() < deadline:
-        run = scheduled_and_done()
+        done = [r for r in flow_runs(served.api, served_id, "COMPLETED") if r["auto_scheduled"]]
+        run = done[0] if done else None
         time.sleep(2)
     log = served.server_log.read_text(errors="replace")
     assert "Can't evaluate bulk DML statement" not in log

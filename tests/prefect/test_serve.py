@@ -122,12 +122,3 @@ def test_profiles_of_two_types_under_one_key_get_a_deployment_each(
         (run,) = store.runs().iter_rows(named=True)
         assert run["run_id"] == summary["run_id"]
         assert run["drift_type"] == "spc"
-
-
-def test_a_run_without_window_parameters_takes_its_window_from_the_scheduled_time(
-    serving: subprocess.Popen[bytes], served_store: str, sample_data: SampleData
-) -> None:
-    _wait_for_deployment(serving)
-    run = run_deployment(NAME, timeout=240)
-    assert run.state is not None
-    assert run.state.is_completed(), run.state.message
