@@ -16,9 +16,10 @@ carried-over means, when there are some) and taking the value that exactly alpha
 counting those caught by L, exceed. The centre itself is estimated from the baseline's B
 subgroups, so it is off by N(0, 1/B) standard errors, the same for every mean of a window: a
 sustained offset, just what a CUSUM detects. Each simulated window therefore carries such an
-offset, and a small baseline gets wider limits instead of alerting on clean windows. The simulation is seeded and done once per m (rounded up to
-a grid 15 % apart, which only lowers the rate) and cached. Windows longer than 4,096 means are
-judged as blocks of at most 4,096 at a Sidak-corrected alpha.
+offset, and a small baseline gets wider limits instead of alerting on clean windows. The
+simulation is seeded and done once per m (rounded up to a grid 15 % apart, which only lowers
+the rate) and cached. Windows longer than 4,096 means are judged as blocks of at most 4,096 at
+a Sidak-corrected alpha.
 """
 
 from __future__ import annotations
