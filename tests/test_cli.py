@@ -77,3 +77,41 @@ def test_errors_exit_2_with_a_message_and_no_traceback(args: tuple[str, ...], me
     assert message in done.stdout
     assert "Traceback" not in done.stdout + done.stderr
     assert "pw-123" not in done.stdout + done.stderr
+
+
+def test_db_check_counts_orphans_and_repair_removes_them(tmp_path: Path) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    import polars as pl
+    import sqlalchemy as sa
+
+    from scouter_flows import Store, Window
+    from scouter_flows.store import schema
+
+    url = f"sqlite:///{tmp_path / 'store.db'}"
+    clean = _run("db", "check", "--url", url)
+    assert clean.returncode == 0, clean.stdout + clean.stderr
+    assert "orphaned rows: 0 eval results" in clean.stdout
+    start = datetime(2026, 11, 1, tzinfo=UTC)
+    rows = pl.DataFrame(
+        {"record_id": ["a", "b"], "task_id": ["t", "t"], "status": ["pass", "fail"]}
+    ).with_columns(value=pl.lit(None, pl.String), message=pl.lit(None, pl.String))
+    from tests.store.test_concurrency import _profile
+
+    with Store(url) as store:
+        profile_id = store.register_profile(_profile())
+        written = store.write_eval_run(
+            profile_id, Window(start, start + timedelta(days=1)), rows, records=2, pass_rate=0.5
+        )
+    engine = sa.create_engine(url)
+    with engine.begin() as conn:  # the run deleted behind the store's back
+        conn.execute(sa.delete(schema.eval_runs).where(schema.eval_runs.c.id == written.run_id))
+    engine.dispose()
+    found = _run("db", "check", "--url", url)
+    assert found.returncode == 1
+    assert "orphaned rows: 2 eval results" in found.stdout
+    assert "db check --repair" in found.stdout
+    repaired = _run("db", "check", "--repair", "--url", url)
+    assert repaired.returncode == 0, repaired.stdout + repaired.stderr
+    assert "removed 2 orphaned rows" in repaired.stdout
+    assert _run("db", "check", "--url", url).returncode == 0

@@ -85,3 +85,22 @@ def test_the_alert_names_the_kind_and_the_subgroup_where_it_fired() -> None:
     assert feature.status == "drift"
     cusum = next(a for a in feature.alerts if a.kind == "cusum")
     assert 100 <= cusum.index < 200
+
+
+def test_carry_over_lets_the_calibrated_chart_see_a_shift_that_spans_two_windows() -> None:
+    profile = _profile(1)
+    se = 1.0 / np.sqrt(N)
+    # Means at the centre, but 1.5 SE above it for the last 6 subgroups of one window and the
+    # first 6 of the next: neither half alone is enough evidence, together they are.
+    first = np.zeros(100 * N)
+    first[94 * N :] += 1.5 * se
+    second = np.zeros(100 * N)
+    second[: 6 * N] += 1.5 * se
+    before = Drifter().compute_drift(pl.DataFrame({"x0": first}), profile)
+    carried = {"x0": before.features[0].means.tolist()}
+    alone = Drifter().compute_drift(pl.DataFrame({"x0": second}), profile)
+    joined = Drifter().compute_drift(pl.DataFrame({"x0": second}), profile, carry_over=carried)
+    assert before.features[0].alerts == []
+    assert alone.features[0].alerts == []
+    (cusum,) = [a for a in joined.features[0].alerts if a.kind == "cusum"]
+    assert cusum.index < 6
