@@ -116,12 +116,10 @@ def main() -> None:
 
 
 def _mentions(body: object, window_start: str) -> bool:
-    text = json.dumps(body)
+    """Whether a Slack message is about the window that starts at `window_start` (its text
+    names the window as `[start, end)`; a window's end is the next one's start)."""
     stamp = datetime.fromisoformat(window_start).astimezone(UTC)
-    return any(
-        form in text
-        for form in (stamp.isoformat(), stamp.strftime("%Y-%m-%d %H:%M"), stamp.strftime("%H:%M"))
-    )
+    return f"[{stamp.isoformat()}," in json.dumps(body)
 
 
 if __name__ == "__main__":
