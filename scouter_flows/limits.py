@@ -71,8 +71,7 @@ def check_frame_text(frame: pl.DataFrame, limits: Mapping[str, int], what: str) 
         bad = (values.str.len_chars() > limit) | values.str.contains("\x00", literal=True)
         if bad.any():
             row = int(bad.arg_true()[0])
-            value = str(values[row])
-            raise DataError(
-                f"{what}: column {column!r} row {row}: {value[:32]!r}... is {len(value)} "
-                f"characters long or holds a NUL character; the store holds at most {limit}"
-            )
+            try:
+                check_text(str(values[row]), limit, f"{what}: column {column!r} row {row}:")
+            except ValueError as exc:
+                raise DataError(str(exc)) from None

@@ -27,3 +27,18 @@ def test_every_public_name_resolves() -> None:
 
 def test_all_lists_exactly_the_lazy_exports() -> None:
     assert sorted(scouter_flows.__all__) == sorted([*scouter_flows._EXPORTS, "__version__"])
+
+
+def test_the_old_window_module_still_imports_and_names_the_new_one() -> None:
+    import warnings
+
+    from scouter_flows.window import Window
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        from scouter_flows.sources.window import Window as Old
+        from scouter_flows.sources.window import ensure_utc  # noqa: F401
+    assert Old is Window
+    messages = [str(w.message) for w in caught if w.category is DeprecationWarning]
+    assert any("scouter_flows.window.Window" in m for m in messages)
+    assert any("scouter_flows.window.ensure_utc" in m for m in messages)

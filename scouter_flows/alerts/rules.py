@@ -108,11 +108,7 @@ def drift_alerts(
                         f"spc_{alert.kind}",
                         severity,
                         chart.max_abs_z if alert.statistic is None else alert.statistic,
-                        alert.limit
-                        if alert.limit is not None
-                        else 3.0
-                        if alert.kind == "out_of_bounds"
-                        else None,
+                        alert.limit,
                         f"feature {chart.feature!r}: {alert.kind.replace('_', ' ')}{where}, "
                         f"first at subgroup {alert.index}{at}, {alert.occurrences} time(s); "
                         f"max |z| {chart.max_abs_z:.2f}",

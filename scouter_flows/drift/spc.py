@@ -28,7 +28,13 @@ from scouter_flows.drift.subgroups import (
     scan_partial,
 )
 from scouter_flows.errors import DataError
-from scouter_flows.profiles.results import SpcAlert, SpcAlertKind, SpcDriftResult, SpcFeatureDrift
+from scouter_flows.profiles.results import (
+    OUT_OF_BOUNDS_SE,
+    SpcAlert,
+    SpcAlertKind,
+    SpcDriftResult,
+    SpcFeatureDrift,
+)
 from scouter_flows.profiles.spc import (
     TREND_LENGTH,
     SpcDriftConfig,
@@ -46,7 +52,7 @@ _GROUP_MEANS = 1_000_000
 
 _Found = list[tuple[SpcAlertKind, int | None, int, int, float | None, float | None]]
 """(kind, zone, index of the first completion, completions, limit, peak statistic) per alert of
-one feature; limit and peak only for the calibrated judgement."""
+one feature; the peak only for the calibrated judgement."""
 
 
 def c4(n: int) -> float:
@@ -169,6 +175,7 @@ def finalize_spc_drift(
                 else "ok",
                 subgroups=chart.means.size,
                 max_abs_z=judged.max_abs_z,
+                limit=judged.limit,
                 means=chart.means,
                 zones=judged.zones,
                 alerts=alerts,
@@ -204,6 +211,8 @@ class Judged:
     zones: np.ndarray
     """Signed zone of each window mean (int8)."""
     max_abs_z: float | None
+    limit: float = OUT_OF_BOUNDS_SE
+    """The single-mean limit the window was judged against."""
 
 
 def judge_calibrated(charts: list[Chart], alpha: float) -> list[Judged]:
@@ -237,7 +246,12 @@ def judge_calibrated(charts: list[Chart], alpha: float) -> list[Judged]:
         found.sort(key=lambda alert: alert[2])
         largest = float(np.fmax.reduce(np.abs(window)))
         judged.append(
-            Judged(alerts=found, zones=zones, max_abs_z=None if math.isnan(largest) else largest)
+            Judged(
+                alerts=found,
+                zones=zones,
+                max_abs_z=None if math.isnan(largest) else largest,
+                limit=limits.single_mean,
+            )
         )
     return judged
 
@@ -338,8 +352,9 @@ def judge_charts(charts: list[Chart], rule: SpcRule) -> list[Judged]:
     found: list[_Found] = [[] for _ in charts]
     for position, count in sorted(zip(first.tolist(), counts.tolist(), strict=True)):
         kind, zone = alert_keys[int(alert_of_rank[rank[position]])]
+        limit = OUT_OF_BOUNDS_SE if kind == "out_of_bounds" else None
         found[int(feature[position])].append(
-            (kind, zone, int(local[position]), int(count), None, None)
+            (kind, zone, int(local[position]), int(count), limit, None)
         )
     judged = []
     for chart, lo, alerts in zip(charts, bounds[:-1].tolist(), found, strict=True):

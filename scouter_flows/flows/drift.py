@@ -18,7 +18,7 @@ from scouter_flows.flows.blocks import ScouterOpsGenie, ScouterSlack, ScouterSto
 from scouter_flows.profiles.alerting import schedule_window
 from scouter_flows.profiles.results import CustomDriftResult, DriftResult
 from scouter_flows.sources.files import FileSource
-from scouter_flows.store.drift_runs import SPC_LIMIT, AnyResult
+from scouter_flows.store.drift_runs import AnyResult
 from scouter_flows.tasks.partitions import Partial, Partition, Partitioning, PerformanceSpec
 from scouter_flows.window import Window, ensure_utc
 
@@ -316,7 +316,7 @@ def result_table(result: AnyResult) -> list[dict[str, Any]]:
             for m in result.metrics
         ]
     return [
-        {"feature": f.feature, "value": f.max_abs_z, "threshold": SPC_LIMIT, "status": f.status}
+        {"feature": f.feature, "value": f.max_abs_z, "threshold": f.limit, "status": f.status}
         for f in result.features
     ]
 

@@ -24,6 +24,7 @@ SCHEMA_VERSION = 1
 """The profile JSON layout this package writes and reads."""
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$")
+_IDENTITY_LIMITS = {"space": limits.SPACE, "name": limits.NAME, "version": limits.VERSION}
 
 
 class FrozenModel(BaseModel):
@@ -49,8 +50,8 @@ class ProfileIdentity(FrozenModel):
                 f"{value[:64]!r} is not a valid identifier: use ASCII letters, digits, '_', '.' "
                 "or '-', starting with a letter or digit"
             )
-        limit = limits.VERSION if info.field_name == "version" else limits.SPACE
-        return limits.check_text(value, limit, str(info.field_name))
+        field = str(info.field_name)
+        return limits.check_text(value, _IDENTITY_LIMITS[field], field)
 
     @property
     def key(self) -> str:

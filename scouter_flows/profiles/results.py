@@ -88,6 +88,9 @@ class DriftResult(_ResultBase):
         )
 
 
+OUT_OF_BOUNDS_SE = 3.0
+"""The rule string's single-mean limit: zone 4 lies beyond 3 standard errors."""
+
 SpcAlertKind = Literal["out_of_bounds", "consecutive", "alternating", "trend", "cusum"]
 
 
@@ -109,8 +112,8 @@ class SpcAlert(FrozenModel):
     occurrences: int = Field(default=1, ge=1, description="Completions in this window.")
     limit: float | None = Field(
         default=None,
-        description="The calibrated limit crossed, in standard errors (h of the CUSUM, or the "
-        "single-mean limit); None for the rule string's fixed zones.",
+        description="The limit crossed, in standard errors: h of the CUSUM, the single-mean "
+        "limit (3 for the rule string's out-of-bounds); None for the other zone patterns.",
     )
     statistic: float | None = Field(
         default=None, description="The largest value of the statistic that crossed it."
@@ -124,6 +127,11 @@ class SpcFeatureDrift(ArrayModel):
     status: FeatureStatus
     subgroups: int = Field(description="Full subgroups in the window.")
     max_abs_z: float | None = Field(description="Largest |mean - centre| / SE in the window.")
+    limit: float = Field(
+        default=OUT_OF_BOUNDS_SE,
+        description="The single-mean limit |z| the window was judged against (calibrated for the "
+        "window's length, or 3 for the rule string).",
+    )
     means: FloatArray = Field(description="Subgroup means, oldest first.")
     zones: IntArray = Field(description="Signed zone of each mean (+/-1..4; 0 at the centre).")
     alerts: list[SpcAlert] = Field(default_factory=list)

@@ -9,7 +9,12 @@ from typing import Any
 import polars as pl
 import sqlalchemy as sa
 
-from scouter_flows.profiles.results import CustomDriftResult, DriftResult, SpcDriftResult
+from scouter_flows.profiles.results import (
+    OUT_OF_BOUNDS_SE,
+    CustomDriftResult,
+    DriftResult,
+    SpcDriftResult,
+)
 from scouter_flows.store import schema
 from scouter_flows.store.connection import StoreConnection
 from scouter_flows.store.outbox import upsert_run, write_alerts
@@ -17,8 +22,9 @@ from scouter_flows.store.records import AlertPolicy, AlertRecord, RunWritten
 from scouter_flows.window import Window
 
 AnyResult = DriftResult | SpcDriftResult | CustomDriftResult
-SPC_LIMIT = 3.0
-"""An SPC feature's stored value is its largest |z|; beyond 3 standard errors is out of bounds."""
+SPC_LIMIT = OUT_OF_BOUNDS_SE
+"""The rule string's out-of-bounds limit; an SPC feature stores its largest |z| as its value and
+the limit it was judged against as its threshold."""
 
 
 class DriftRuns(StoreConnection):
@@ -235,9 +241,11 @@ def _result_rows(run_id: int, result: AnyResult) -> list[dict[str, Any]]:
                 "run_id": run_id,
                 "feature": f.feature,
                 "value": f.max_abs_z,
-                "threshold": SPC_LIMIT,
+                "threshold": f.limit,
                 "status": f.status,
-                "payload": f.model_dump(mode="json", exclude={"feature", "max_abs_z", "status"}),
+                "payload": f.model_dump(
+                    mode="json", exclude={"feature", "max_abs_z", "limit", "status"}
+                ),
             }
             for f in result.features
         ]

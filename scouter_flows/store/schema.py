@@ -10,6 +10,8 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
 
+from scouter_flows import limits
+
 metadata = sa.MetaData(
     naming_convention={
         "ix": "ix_%(table_name)s_%(column_0_N_name)s",
@@ -50,9 +52,9 @@ profiles = sa.Table(
     "profiles",
     metadata,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column("space", sa.String(255), nullable=False),
-    sa.Column("name", sa.String(255), nullable=False),
-    sa.Column("version", sa.String(64), nullable=False),
+    sa.Column("space", sa.String(limits.SPACE), nullable=False),
+    sa.Column("name", sa.String(limits.NAME), nullable=False),
+    sa.Column("version", sa.String(limits.VERSION), nullable=False),
     sa.Column("drift_type", sa.String(32), nullable=False),
     sa.Column("body", Json, nullable=False),
     sa.Column("content_hash", sa.String(64), nullable=False),
@@ -97,7 +99,7 @@ drift_results = sa.Table(
         sa.ForeignKey("drift_runs.id", ondelete="CASCADE"),
         primary_key=True,
     ),
-    sa.Column("feature", sa.String(255), primary_key=True),
+    sa.Column("feature", sa.String(limits.FEATURE), primary_key=True),
     sa.Column("value", sa.Float, nullable=True),
     sa.Column("threshold", sa.Float, nullable=True),
     sa.Column("status", sa.String(32), nullable=False),
@@ -113,7 +115,7 @@ metric_results = sa.Table(
         sa.ForeignKey("drift_runs.id", ondelete="CASCADE"),
         primary_key=True,
     ),
-    sa.Column("metric", sa.String(255), primary_key=True),
+    sa.Column("metric", sa.String(limits.FEATURE), primary_key=True),
     sa.Column("value", sa.Float, nullable=True),
     sa.Column("baseline_value", sa.Float, nullable=False),
     sa.Column("lower", sa.Float, nullable=True),
@@ -135,8 +137,8 @@ eval_results = sa.Table(
     "eval_results",
     metadata,
     sa.Column("run_id", sa.Integer, primary_key=True),
-    sa.Column("record_id", sa.String(255), primary_key=True),
-    sa.Column("task_id", sa.String(255), primary_key=True),
+    sa.Column("record_id", sa.String(limits.RECORD_ID), primary_key=True),
+    sa.Column("task_id", sa.String(limits.TASK_ID), primary_key=True),
     sa.Column("status", sa.String(16), nullable=False),
     sa.Column("value", Json, nullable=True),
     sa.Column("message", sa.Text, nullable=True),
@@ -145,16 +147,16 @@ eval_results = sa.Table(
 spans = sa.Table(
     "spans",
     metadata,
-    sa.Column("trace_id", sa.String(64), primary_key=True),
-    sa.Column("span_id", sa.String(32), primary_key=True),
-    sa.Column("parent_span_id", sa.String(32), nullable=True),
-    sa.Column("name", sa.String(512), nullable=False),
+    sa.Column("trace_id", sa.String(limits.TRACE_ID), primary_key=True),
+    sa.Column("span_id", sa.String(limits.SPAN_ID), primary_key=True),
+    sa.Column("parent_span_id", sa.String(limits.SPAN_ID), nullable=True),
+    sa.Column("name", sa.String(limits.SPAN_NAME), nullable=False),
     sa.Column("kind", sa.String(32), nullable=False),
     sa.Column("start_time", UTCDateTime, nullable=False),
     sa.Column("end_time", UTCDateTime, nullable=False),
     sa.Column("duration_ms", sa.Float, nullable=False),
     sa.Column("status", sa.String(16), nullable=False),
-    sa.Column("service_name", sa.String(255), nullable=True),
+    sa.Column("service_name", sa.String(limits.SERVICE_NAME), nullable=True),
     sa.Column("attributes", Json, nullable=False),
     sa.Column("events", Json, nullable=False),
     sa.Index(None, "start_time"),
@@ -166,10 +168,10 @@ INFERENCE_LOG_PARTITION_PREFIX = "inference_logs_p"
 inference_logs = sa.Table(
     "inference_logs",
     metadata,
-    sa.Column("space", sa.String(255), primary_key=True),
-    sa.Column("name", sa.String(255), primary_key=True),
+    sa.Column("space", sa.String(limits.SPACE), primary_key=True),
+    sa.Column("name", sa.String(limits.NAME), primary_key=True),
     sa.Column("logged_at", UTCDateTime, primary_key=True),
-    sa.Column("record_id", sa.String(255), primary_key=True),
+    sa.Column("record_id", sa.String(limits.RECORD_ID), primary_key=True),
     sa.Column("features", Json, nullable=False),
     # On Postgres one partition per UTC day, created as rows arrive; pruning drops whole days.
     postgresql_partition_by="RANGE (logged_at)",
@@ -188,13 +190,15 @@ alerts = sa.Table(
         sa.ForeignKey("eval_runs.id", ondelete="CASCADE"),
         nullable=True,
     ),
-    sa.Column("dedup_key", sa.String(512), nullable=False),
+    sa.Column("dedup_key", sa.String(limits.DEDUP_KEY), nullable=False),
     # One row per alert and destination, so each destination's delivery is tracked apart.
-    sa.Column("destination", sa.String(255), nullable=False, server_default="console"),
+    sa.Column(
+        "destination", sa.String(limits.DESTINATION), nullable=False, server_default="console"
+    ),
     sa.Column("dispatch", Json, nullable=True),
     # `trigger` (a breach) or `resolve` (a sent breach that stopped firing).
     sa.Column("event", sa.String(16), nullable=False, server_default="trigger"),
-    sa.Column("entity", sa.String(255), nullable=False),
+    sa.Column("entity", sa.String(limits.FEATURE), nullable=False),
     sa.Column("kind", sa.String(64), nullable=False),
     sa.Column("severity", sa.String(16), nullable=False),
     sa.Column("value", sa.Float, nullable=True),
@@ -224,9 +228,9 @@ data_profiles = sa.Table(
     "data_profiles",
     metadata,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column("space", sa.String(255), nullable=False),
-    sa.Column("name", sa.String(255), nullable=False),
-    sa.Column("version", sa.String(64), nullable=False),
+    sa.Column("space", sa.String(limits.SPACE), nullable=False),
+    sa.Column("name", sa.String(limits.NAME), nullable=False),
+    sa.Column("version", sa.String(limits.VERSION), nullable=False),
     sa.Column("window_start", UTCDateTime, nullable=False),
     sa.Column("window_end", UTCDateTime, nullable=False),
     sa.Column("rows_observed", sa.BigInteger, nullable=False),

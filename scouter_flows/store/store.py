@@ -316,10 +316,11 @@ class Store(DriftRuns, EvalRuns, Telemetry, Outbox, DataProfiles):
             # row lock makes this wait and its committed rows go with the run; a writer coming
             # after it inserts a new run. Deleting results by a sub-select first would miss
             # rows committed between the two statements and leave them orphaned.
-            old = conn.execute(
-                sa.delete(evals).where(evals.c.window_end < cutoff).returning(evals.c.id)
-            ).scalars()
-            ids = list(old)
+            ids = list(
+                conn.execute(
+                    sa.delete(evals).where(evals.c.window_end < cutoff).returning(evals.c.id)
+                ).scalars()
+            )
             for chunk in range(0, len(ids), _ID_CHUNK):
                 conn.execute(
                     sa.delete(results).where(results.c.run_id.in_(ids[chunk : chunk + _ID_CHUNK]))

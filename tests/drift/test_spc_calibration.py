@@ -85,6 +85,8 @@ def test_the_alert_names_the_kind_and_the_subgroup_where_it_fired() -> None:
     assert feature.status == "drift"
     cusum = next(a for a in feature.alerts if a.kind == "cusum")
     assert 100 <= cusum.index < 200
+    assert cusum.limit == calibrated_limits(200, 0.05, 0, 10_000).h
+    assert feature.limit == calibrated_limits(200, 0.05, 0, 10_000).single_mean
 
 
 def test_carry_over_lets_the_calibrated_chart_see_a_shift_that_spans_two_windows() -> None:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -22,11 +21,10 @@ import pytest
 
 from scouter_flows import Drifter, PsiAlertConfig, PsiDriftConfig, Store
 from scouter_flows.sources.sample import generate_sample_data
-from tests.real_prefect import deployment, flow_runs, prefect_server, serving, wait_for
+from tests.real_prefect import BIN, deployment, flow_runs, prefect_server, serving, wait_for
 
 pytestmark = pytest.mark.real_server
 DEPLOYMENT = "drift-monitor/credit-minutely-1.0"
-BIN = Path(sys.executable).parent
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,7 @@ from scouter_flows import (
     Drifter,
     PsiDriftConfig,
     SpcDriftConfig,
+    SpcRule,
     Store,
     StoreError,
     Window,
@@ -48,7 +49,8 @@ def _alert(entity: str) -> AlertRecord:
 def test_spc_and_custom_runs_and_their_series(store_url: str) -> None:
     rng = np.random.default_rng(0)
     spc_profile = Drifter().create_drift_profile(
-        pl.DataFrame({"x": rng.normal(size=1000)}), SpcDriftConfig(space="s", name="n")
+        pl.DataFrame({"x": rng.normal(size=1000)}),
+        SpcDriftConfig(space="s", name="n", rule=SpcRule()),  # the rule string: 3 SE limit
     )
     custom_profile = Drifter().create_drift_profile(
         [CustomMetric(name="accuracy", baseline_value=0.9, alert_threshold="Below", delta=0.05)],
