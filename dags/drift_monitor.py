@@ -28,6 +28,7 @@ from scouter_flows.operators import (
     DriftEventOperator,
     DriftMonitorOperator,
     dispatch_on_alerts,
+    drift_type_param,
     window_params,
 )
 
@@ -52,6 +53,7 @@ from scouter_flows.operators import (
             description="Inference logs: a file or glob (parquet, CSV, NDJSON).",
         ),
         **window_params(),
+        **drift_type_param(),
     },
 )
 def scouter_drift_monitor() -> None:
@@ -61,6 +63,7 @@ def scouter_drift_monitor() -> None:
         source_path="{{ params.source_path }}",
         window_start="{{ params.window_start or '' }}",
         window_end="{{ params.window_end or '' }}",
+        drift_type="{{ params.drift_type or '' }}",
         preview="{{ params.dry_run }}",
     )
 

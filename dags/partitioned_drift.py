@@ -23,6 +23,7 @@ from scouter_flows.operators import (
     PartialStatisticsOperator,
     PlanPartitionsOperator,
     dispatch_on_alerts,
+    drift_type_param,
     window_params,
 )
 
@@ -52,6 +53,7 @@ from scouter_flows.operators import (
         ),
         "parts": Param(8, type="integer", minimum=1, description="Partitions (file, hash)."),
         **window_params(),
+        **drift_type_param("psi", "custom"),
     },
 )
 def scouter_partitioned_drift() -> None:
@@ -66,12 +68,14 @@ def scouter_partitioned_drift() -> None:
     partials = PartialStatisticsOperator.partial(
         task_id="partial",
         profile="{{ params.profile }}",
+        drift_type="{{ params.drift_type or '' }}",
         window_start="{{ params.window_start or '' }}",
         window_end="{{ params.window_end or '' }}",
     ).expand(partition=plan.output)
     merge = MergePartialsOperator(
         task_id="merge",
         profile="{{ params.profile }}",
+        drift_type="{{ params.drift_type or '' }}",
         partials=partials.output,
         window_start="{{ params.window_start or '' }}",
         window_end="{{ params.window_end or '' }}",

@@ -93,8 +93,8 @@ def print_results(rows: list[dict[str, Any]], *, title: str) -> None:
         value, threshold = row["value"], row["threshold"]
         table.add_row(
             row["feature"],
-            "-" if value is None else f"{value:.4f}",
-            "-" if threshold is None else f"{threshold:.4f}",
+            "-" if value is None else f"{value:.4g}",
+            "-" if threshold is None else f"{threshold:.4g}",
             {"drift": "[bold red]yes[/]", "ok": "no"}.get(row["status"], row["status"]),
         )
     console.print(table)

@@ -20,7 +20,13 @@ from scouter_flows.profiles.alerting import (
 )
 from scouter_flows.profiles.results import CustomDriftResult, DriftResult, SpcDriftResult
 from scouter_flows.store.eval_runs import PASS_RATE
-from scouter_flows.store.records import AlertPolicy, AlertRecord, Destination, Severity
+from scouter_flows.store.records import (
+    WINDOW_ENTITY,
+    AlertPolicy,
+    AlertRecord,
+    Destination,
+    Severity,
+)
 
 
 def _record(
@@ -68,10 +74,13 @@ def drift_alerts(
 
     PSI: one per drifted feature. SPC: one per feature, rule kind and zone that completed in the
     window. Custom: one per breached metric. `features_to_monitor` of the config narrows PSI
-    and SPC alerts to those features.
+    and SPC alerts to those features. A window without rows raises one `no_data` alert when
+    the config's `alert_on_no_data` asks for it, and nothing else.
     """
     prefix = f"{result.space}/{result.name}/{result.version}"
     severity = alert_config.severity if alert_config else "warning"
+    if result.rows == 0:
+        return no_data_alerts(prefix, alert_config)
     wanted = set(getattr(alert_config, "features_to_monitor", None) or ())
     records: list[AlertRecord] = []
     if isinstance(result, DriftResult):
@@ -146,6 +155,16 @@ def drift_alerts(
     return records
 
 
+def no_data_alerts(prefix: str, alert_config: AlertDispatch | None) -> list[AlertRecord]:
+    """The data-freshness alert of a window without rows, if the config asks for one."""
+    if alert_config is None or not alert_config.alert_on_no_data:
+        return []
+    message = f"no rows in the window: {prefix} received no data to monitor"
+    return [
+        _record(prefix, WINDOW_ENTITY, "no_data", alert_config.severity, 0.0, None, message, {})
+    ]
+
+
 def pass_rate_alerts(
     space: str,
     name: str,
@@ -153,8 +172,13 @@ def pass_rate_alerts(
     pass_rate: float | None,
     evaluated: int,
     alert_config: GenAIAlertConfig,
+    *,
+    records: int | None = None,
 ) -> list[AlertRecord]:
-    """One alert when the window's pass rate breaches `alert_config.alert_condition`."""
+    """One alert when the window's pass rate breaches `alert_config.alert_condition`; with
+    `records=0` (a window without records), the data-freshness alert if the config asks."""
+    if records == 0:
+        return no_data_alerts(f"{space}/{name}/{version}", alert_config)
     condition = alert_config.alert_condition
     if condition is None or pass_rate is None or not condition.breached(pass_rate):
         return []

@@ -299,7 +299,23 @@ def publish_drift_artifacts(
 
 
 def result_table(result: AnyResult) -> list[dict[str, Any]]:
-    """One row per feature or metric: feature, value, threshold, status."""
+    """One row per feature or metric: feature, value, threshold, status, numbers to 4
+    significant digits (the store keeps them whole)."""
+    return [
+        {
+            **row,
+            "value": tasks.significant(row["value"]),
+            "threshold": (
+                tasks.significant(row["threshold"])
+                if isinstance(row["threshold"], float)
+                else row["threshold"]
+            ),
+        }
+        for row in _result_rows(result)
+    ]
+
+
+def _result_rows(result: AnyResult) -> list[dict[str, Any]]:
     if isinstance(result, DriftResult):
         return [
             {"feature": f.feature, "value": f.value, "threshold": f.threshold, "status": f.status}
@@ -324,5 +340,5 @@ def result_table(result: AnyResult) -> list[dict[str, Any]]:
 def _bounds(lower: float | None, upper: float | None) -> str:
     """The breach bounds of a metric as text: `< 0.88`, `> 120` or `outside [1, 2]`."""
     if lower is not None and upper is not None:
-        return f"outside [{lower:g}, {upper:g}]"
-    return f"< {lower:g}" if lower is not None else f"> {upper:g}" if upper is not None else ""
+        return f"outside [{lower:.4g}, {upper:.4g}]"
+    return f"< {lower:.4g}" if lower is not None else f"> {upper:.4g}" if upper is not None else ""

@@ -100,7 +100,12 @@ def _publish_artifacts(ref: tasks.ProfileRef, window: Window, summary: dict[str,
     create_table_artifact(
         key=key,
         table=[
-            {"feature": task_id, "value": rate, "threshold": None, "status": _rated(rate)}
+            {
+                "feature": task_id,
+                "value": tasks.significant(rate),
+                "threshold": None,
+                "status": _rated(rate),
+            }
             for task_id, rate in summary["tasks"].items()
         ],
         description=f"Pass rate per task of {ref.space}/{ref.name}/{ref.version} in {window}",

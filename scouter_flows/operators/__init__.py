@@ -17,6 +17,7 @@ _EXPORTS: dict[str, str] = {
     "MonitorSpec": "scouter_flows.profiles.monitors",
     "dispatch_on_alerts": "scouter_flows.operators.dag_parts",
     "window_params": "scouter_flows.operators.dag_parts",
+    "drift_type_param": "scouter_flows.operators.dag_parts",
     "active_monitors": "scouter_flows.operators.dag_factory",
     "build_monitor_dag": "scouter_flows.operators.dag_factory",
     "build_monitor_dags": "scouter_flows.operators.dag_factory",
@@ -56,6 +57,7 @@ __all__ = [
     "build_monitor_dags",
     "choose_dispatch_branch",
     "dispatch_on_alerts",
+    "drift_type_param",
     "monitor_params",
     "profile_asset",
     "window_from_context",
@@ -71,7 +73,11 @@ if TYPE_CHECKING:
         build_monitor_dags,
         monitor_params,
     )
-    from scouter_flows.operators.dag_parts import dispatch_on_alerts, window_params
+    from scouter_flows.operators.dag_parts import (
+        dispatch_on_alerts,
+        drift_type_param,
+        window_params,
+    )
     from scouter_flows.operators.drift import (
         DispatchAlertsOperator,
         DriftMonitorOperator,

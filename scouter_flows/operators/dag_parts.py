@@ -37,6 +37,22 @@ def window_params() -> dict[str, Param]:
     }
 
 
+def drift_type_param(*choices: str) -> dict[str, Param]:
+    """`drift_type`, for a profile key that holds profiles of several drift types (a PSI and an
+    SPC profile of one model): an enum of `choices` (default psi, spc, custom) or empty;
+    pass it as `drift_type="{{ params.drift_type or '' }}"`."""
+    kinds = list(choices or ("psi", "spc", "custom"))
+    return {
+        "drift_type": Param(
+            None,
+            type=["null", "string"],
+            enum=[None, *kinds],
+            description="Which profile to monitor when the key holds several drift types "
+            f"({', '.join(kinds)}); empty when it holds one.",
+        )
+    }
+
+
 def dispatch_on_alerts(
     monitor: BaseOperator, *, eval_run: bool = False, **dispatch: Any
 ) -> DispatchAlertsOperator:

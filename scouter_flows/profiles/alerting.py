@@ -219,6 +219,11 @@ class AlertDispatch(FrozenModel):
     announce_resolution: bool = Field(
         default=False, description="Send a 'resolved' message when a sent breach stops firing."
     )
+    alert_on_no_data: bool = Field(
+        default=False,
+        description="Raise a data-freshness alert when a window holds no rows (deduplicated "
+        "like any breach; resolved when rows arrive again).",
+    )
 
     @field_validator("schedule", mode="before")
     @classmethod

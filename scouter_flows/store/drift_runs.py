@@ -18,7 +18,7 @@ from scouter_flows.profiles.results import (
 from scouter_flows.store import schema
 from scouter_flows.store.connection import StoreConnection
 from scouter_flows.store.outbox import upsert_run, write_alerts
-from scouter_flows.store.records import AlertPolicy, AlertRecord, RunWritten
+from scouter_flows.store.records import WINDOW_ENTITY, AlertPolicy, AlertRecord, RunWritten
 from scouter_flows.window import Window
 
 AnyResult = DriftResult | SpcDriftResult | CustomDriftResult
@@ -67,6 +67,8 @@ class DriftRuns(StoreConnection):
             if rows:
                 conn.execute(sa.insert(metrics if result.drift_type == "custom" else results), rows)
             judged = {name for name, state in result.statuses() if state != "insufficient_data"}
+            if result.rows:
+                judged.add(WINDOW_ENTITY)  # rows arrived: a no-data alert resolves
             pending = write_alerts(
                 conn, runs, run_id, profile_id, window, alerts, judged, policy or AlertPolicy(), now
             )
@@ -220,7 +222,10 @@ def run_summary(
 
 
 def run_status(result: AnyResult) -> str:
-    """`drift`, `insufficient_data` (nothing could be judged) or `ok`."""
+    """`no_data` (the window held no row), `drift`, `insufficient_data` (nothing could be
+    judged) or `ok`."""
+    if result.rows == 0:
+        return "no_data"
     if result.has_drift:
         return "drift"
     statuses = [status for _, status in result.statuses()]

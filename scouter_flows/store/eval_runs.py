@@ -14,7 +14,7 @@ from scouter_flows.store import schema
 from scouter_flows.store.bulk import write_frame
 from scouter_flows.store.connection import StoreConnection
 from scouter_flows.store.outbox import upsert_run, write_alerts
-from scouter_flows.store.records import AlertPolicy, AlertRecord, EvalRunWritten
+from scouter_flows.store.records import WINDOW_ENTITY, AlertPolicy, AlertRecord, EvalRunWritten
 from scouter_flows.window import Window
 
 EVAL_STATUSES = ("pass", "fail", "error", "skipped")
@@ -61,7 +61,7 @@ class EvalRuns(StoreConnection):
         now = datetime.now(UTC)
         evaluated = results["record_id"].n_unique() if "record_id" in results.columns else 0
         values: dict[str, Any] = {
-            "status": eval_status(pass_rate),
+            "status": eval_status(pass_rate, records),
             "started_at": started_at or now,
             "finished_at": now,
             "records": records,
@@ -75,6 +75,8 @@ class EvalRuns(StoreConnection):
             conn.execute(sa.delete(table).where(table.c.run_id == run_id))
             write_frame(conn, table, results.with_columns(run_id=pl.lit(run_id, pl.Int64)))
             judged = {PASS_RATE} if pass_rate is not None else set()
+            if records:
+                judged.add(WINDOW_ENTITY)  # records arrived: a no-data alert resolves
             pending = write_alerts(
                 conn, runs, run_id, profile_id, window, alerts, judged, policy or AlertPolicy(), now
             )
@@ -143,8 +145,11 @@ class EvalRuns(StoreConnection):
         )
 
 
-def eval_status(pass_rate: float | None) -> str:
-    """`ok`, or `insufficient_data` when no counted task had a result."""
+def eval_status(pass_rate: float | None, records: int | None = None) -> str:
+    """`no_data` for a window without records, `ok`, or `insufficient_data` when no counted
+    task had a result."""
+    if records == 0:
+        return "no_data"
     return "ok" if pass_rate is not None else "insufficient_data"
 
 
@@ -164,7 +169,7 @@ def eval_run_summary(
         profile_id=profile_id,
         window_start=window.start.isoformat(),
         window_end=window.end.isoformat(),
-        status=eval_status(pass_rate),
+        status=eval_status(pass_rate, records),
         records=records,
         evaluated=int(evaluated),
         pass_rate=pass_rate,

@@ -10,6 +10,10 @@ AlertStatus = Literal["pending", "sent", "failed", "suppressed", "abandoned"]
 AlertEvent = Literal["trigger", "resolve"]
 Severity = Literal["warning", "critical"]
 
+WINDOW_ENTITY = "(window)"
+"""The entity of an alert about the window itself (no rows: a data-freshness alert); judged in
+every window that has rows, so it resolves when rows arrive again."""
+
 
 @dataclass(slots=True, frozen=True)
 class AlertRecord:

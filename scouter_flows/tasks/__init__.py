@@ -3,6 +3,7 @@
 from scouter_flows.profiles.monitors import parse_key
 from scouter_flows.tasks.batch import monitor_batch
 from scouter_flows.tasks.data_profile import persist_data_profile, profile_summary, profile_window
+from scouter_flows.tasks.display import significant
 from scouter_flows.tasks.drift import (
     ProfileRef,
     compute_partition,
@@ -48,5 +49,6 @@ __all__ = [
     "prune_results",
     "run_offline_eval",
     "should_dispatch",
+    "significant",
     "stored_profile",
 ]

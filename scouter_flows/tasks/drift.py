@@ -17,7 +17,7 @@ from scouter_flows.alerts.credentials import Credentials
 from scouter_flows.alerts.delivery import RetryPolicy
 from scouter_flows.alerts.outbox import dispatch_pending
 from scouter_flows.alerts.rules import alert_policy, drift_alerts
-from scouter_flows.drift.drifter import Drifter
+from scouter_flows.drift.spc import compute_spc_drift
 from scouter_flows.errors import ConfigError
 from scouter_flows.profiles.base import read_json_object
 from scouter_flows.profiles.monitors import parse_key
@@ -125,9 +125,10 @@ def drift_of(
     window: Window,
     performance: PerformanceSpec | None = None,
 ) -> AnyResult:
-    """Drift (or model performance) of the rows `lf` of `window` against `profile`."""
+    """Drift (or model performance) of the rows `lf` of `window` against `profile`; a window
+    without rows is a result with `rows == 0`, stored as a `no_data` run, not an error."""
     if isinstance(profile, SpcDriftProfile) and performance is None:
-        return Drifter().compute_drift(lf, profile)
+        return compute_spc_drift(lf, profile)
     # One partial of the whole window: the same code path as a partitioned run.
     return finalize(profile, partial_statistics(profile, lf, window, performance))
 

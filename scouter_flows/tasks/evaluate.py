@@ -157,6 +157,7 @@ def evaluate_window(
             results.pass_rate,
             len(sampled),
             config.alert_config,
+            records=len(records),
         )
         if dry_run:
             preview = eval_run_summary(

@@ -243,8 +243,7 @@ def merge_partials(partials: Sequence[Partial]) -> Partial:
 def finalize(profile: AnyProfile, merged: Partial) -> AnyResult:
     """Judge the merged partial against `profile`.
 
-    Raises:
-        DataError: the window had no row.
+    A window without rows gives a result with `rows == 0` (stored as a `no_data` run).
     """
     result: AnyResult
     if isinstance(merged, PsiPartial) and isinstance(profile, PsiDriftProfile):
@@ -258,8 +257,6 @@ def finalize(profile: AnyProfile, merged: Partial) -> AnyResult:
             f"a {type(merged).__name__} cannot be judged against {_key(profile)} "
             f"({profile.drift_type})"
         )
-    if result.rows == 0:
-        raise DataError("observed data is empty: drift needs at least one row")
     return result
 
 

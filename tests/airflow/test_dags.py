@@ -141,3 +141,54 @@ def test_manual_window_from_params_overrides_the_data_interval(
     with Store(store_url) as store:
         assert store.runs()["window_start"].to_list() == [start]
     assert os.environ["SCOUTER_DATABASE_URL"] == store_url
+
+
+def test_an_empty_interval_succeeds_with_a_no_data_run(
+    drift_dag,
+    sample_data: SampleData,
+    profile_path: str,
+    store_url: str,  # type: ignore[no-untyped-def]
+) -> None:
+    from scouter_flows.sources.sample import SAMPLE_START
+
+    run = drift_dag.test(
+        logical_date=SAMPLE_START,
+        run_conf={"profile": profile_path, "source_path": sample_data.logs_glob},
+    )
+    states = _states(run)
+    assert str(run.state) == "success"
+    assert states["monitor_drift"] == "success"
+    assert states["dispatch_alerts"] == "skipped"
+    assert states["no_alerts"] == "success"
+    with Store(store_url) as store:
+        assert store.runs()["status"].to_list() == ["no_data"]
+
+
+def test_the_trigger_form_offers_drift_type_and_picks_one_of_a_shared_key(
+    drift_dag,
+    sample_data: SampleData,
+    store_url: str,  # type: ignore[no-untyped-def]
+) -> None:
+    from scouter_flows import SpcDriftConfig
+
+    param = drift_dag.params.get_param("drift_type")
+    assert param.schema["enum"] == [None, "psi", "spc", "custom"]
+    assert "several drift types" in param.description
+    with Store(store_url) as store:
+        for config in (
+            PsiDriftConfig(space="credit", name="both", version="1"),
+            SpcDriftConfig(space="credit", name="both", version="1", features_to_monitor=["age"]),
+        ):
+            store.register_profile(Drifter().create_drift_profile(sample_data.baseline, config))
+    _, end = sample_data.day_window(0)
+    run = drift_dag.test(
+        logical_date=end,
+        run_conf={
+            "profile": "credit/both/1",
+            "source_path": sample_data.logs_glob,
+            "drift_type": "spc",
+        },
+    )
+    assert _states(run)["monitor_drift"] == "success"
+    with Store(store_url) as store:
+        assert store.runs()["drift_type"].to_list() == ["spc"]

@@ -85,3 +85,36 @@ def test_a_window_is_sampled_evaluated_stored_and_alerted(tmp_path: Path, store_
     sent = dispatch_alerts(eval_run_id=first["run_id"], store_url=store_url)
     assert sent["sent"] == 1
     assert load_eval_profile("support/bot/1", store_url).profile_id == ref.profile_id
+
+
+def test_a_window_without_records_is_no_data_and_alerts_only_when_asked(
+    tmp_path: Path, store_url: str
+) -> None:
+    records = pl.DataFrame(
+        {
+            "id": ["r0"],
+            "context": ['{"answer": "yes"}'],
+            "trace_id": [None],
+            "created_at": [START - timedelta(days=3)],  # outside the window
+        },
+        schema_overrides={"trace_id": pl.String},
+    )
+    Store(store_url, auto_upgrade=True).close()
+    ref = load_eval_profile(_profile(tmp_path), store_url)
+    summary = evaluate_window(ref, records, WINDOW, store_url)
+    assert (summary["status"], summary["records"], summary["pending_alerts"]) == ("no_data", 0, 0)
+    asked = GenAIEvalProfile(
+        config=GenAIEvalConfig(
+            space="support",
+            name="quiet",
+            version="1",
+            alert_config=GenAIAlertConfig(alert_on_no_data=True),
+        ),
+        tasks=[AssertionTask(id="answered", context_path="answer", operator="IsNotEmpty")],
+    )
+    quiet = load_eval_profile(str(asked.save_to_json(tmp_path / "quiet.json")), store_url)
+    alerted = evaluate_window(quiet, records, WINDOW, store_url)
+    assert (alerted["status"], alerted["pending_alerts"]) == ("no_data", 1)
+    with Store(store_url) as store:
+        (alert,) = store.alerts(eval_run_id=alerted["run_id"])
+        assert alert.dedup_key == "support/quiet/1:(window):no_data"

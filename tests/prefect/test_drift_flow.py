@@ -120,3 +120,55 @@ def test_bad_input_fails_the_run_before_anything_is_written(
         state.result()
     with Store(url) as store:
         assert store.runs().height == 0
+
+
+def test_an_empty_window_completes_with_a_no_data_run_and_no_dispatch(
+    sample_data: SampleData, profile_path: str, store_url: str
+) -> None:
+    from scouter_flows.sources.sample import SAMPLE_START
+
+    Store(store_url, auto_upgrade=True).close()
+    state = drift_monitor_flow(
+        profile=profile_path,
+        source_path=sample_data.logs_glob,
+        window_start=SAMPLE_START - timedelta(days=1),
+        window_end=SAMPLE_START,
+        store_url=store_url,
+        return_state=True,
+    )
+    assert state.is_completed()
+    summary = state.result()
+    assert (summary["status"], summary["rows_observed"], summary["dispatch"]) == (
+        "no_data",
+        0,
+        None,
+    )
+    assert "dispatch-alerts" not in _dispatch_runs(state.state_details.flow_run_id)
+    with Store(store_url) as store:
+        assert store.runs()["status"].to_list() == ["no_data"]
+    markdown = Artifact.get("drift-credit-scorer-1-0-summary")
+    assert markdown is not None
+    assert "**no_data**" in str(markdown.data)
+
+
+def test_artifact_numbers_have_four_significant_digits(
+    sample_data: SampleData, profile_path: str, store_url: str
+) -> None:
+    import json
+
+    Store(store_url, auto_upgrade=True).close()
+    start, end = sample_data.day_window(sample_data.days - 1)
+    drift_monitor_flow(
+        profile=profile_path,
+        source_path=sample_data.logs_glob,
+        window_start=start,
+        window_end=end,
+        store_url=store_url,
+    )
+    table = Artifact.get("drift-credit-scorer-1-0")
+    assert table is not None
+    rows = json.loads(table.data) if isinstance(table.data, str) else table.data
+    for row in rows:
+        for number in (row["value"], row["threshold"]):
+            if isinstance(number, float) and number:
+                assert float(f"{number:.4g}") == number, number

@@ -13,6 +13,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +26,7 @@ from tests.real_prefect import BIN, deployment, flow_runs, prefect_server, servi
 
 pytestmark = pytest.mark.real_server
 DEPLOYMENT = "drift-monitor/credit-minutely-1.0"
+QUIET = "drift-monitor/credit-quiet-1.0"
 
 
 @dataclass(frozen=True)
@@ -38,29 +40,31 @@ class Served:
 @pytest.fixture(scope="module")
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     root = tmp_path_factory.mktemp("real-prefect")
-    data = generate_sample_data(
-        root / "data",
-        start=datetime.now(UTC) - timedelta(days=1),
-        days=2,
-        rows_per_day=200_000,
-        drift_last_day=False,
-    )
+    # `minutely` has logs up to the end of today; `quiet` stopped receiving any a week ago.
     store_url = f"sqlite:///{root / 'store.db'}"
-    config = PsiDriftConfig(
-        space="credit",
-        name="minutely",
-        version="1.0",
-        alert_config=PsiAlertConfig(schedule="* * * * *"),
-    )
-    with Store(store_url, auto_upgrade=True) as store:
-        store.register_profile(Drifter().create_drift_profile(data.baseline, config))
+    for name, start in (
+        ("minutely", datetime.now(UTC) - timedelta(days=1)),
+        ("quiet", datetime.now(UTC) - timedelta(days=9)),
+    ):
+        data = generate_sample_data(
+            root / name, start=start, days=2, rows_per_day=200_000, drift_last_day=False
+        )
+        config = PsiDriftConfig(
+            space="credit",
+            name=name,
+            version="1.0",
+            alert_config=PsiAlertConfig(schedule="* * * * *"),
+        )
+        with Store(store_url, auto_upgrade=True) as store:
+            store.register_profile(Drifter().create_drift_profile(data.baseline, config))
+    source = str(root / "{name}" / "logs" / "*" / "*.parquet")
     with (
         prefect_server(root) as server,
-        serving(
-            server, root / "serve.log", "--source", data.logs_glob, "--url", store_url
-        ) as process,
+        serving(server, root / "serve.log", "--source", source, "--url", store_url) as process,
     ):
-        wait_for("the served deployment", lambda: deployment(server.api, DEPLOYMENT), 120, process)
+        for name in (DEPLOYMENT, QUIET):
+            found = partial(deployment, server.api, name)
+            wait_for(f"the deployment {name}", found, 120, process)
         yield Served(server.api, store_url, server.env, server.log)
 
 
@@ -80,14 +84,15 @@ def _finished(api: str, run_id: str, timeout: float = 180) -> dict[str, Any]:
     raise AssertionError(f"flow run {run_id} did not finish within {timeout} s")
 
 
-def _stored_window_end(store_url: str, run: dict[str, Any]) -> datetime:
-    """The run's window must be the minute that ended at its scheduled time."""
+def _stored_run(store_url: str, run: dict[str, Any], name: str = "minutely") -> dict[str, Any]:
+    """The stored run of profile `name` for the minute that ended at the run's scheduled time."""
     expected = datetime.fromisoformat(run["expected_start_time"]).astimezone(UTC)
     tick = expected.replace(second=0, microsecond=0)
     with Store(store_url) as store:
-        ends = store.runs()["window_end"].to_list()
-    assert tick in ends, f"no stored run ends at {tick} (stored: {ends})"
-    return tick
+        runs = store.runs(name=name)
+    stored = [r for r in runs.iter_rows(named=True) if r["window_end"] == tick]
+    assert stored, f"no stored run of {name} ends at {tick} (stored: {runs['window_end']})"
+    return stored[0]
 
 
 def test_runs_without_window_parameters_complete_on_a_real_server(served: Served) -> None:
@@ -110,7 +115,7 @@ def test_runs_without_window_parameters_complete_on_a_real_server(served: Served
     for run_id in (quick.json()["id"], match.group(1)):
         run = _finished(served.api, run_id)
         assert run["state_type"] == "COMPLETED", run["state"]
-        _stored_window_end(served.store_url, run)
+        _stored_run(served.store_url, run)
     artifacts = httpx.post(
         f"{served.api}/artifacts/filter",
         json={"artifacts": {"flow_run_id": {"any_": [quick.json()["id"]]}}},
@@ -135,4 +140,15 @@ def test_the_scheduler_creates_runs_from_the_profiles_cron_and_they_complete(
     log = served.server_log.read_text(errors="replace")
     assert "Can't evaluate bulk DML statement" not in log
     assert run is not None, "no scheduled run completed within 240 s"
-    _stored_window_end(served.store_url, run)
+    _stored_run(served.store_url, run)
+
+
+def test_a_profile_whose_data_stopped_completes_its_runs_as_no_data(served: Served) -> None:
+    found = deployment(served.api, QUIET)
+    assert found is not None
+    quick = httpx.post(f"{served.api}/deployments/{found['id']}/create_flow_run", json={})
+    quick.raise_for_status()
+    run = _finished(served.api, quick.json()["id"])
+    assert run["state_type"] == "COMPLETED", run["state"]
+    stored = _stored_run(served.store_url, run, "quiet")
+    assert (stored["status"], stored["rows_observed"]) == ("no_data", 0)
