@@ -3,7 +3,7 @@
 Configure with environment variables (or trigger with config from the UI):
   SCOUTER_PROFILE   profile JSON path or stored space/name/version
   SCOUTER_LOGS      parquet/CSV/NDJSON file or glob of inference logs with a UTC `timestamp`
-  SCOUTER_DATABASE_URL  the results store (default: embedded SQLite)
+  the store         the `scouter_default` connection, else SCOUTER_DATABASE_URL
   SCOUTER_SLACK_CONN_ID     a `slack` or `slackwebhook` connection, if the profile alerts Slack
   SCOUTER_OPSGENIE_CONN_ID  an `opsgenie` connection, if the profile alerts OpsGenie
 
@@ -12,6 +12,10 @@ SLACK_BOT_TOKEN / SLACK_WEBHOOK_URL / OPSGENIE_API_KEY, and fails if a destinati
 When drift is found, `drift_event` emits an event on the profile's Asset
 (`scouter://space/name/version`), so a retraining DAG can be scheduled on it. A dry run
 (the `dry_run` param) computes and logs the result but stores nothing and sends nothing.
+
+Safe to unpause: catch-up is off, and a run of a window that already has one replaces
+it (an alert already sent is not sent again), so a manual run beside a scheduled one is
+harmless.
 
 Parsing this file touches neither the store nor the data.
 """

@@ -4,8 +4,11 @@ results, and alert only when the pass rate breaches the profile's alert conditio
 Configure with environment variables (or trigger with config from the UI):
   SCOUTER_EVAL_PROFILE  GenAI eval profile JSON path or stored space/name/version
   SCOUTER_EVAL_RECORDS  parquet/CSV/NDJSON file or glob of eval records with a UTC `created_at`
-  SCOUTER_DATABASE_URL  the results store (default: embedded SQLite)
+  the store             the `scouter_default` connection, else SCOUTER_DATABASE_URL
   SCOUTER_SLACK_CONN_ID / SCOUTER_OPSGENIE_CONN_ID  alert connections, if the profile uses them
+
+Safe to unpause: catch-up is off, and a run of a window that already has one replaces
+it (the same records are sampled again; an alert already sent is not sent again).
 
 Parsing this file touches neither the store nor the data.
 """

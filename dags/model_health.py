@@ -10,7 +10,10 @@ Configure with environment variables (or trigger with config from the UI):
   SCOUTER_PREDICTIONS_GLOB     predictions (prediction, score, id, UTC timestamp)
   SCOUTER_LABELS_GLOB          labels (id, label, UTC timestamp); empty: in the predictions
   SCOUTER_MODEL                the model's space/name/version for the data profile
-  SCOUTER_DATABASE_URL         the results store (default: embedded SQLite)
+  the store                    the `scouter_default` connection, else SCOUTER_DATABASE_URL
+
+Safe to unpause: catch-up is off, and a run of a window that already has one replaces
+it, for the performance run and the data profile alike.
 
 Parsing this file touches neither the store nor the data.
 """

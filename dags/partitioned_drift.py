@@ -5,8 +5,11 @@ hive partition directory or by row hash; each mapped `partial` task counts its p
 profile's bins (small JSON partials cross the XComs); `merge` adds them up, judges the window
 and stores the run, which equals what one `DriftMonitorOperator` would have stored.
 
-Configure with SCOUTER_PROFILE, SCOUTER_LOGS and SCOUTER_DATABASE_URL (see drift_monitor.py),
-or trigger with config. Parsing this file touches neither the store nor the data.
+Configure with SCOUTER_PARTITIONED_PROFILE and SCOUTER_PARTITIONED_LOGS (this DAG's own
+variables, so it never monitors the drift DAG's profile twice) and the store as in
+drift_monitor.py, or trigger with config. Safe to unpause: catch-up is off, and a run of a
+window that already has one replaces it (an alert already sent is not sent again). Parsing
+this file touches neither the store nor the data.
 """
 
 from __future__ import annotations
@@ -37,12 +40,12 @@ from scouter_flows.operators import (
     doc_md=__doc__,
     params={
         "profile": Param(
-            os.environ.get("SCOUTER_PROFILE", ""),
+            os.environ.get("SCOUTER_PARTITIONED_PROFILE", ""),
             type="string",
             description="Profile JSON path or stored space/name/version (PSI or custom).",
         ),
         "source_path": Param(
-            os.environ.get("SCOUTER_LOGS", ""),
+            os.environ.get("SCOUTER_PARTITIONED_LOGS", ""),
             type="string",
             description="Inference logs: a file or glob (parquet, CSV, NDJSON).",
         ),

@@ -5,7 +5,8 @@ monitors its data interval, dispatches alerts only when the run left some pendin
 drift profiles, emits an event on the profile's Asset when drift was found.
 
 Configure with environment variables:
-  SCOUTER_DATABASE_URL      the store to list the profiles from (and to write runs to)
+  the store                 the `scouter_default` connection, else SCOUTER_DATABASE_URL: where
+                            the profiles are listed from and the runs are written to
   SCOUTER_SOURCE_TEMPLATE   where each profile's rows are, e.g. /data/{space}/{name}/*.parquet
                             (placeholders: space, name, version, drift_type)
   SCOUTER_MONITOR_CACHE_TTL seconds the profile list is cached between parses (default 300)

@@ -3,8 +3,10 @@ than an age.
 
 Configure with environment variables (or trigger with config from the UI):
   SCOUTER_RETENTION     the age to keep, for example 90d (default), 12w or 36h
-  SCOUTER_DATABASE_URL  the results store (default: embedded SQLite)
+  the store             the `scouter_default` connection, else SCOUTER_DATABASE_URL
   SCOUTER_STORE_CONN_ID an Airflow connection naming the store, instead of the URL
+
+Safe to unpause: pruning is idempotent, and catch-up is off.
 
 Parsing this file touches neither the store nor the data.
 """

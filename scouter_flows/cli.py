@@ -43,7 +43,10 @@ def demo(
     directory: Annotated[
         Path | None, typer.Option("--dir", help="Where to write the sample data (default: temp).")
     ] = None,
-    store_url: UrlOption = None,
+    store_url: Annotated[
+        str | None,
+        typer.Option("--url", help="Store URL; default a SQLite file in the demo's directory."),
+    ] = None,
 ) -> None:
     """Generate sample logs, build a PSI profile and run the Prefect drift flow on the last day."""
     try:
@@ -58,6 +61,8 @@ def demo(
     from scouter_flows.store.store import Store
 
     root = directory or Path(tempfile.mkdtemp(prefix="scouter-flows-demo-"))
+    # The demo keeps its store next to its data, apart from the store your own runs use.
+    store_url = store_url or f"sqlite:///{(root / 'store.db').resolve()}"
     data = generate_sample_data(root)
     config = PsiDriftConfig(space="credit", name="default-risk", version="1.0.0")
     profile = Drifter().create_drift_profile(data.baseline, config)
@@ -113,9 +118,16 @@ def profile_create(
     categorical: Annotated[
         list[str] | None, typer.Option("--categorical", help="A categorical feature (repeat).")
     ] = None,
+    schedule: Annotated[
+        str | None,
+        typer.Option(
+            "--schedule", help="When to monitor it: a 5-field cron in UTC (default daily)."
+        ),
+    ] = None,
 ) -> None:
     """Build a PSI profile from baseline data and write it as JSON."""
     from scouter_flows.drift.drifter import Drifter
+    from scouter_flows.profiles.alerting import PsiAlertConfig
     from scouter_flows.profiles.psi import PsiDriftConfig
 
     config = PsiDriftConfig(
@@ -124,9 +136,38 @@ def profile_create(
         version=version,
         features_to_monitor=feature or [],
         categorical_features=categorical or [],
+        **({"alert_config": PsiAlertConfig(schedule=schedule)} if schedule else {}),
     )
     Drifter().create_drift_profile(data, config).save_to_json(output)
     console.print(f"wrote {output}")
+
+
+@profile_app.command("register")
+def profile_register(
+    path: Annotated[Path, typer.Argument(help="A profile JSON file (drift or GenAI eval).")],
+    url: UrlOption = None,
+) -> None:
+    """Register a profile in the store, so `serve` and the DAG factory monitor it."""
+    from scouter_flows.tasks.drift import load_profile
+
+    ref = load_profile(str(path), url)
+    console.print(f"registered {ref.key} ({ref.drift_type}) as profile {ref.profile_id}")
+
+
+@app.command()
+def sample(
+    directory: Annotated[Path, typer.Option("--dir", help="Where to write the data.")],
+    days: Annotated[int, typer.Option("--days", min=1, help="Days of logs, up to today.")] = 7,
+) -> None:
+    """Write sample data: a baseline and a parquet file of logs per day, the last day shifted."""
+    from datetime import UTC, datetime, timedelta
+
+    from scouter_flows.sources.sample import generate_sample_data
+
+    start = datetime.now(UTC) - timedelta(days=days - 1)
+    data = generate_sample_data(directory, days=days, start=start)
+    console.print(f"baseline: {data.baseline}")
+    console.print(f"logs: {data.logs_glob} ({days} days, the last one shifted)")
 
 
 @db_app.command("upgrade")

@@ -18,6 +18,17 @@ def readme_example(heading: str) -> str:
     return match.group(1)
 
 
+def readme_commands(after: str) -> list[str]:
+    """The commands of the first ```bash block after the text `after`, one per command
+    (backslash continuations joined, comments dropped)."""
+    text = README.read_text(encoding="utf-8")
+    match = re.search(r"```bash\n(.*?)```", text[text.index(after) :], re.S)
+    assert match, f"no bash block after {after!r}"
+    joined = match.group(1).replace("\\\n", " ")
+    commands = [re.sub(r"\s+#\s.*$", "", line).strip() for line in joined.splitlines()]
+    return [" ".join(c.split()) for c in commands if c]
+
+
 RESET_POSTGRES = "DROP SCHEMA public CASCADE; CREATE SCHEMA public"
 
 

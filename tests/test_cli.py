@@ -61,6 +61,42 @@ def test_profile_create(sample_data: SampleData, tmp_path: Path) -> None:
     assert sorted(PsiDriftProfile.load_from_json(out).features) == ["country", "income"]
 
 
+def test_sample_then_register_a_scheduled_profile(tmp_path: Path) -> None:
+    from datetime import UTC, datetime
+
+    import polars as pl
+
+    from scouter_flows import Store
+
+    data = tmp_path / "sample"
+    done = _run("sample", "--dir", str(data), "--days", "4")
+    assert done.returncode == 0, done.stdout + done.stderr
+    days = sorted(p.name for p in (data / "logs").iterdir())
+    assert len(days) == 4
+    assert days[-1] == f"date={datetime.now(UTC).date().isoformat()}"  # logs up to today
+    assert pl.scan_parquet(data / "logs" / "*" / "*.parquet").select(pl.len()).collect().item()
+    profile = tmp_path / "p.json"
+    made = _run(
+        "profile", "create", str(data / "baseline.parquet"), "--space", "s", "--name", "n",
+        "--schedule", "0 6 * * 1-5", "-o", str(profile),
+    )  # fmt: skip
+    assert made.returncode == 0, made.stdout + made.stderr
+    url = f"sqlite:///{tmp_path / 'store.db'}"
+    registered = _run("profile", "register", str(profile), "--url", url)
+    assert registered.returncode == 0, registered.stdout + registered.stderr
+    assert "registered s/n/0.1.0 (psi)" in registered.stdout
+    with Store(url) as store:
+        assert store.monitors() == [
+            {
+                "space": "s",
+                "name": "n",
+                "version": "0.1.0",
+                "drift_type": "psi",
+                "schedule": "0 6 * * 1-5",
+            }
+        ]
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [

@@ -20,6 +20,10 @@ from scouter_flows.flows.monitors import (
     persist_data_profile_task,
     profile_window_task,
 )
+from scouter_flows.flows.run_logs import forward_to_run_logs
+
+# Console alerts and the package's warnings appear on the run's page, not only in a terminal.
+forward_to_run_logs()
 
 __all__ = [
     "ScouterOpsGenie",

@@ -11,12 +11,12 @@ from prefect.client.schemas.objects import State
 from scouter_flows.errors import ConfigError
 from scouter_flows.flows.drift import (
     DriftType,
-    block_store_url,
     drift_monitor_flow,
     load_profile_task,
 )
 from scouter_flows.flows.evaluate import genai_eval_flow
 from scouter_flows.flows.monitors import performance_flow
+from scouter_flows.flows.store_choice import flow_store
 from scouter_flows.tasks.partitions import Partitioning, PerformanceSpec
 from scouter_flows.window import Window
 
@@ -76,7 +76,8 @@ def backfill_flow(
         performance: Run model performance (the profile is then custom-metric).
         partitioning: Compute each window over mapped partitions.
         drift_type: Which profile to load when one `space/name/version` holds several.
-        store_url: The store; default `$SCOUTER_DATABASE_URL` or the embedded SQLite file.
+        store_url: The store (without a password: see `drift_monitor_flow`); default
+            `$SCOUTER_DATABASE_URL` or the embedded SQLite file.
         store_block: A saved `ScouterStore` block; takes precedence over `store_url`.
         slack_block: A saved `ScouterSlack` block for Slack destinations.
         opsgenie_block: A saved `ScouterOpsGenie` block for OpsGenie destinations.
@@ -85,12 +86,13 @@ def backfill_flow(
         One summary per window, in order.
     """
     windows = backfill_windows(start, end, timedelta(hours=every_hours))
-    store = block_store_url(store_block, store_url)
-    ref = load_profile_task(profile, store, drift_type)
+    # Each window's subflow resolves the store itself: its parameters never hold a secret.
+    ref = load_profile_task(profile, flow_store(store_block, store_url).url, drift_type)
     common: dict[str, Any] = {
         "profile": profile,
         "source_path": source_path,
-        "store_url": store,
+        "store_url": store_url,
+        "store_block": store_block,
         "slack_block": slack_block,
         "opsgenie_block": opsgenie_block,
     }

@@ -14,11 +14,13 @@ from prefect.runtime import flow_run
 from scouter_flows import tasks
 from scouter_flows.alerts.credentials import Credentials
 from scouter_flows.errors import ConfigError
-from scouter_flows.flows.blocks import ScouterOpsGenie, ScouterSlack, ScouterStore
+from scouter_flows.flows.blocks import ScouterOpsGenie, ScouterSlack
+from scouter_flows.flows.store_choice import flow_store
 from scouter_flows.profiles.alerting import schedule_window
 from scouter_flows.profiles.results import CustomDriftResult, DriftResult
 from scouter_flows.sources.files import FileSource
 from scouter_flows.store.drift_runs import AnyResult
+from scouter_flows.store.url import StoreChoice
 from scouter_flows.tasks.partitions import Partial, Partition, Partitioning, PerformanceSpec
 from scouter_flows.window import Window, ensure_utc
 
@@ -156,8 +158,9 @@ def drift_monitor_flow(
             the flow's task runner (a `DaskTaskRunner` spreads them over a cluster).
         dry_run: Compute and report, but store nothing and send no alert.
         drift_type: Which profile to load when one `space/name/version` holds several.
-        store_url: SQLAlchemy URL of the store; default `$SCOUTER_DATABASE_URL` or the
-            embedded SQLite file.
+        store_url: SQLAlchemy URL of the store, without a password (Prefect shows parameters
+            in clear; a URL with one is refused). Default `$SCOUTER_DATABASE_URL`, else the
+            embedded SQLite file (with a warning in the log and the summary).
         store_block: Name of a saved `ScouterStore` block; takes precedence over `store_url`.
         slack_block: Name of a saved `ScouterSlack` block (else `SLACK_BOT_TOKEN` or
             `SLACK_WEBHOOK_URL`), used when the profile's alert config sends to Slack.
@@ -175,7 +178,7 @@ def drift_monitor_flow(
         profile,
         FileSource(path=source_path, timestamp_column=timestamp_column),
         flow_window(window_start, window_end, period_hours, schedule),
-        store=block_store_url(store_block, store_url),
+        store=flow_store(store_block, store_url),
         partitioning=partitioning,
         dry_run=dry_run,
         drift_type=drift_type,
@@ -188,7 +191,7 @@ def monitor_window(
     source: FileSource,
     window: Window,
     *,
-    store: str | None,
+    store: StoreChoice,
     partitioning: Partitioning | None = None,
     performance: PerformanceSpec | None = None,
     dry_run: bool = False,
@@ -197,39 +200,39 @@ def monitor_window(
 ) -> dict[str, Any]:
     """The steps of a drift or performance flow run: compute (in one task or over mapped
     partitions), store, dispatch when alerts are pending, publish the artifacts."""
-    ref = load_profile_task(profile, store, drift_type)
+    url = store.url
+    ref = load_profile_task(profile, url, drift_type)
     if partitioning is None:
-        result = compute_drift_task(ref, source, window, store, performance)
+        result = compute_drift_task(ref, source, window, url, performance)
     else:
         plan = plan_partitions_task(source, window, partitioning)
         partials = partial_statistics_task.map(
-            unmapped(ref), plan, unmapped(window), unmapped(store), unmapped(performance)
+            unmapped(ref), plan, unmapped(window), unmapped(url), unmapped(performance)
         )
-        result = merge_partials_task(ref, partials, store)  # type: ignore[arg-type]
+        result = merge_partials_task(ref, partials, url)  # type: ignore[arg-type]
     logger = get_run_logger()
     if dry_run:
         summary = tasks.preview_drift(ref, window, result)
         logger.info("Dry run: nothing stored, no alert raised")
     else:
-        summary = persist_drift_task(ref, window, result, store, run_link())
+        summary = persist_drift_task(ref, window, result, url, run_link())
     if tasks.should_dispatch(summary):
-        summary["dispatch"] = dispatch_alerts_task(summary["run_id"], store, *alert_blocks)
+        summary["dispatch"] = dispatch_alerts_task(summary["run_id"], url, *alert_blocks)
     else:
         logger.info("No pending alerts for run %s: dispatch skipped", summary["run_id"])
         summary["dispatch"] = None
     publish_drift_artifacts(
-        ref, window, result, summary, kind="performance" if performance else "drift"
+        ref, window, result, summary, kind="performance" if performance else "drift", store=url
     )
-    return summary
+    return store.report(summary)
 
 
 def block_store_url(store_block: str | None, store_url: str | None) -> str | None:
-    """The URL of a saved `ScouterStore` block, else `store_url`."""
-    if not store_block:
-        return store_url
-    block = ScouterStore.load(store_block)  # a synchronous flow gets the block itself
-    assert isinstance(block, ScouterStore)
-    return block.get_url()
+    """The URL of a saved `ScouterStore` block, else `store_url` (see `flow_store`, which also
+    reads the environment and says in the run's log which store it chose)."""
+    from scouter_flows.flows.store_choice import resolve_flow_store
+
+    return resolve_flow_store(store_block, None).url if store_block else store_url
 
 
 def run_link() -> str | None:
@@ -262,10 +265,25 @@ def flow_window(
     return Window.parse(start, stop)
 
 
-def artifact_key(kind: str, key: str) -> str:
+HISTORY = 10
+"""Windows listed in a profile's history artifact."""
+
+
+def artifact_key(
+    kind: str, key: str, drift_type: str | None = None, *, dry_run: bool = False
+) -> str:
     """The stable artifact key of the `kind` runs of `space/name/version` `key` (lower-case
-    letters, digits, dashes)."""
-    return re.sub(r"[^a-z0-9-]+", "-", f"{kind}-{key}".lower()).strip("-")
+    letters, digits, dashes): one per drift type, and dry runs under a key of their own.
+
+    Example:
+        >>> artifact_key("drift", "credit/default-risk/1.0.0", "spc")
+        'drift-spc-credit-default-risk-1-0-0'
+        >>> artifact_key("drift", "credit/default-risk/1.0.0", "psi", dry_run=True)
+        'dry-run-drift-psi-credit-default-risk-1-0-0'
+    """
+    parts = ["dry-run"] if dry_run else []
+    parts += [kind, drift_type or "", key]
+    return re.sub(r"[^a-z0-9-]+", "-", "-".join(p for p in parts if p).lower()).strip("-")
 
 
 def publish_drift_artifacts(
@@ -275,27 +293,70 @@ def publish_drift_artifacts(
     summary: dict[str, Any],
     *,
     kind: str = "drift",
+    store: str | None = None,
 ) -> None:
-    """The run's table (feature, value, threshold, status) and markdown summary, under keys
-    stable per profile so the UI shows the latest next to the earlier ones."""
-    key = artifact_key(kind, ref.key)
+    """The run's table (feature, value, threshold, status), its markdown summary and, for a
+    stored run, the profile's history (the last windows with status and drifted features),
+    under keys stable per profile and drift type so the UI shows the latest next to the
+    earlier ones. A dry run's table and summary go under their own keys."""
+    dry_run = bool(summary.get("dry_run"))
+    drift_type = None if kind == "performance" else ref.drift_type
+    key = artifact_key(kind, ref.key, drift_type, dry_run=dry_run)
+    label = f"{kind.capitalize()} ({ref.drift_type})" if drift_type else kind.capitalize()
     create_table_artifact(
         key=key,
         table=result_table(result),
-        description=f"{kind.capitalize()} of {ref.space}/{ref.name}/{ref.version} in {window}",
+        description=f"{label} of {ref.key} in {window}",
     )
     dispatch = summary.get("dispatch") or {}
-    run = "dry run (nothing stored)" if summary.get("dry_run") else f"run {summary['run_id']}"
+    run = "dry run (nothing stored)" if dry_run else f"run {summary['run_id']}"
     create_markdown_artifact(
         key=f"{key}-summary",
         markdown=(
-            f"### {kind.capitalize()} {run}: {ref.space}/{ref.name}/{ref.version}\n\n"
+            f"### {label} {run}: {ref.key}\n\n"
             f"- window: `{window}`\n- rows: {result.rows}\n- status: **{summary['status']}**\n"
             f"- drifted: {', '.join(result.drifted) or 'none'}\n"
             f"- alerts pending: {summary['pending_alerts']}, sent: {dispatch.get('sent', 0)}\n"
         ),
-        description=f"Latest {kind} run summary",
+        description=f"Latest {label.lower()} run summary",
     )
+    if not dry_run:
+        from scouter_flows.store.store import Store
+
+        with Store(store) as opened:
+            history = opened.run_history(ref.profile_id, HISTORY)
+        create_markdown_artifact(
+            key=f"{key}-history",
+            markdown=history_markdown(f"{label} history of {ref.key}", history),
+            description=f"The last {HISTORY} windows of {ref.key}",
+        )
+
+
+def history_markdown(title: str, history: list[dict[str, Any]]) -> str:
+    """A markdown table of runs, newest first: window, status, rows, drifted, run id.
+
+    Example:
+        >>> from datetime import datetime, UTC
+        >>> row = {"run_id": 7, "window_start": datetime(2026, 11, 21, tzinfo=UTC),
+        ...        "window_end": datetime(2026, 11, 22, tzinfo=UTC), "status": "drift",
+        ...        "rows": 1200, "drifted": ["age"]}
+        >>> print(history_markdown("History", [row]).splitlines()[-1])
+        | 2026-11-21 00:00 to 2026-11-22 00:00 | **drift** | 1200 | age | 7 |
+    """
+    lines = [
+        f"### {title}",
+        "",
+        "| window (UTC) | status | rows | drifted | run |",
+        "|---|---|---:|---|---:|",
+    ]
+    for row in history:
+        status = row["status"] if row["status"] == "ok" else f"**{row['status']}**"
+        lines.append(
+            f"| {row['window_start']:%Y-%m-%d %H:%M} to {row['window_end']:%Y-%m-%d %H:%M} "
+            f"| {status} | {row['rows']} | {', '.join(row['drifted']) or '-'} "
+            f"| {row['run_id']} |"
+        )
+    return "\n".join(lines)
 
 
 def result_table(result: AnyResult) -> list[dict[str, Any]]:

@@ -12,11 +12,11 @@ from prefect.cache_policies import NO_CACHE
 from scouter_flows import tasks
 from scouter_flows.flows.drift import (
     artifact_key,
-    block_store_url,
     dispatch_alerts_task,
     flow_window,
     run_link,
 )
+from scouter_flows.flows.store_choice import flow_store
 from scouter_flows.sources.files import FileSource
 from scouter_flows.window import Window
 
@@ -71,7 +71,8 @@ def genai_eval_flow(
         schedule: A 5-field cron (UTC); when given (and `window_start` is not), the window is
             the period between its last two ticks up to `window_end` or the scheduled time.
         dry_run: Evaluate and report, but store nothing and send no alert.
-        store_url: The store; default `$SCOUTER_DATABASE_URL` or the embedded SQLite file.
+        store_url: The store (without a password: see `drift_monitor_flow`); default
+            `$SCOUTER_DATABASE_URL` or the embedded SQLite file.
         store_block: A saved `ScouterStore` block; takes precedence over `store_url`.
         slack_block: A saved `ScouterSlack` block for Slack destinations.
         opsgenie_block: A saved `ScouterOpsGenie` block for OpsGenie destinations.
@@ -80,7 +81,8 @@ def genai_eval_flow(
         The run summary: eval run id, records, sampled, pass rate, pending alerts, dispatch.
     """
     window = flow_window(window_start, window_end, period_hours, schedule)
-    store_url = block_store_url(store_block, store_url)
+    choice = flow_store(store_block, store_url)
+    store_url = choice.url
     ref = load_eval_profile_task(profile, store_url)
     source = FileSource(path=source_path, timestamp_column=timestamp_column)
     summary = evaluate_window_task(ref, source, window, store_url, run_link(), dry_run)
@@ -92,11 +94,11 @@ def genai_eval_flow(
         get_run_logger().info("No pending pass-rate alert: dispatch skipped")
         summary["dispatch"] = None
     _publish_artifacts(ref, window, summary)
-    return summary
+    return choice.report(summary)
 
 
 def _publish_artifacts(ref: tasks.ProfileRef, window: Window, summary: dict[str, Any]) -> None:
-    key = artifact_key("eval", ref.key)
+    key = artifact_key("eval", ref.key, dry_run=bool(summary.get("dry_run")))
     create_table_artifact(
         key=key,
         table=[

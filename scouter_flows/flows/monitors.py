@@ -10,7 +10,8 @@ from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 
 from scouter_flows import tasks
-from scouter_flows.flows.drift import artifact_key, block_store_url, flow_window, monitor_window
+from scouter_flows.flows.drift import artifact_key, flow_window, monitor_window
+from scouter_flows.flows.store_choice import flow_store
 from scouter_flows.profiles.data_profile import DataProfile
 from scouter_flows.sources.files import FileSource
 from scouter_flows.tasks.partitions import Partitioning, PerformanceSpec
@@ -48,7 +49,8 @@ def performance_flow(
         period_hours: Window length when `window_start` is not given.
         partitioning: Compute over mapped partitions and merge (the result equals one task's).
         dry_run: Compute and report, but store nothing and send no alert.
-        store_url: The store; default `$SCOUTER_DATABASE_URL` or the embedded SQLite file.
+        store_url: The store (without a password: see `drift_monitor_flow`); default
+            `$SCOUTER_DATABASE_URL` or the embedded SQLite file.
         store_block: A saved `ScouterStore` block; takes precedence over `store_url`.
         slack_block: A saved `ScouterSlack` block for Slack destinations.
         opsgenie_block: A saved `ScouterOpsGenie` block for OpsGenie destinations.
@@ -60,7 +62,7 @@ def performance_flow(
         profile,
         FileSource(path=source_path, timestamp_column=timestamp_column),
         flow_window(window_start, window_end, period_hours),
-        store=block_store_url(store_block, store_url),
+        store=flow_store(store_block, store_url),
         partitioning=partitioning,
         performance=performance,
         dry_run=dry_run,
@@ -153,7 +155,8 @@ def data_profile_flow(
         bin_size: Histogram bins per numeric column.
         compute_correlations: Add Pearson correlations between numeric columns.
         dry_run: Profile and report, but store nothing.
-        store_url: The store; default `$SCOUTER_DATABASE_URL` or the embedded SQLite file.
+        store_url: The store (without a password: see `drift_monitor_flow`); default
+            `$SCOUTER_DATABASE_URL` or the embedded SQLite file.
         store_block: A saved `ScouterStore` block; takes precedence over `store_url`.
 
     Returns:
@@ -161,7 +164,8 @@ def data_profile_flow(
     """
     tasks.parse_key(model)  # a bad key fails before the window is read
     window = flow_window(window_start, window_end, period_hours)
-    store = block_store_url(store_block, store_url)
+    choice = flow_store(store_block, store_url)
+    store = choice.url
     source = FileSource(path=source_path, timestamp_column=timestamp_column)
     profile = profile_window_task(source, window, columns, bin_size, compute_correlations)
     if dry_run:
@@ -170,13 +174,13 @@ def data_profile_flow(
     else:
         summary = persist_data_profile_task(model, window, profile, store)
     _publish_artifacts(model, window, profile, summary)
-    return summary
+    return choice.report(summary)
 
 
 def _publish_artifacts(
     model: str, window: Window, profile: DataProfile, summary: dict[str, Any]
 ) -> None:
-    key = artifact_key("profile", model)
+    key = artifact_key("profile", model, dry_run=bool(summary.get("dry_run")))
     frame = profile.to_polars().select("feature", "kind", "count", "missing", "mean", "std")
     create_table_artifact(
         key=key, table=frame.to_dicts(), description=f"Data profile of {model} in {window}"

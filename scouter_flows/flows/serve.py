@@ -12,17 +12,20 @@ from the deployment's page ("Run" > "Custom run", which shows the flow's paramet
 from __future__ import annotations
 
 import logging
+import os
 from typing import Any
 
 from prefect import serve
 from prefect.deployments.runner import RunnerDeployment
 from prefect.schedules import Cron
 
+from scouter_flows.errors import ConfigError
 from scouter_flows.flows.drift import drift_monitor_flow
 from scouter_flows.flows.evaluate import genai_eval_flow
 from scouter_flows.profiles.alerting import normalise_cron
 from scouter_flows.profiles.monitors import MonitorSpec, Sources
 from scouter_flows.store.store import Store
+from scouter_flows.store.url import ENV_VAR, has_password
 
 log = logging.getLogger(__name__)
 
@@ -49,17 +52,27 @@ def monitor_deployments(
     Args:
         sources: Where each drift profile's logs are (template, mapping or function).
         records: Where each GenAI eval profile's records are; default `sources`.
-        store_url: The store to list profiles from and write runs to (in the parameters).
+        store_url: The store to list profiles from and write runs to. A URL without a
+            password goes into the deployments' parameters; one with a password never does:
+            the runs read it from `$SCOUTER_DATABASE_URL`, which must then hold it (as
+            `serve_monitors` arranges).
         store_block: Or a saved `ScouterStore` block (the runs read it, the URL stays secret).
         slack_block: A saved `ScouterSlack` block for Slack destinations.
         opsgenie_block: A saved `ScouterOpsGenie` block for OpsGenie destinations.
         paused: Create the schedules paused (start them from the UI).
     """
     url = store_url
+    secret = has_password(store_url) and not store_block
+    if secret and os.environ.get(ENV_VAR) != store_url:
+        raise ConfigError(
+            "store_url holds a password, which deployment parameters would show in clear: save "
+            "it in a ScouterStore block and pass store_block, or set $SCOUTER_DATABASE_URL to it "
+            "in the serving process"
+        )
     if store_block:
-        from scouter_flows.flows.drift import block_store_url
+        from scouter_flows.flows.store_choice import resolve_flow_store
 
-        url = block_store_url(store_block, None)
+        url = resolve_flow_store(store_block, None).url
     with Store(url) as store:
         monitors = [MonitorSpec(**row) for row in store.monitors()]
     keys = [m.key for m in monitors if m.drift_type != "genai"]
@@ -78,7 +91,7 @@ def monitor_deployments(
         if not genai:
             parameters["drift_type"] = spec.drift_type
         for name, value in (
-            ("store_url", None if store_block else store_url),
+            ("store_url", None if store_block or secret else store_url),
             ("store_block", store_block),
             ("slack_block", slack_block),
             ("opsgenie_block", opsgenie_block),
@@ -100,7 +113,12 @@ def monitor_deployments(
 
 def serve_monitors(**kwargs: Any) -> None:
     """Serve `monitor_deployments(**kwargs)` until interrupted (runs execute in this process's
-    subprocesses as their schedules fire or as they are started by hand)."""
+    subprocesses as their schedules fire or as they are started by hand). A `store_url` with
+    a password reaches the runs through this process's `$SCOUTER_DATABASE_URL`, never through
+    their parameters."""
+    url = kwargs.get("store_url")
+    if url and has_password(url) and not kwargs.get("store_block"):
+        os.environ[ENV_VAR] = url  # the runs are this process's children: they inherit it
     deployments = monitor_deployments(**kwargs)
     if not deployments:
         raise SystemExit("no active profile in the store has a source: nothing to serve")

@@ -8,10 +8,10 @@ from typing import Any
 
 from airflow.sdk import BaseOperator, Context
 
-from scouter_flows.operators.hooks import resolve_store_url
+from scouter_flows.operators.hooks import StoreTaskMixin
 
 
-class MonitorBatchOperator(BaseOperator):
+class MonitorBatchOperator(StoreTaskMixin, BaseOperator):
     """Write the scored batch to the inference logs and store its drift against a profile
     (see `scouter_flows.monitor_batch`); returns the run summary (run id, status, drifted
     features, pending alerts, rows logged) as the XCom.
@@ -22,7 +22,8 @@ class MonitorBatchOperator(BaseOperator):
         stamped with the task's start time.
     :param record_id_column: A column that identifies each row (default: a hash of the row).
     :param store_url: SQLAlchemy URL of the store.
-    :param store_conn_id: An Airflow connection naming the store; takes precedence.
+    :param store_conn_id: An Airflow connection naming the store; takes precedence (with
+        neither, the store is resolved as `WindowOperator` describes).
     """
 
     template_fields: Sequence[str] = (
@@ -67,7 +68,7 @@ class MonitorBatchOperator(BaseOperator):
         summary = monitor_batch(
             self.predictions_path,
             self.profile,
-            store=resolve_store_url(self.store_url, self.store_conn_id),
+            store=self.task_store_url(),
             timestamp_column=self.timestamp_column or "timestamp",
             record_id_column=self.record_id_column or None,
             logged_at=stamp,
@@ -81,4 +82,4 @@ class MonitorBatchOperator(BaseOperator):
             ", ".join(summary["drifted"]) or "none",
             summary["pending_alerts"],
         )
-        return summary
+        return self.with_store(summary)

@@ -142,20 +142,23 @@ def build_monitor_dags(
         sources: Where each profile's rows are: a template with `{space}`, `{name}`,
             `{version}` and `{drift_type}`, a mapping from `space/name/version` to a path
             (profiles missing from it get no DAG), or a function of the `MonitorSpec`.
-        store_url: The store to list; default `$SCOUTER_DATABASE_URL`.
+        store_url: The store to list and write to. Default: the `store_conn_id` connection
+            (in `dag_kwargs`), else the `scouter_default` connection, else
+            `$SCOUTER_DATABASE_URL` (each task resolves the store the same way when it runs,
+            so no URL is written into the DAG).
         cache_path: The cached list; default `$SCOUTER_MONITOR_CACHE`, else a file per store
             in the temporary directory.
         ttl_seconds: How long the cached list is used before the store is read again.
         dag_kwargs: Passed to `build_monitor_dag` (connections, start date, tags, ...).
     """
-    url = store_url or os.environ.get("SCOUTER_DATABASE_URL")
+    url = _listing_url(store_url, dag_kwargs.get("store_conn_id"))
     dags: dict[str, DAG] = {}
     for spec in active_monitors(url, cache_path=cache_path, ttl_seconds=ttl_seconds):
         path = spec.source(sources)
         if not path:
             continue
         try:
-            dag = build_monitor_dag(spec, source_path=path, store_url=url, **dag_kwargs)
+            dag = build_monitor_dag(spec, source_path=path, store_url=store_url, **dag_kwargs)
         except ValueError as exc:  # a profile whose schedule is not a cron: skip it, say why
             log.warning("No monitor DAG for %s: %s", spec.key, exc)
             continue
@@ -192,6 +195,22 @@ def active_monitors(
         return cached[1] if cached else []
     _write_cache(cache, listed)
     return listed
+
+
+def _listing_url(store_url: str | None, store_conn_id: str | None) -> str | None:
+    """The store to list profiles from, resolved as the tasks will resolve it (None: the
+    embedded file, said in a warning); a connection that cannot be read is a warning too."""
+    from scouter_flows.operators.hooks import resolve_store
+
+    try:
+        choice = resolve_store(store_url, store_conn_id)
+    except Exception as exc:  # a parse must never fail because of a connection
+        log.warning("Could not resolve the scouter store: %s", exc)
+        return store_url
+    if choice.embedded:
+        log.warning("Listing profiles: %s", choice.warning())
+        return None
+    return choice.url
 
 
 def _quick(store_url: str | None) -> str | None:

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from airflow.sdk import BaseOperator, Context
 
 from scouter_flows.errors import ConfigError
-from scouter_flows.operators.hooks import alert_credentials, resolve_store_url
+from scouter_flows.operators.hooks import StoreTaskMixin, alert_credentials
 from scouter_flows.window import Window
 
 if TYPE_CHECKING:
@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from scouter_flows.tasks.partitions import PerformanceSpec
 
 
-class WindowOperator(BaseOperator):
+class WindowOperator(StoreTaskMixin, BaseOperator):
     """What the monitoring operators share: a profile, a file source, a window and the store.
 
     The window is the DAG run's data interval unless `window_start`/`window_end` are given (both
@@ -28,10 +28,11 @@ class WindowOperator(BaseOperator):
     :param timestamp_column: The UTC timestamp column of those rows.
     :param window_start: Inclusive window start (ISO-8601 with zone); default: data interval start.
     :param window_end: Exclusive window end (ISO-8601 with zone); default: data interval end.
-    :param store_url: SQLAlchemy URL of the store; default `$SCOUTER_DATABASE_URL` or the
-        embedded SQLite file.
+    :param store_url: SQLAlchemy URL of the store.
     :param store_conn_id: An Airflow connection naming the store (see `ScouterStoreHook`);
-        takes precedence over `store_url`.
+        takes precedence over `store_url`. With neither, the `scouter_default` connection when
+        it exists, else `$SCOUTER_DATABASE_URL`, else the embedded SQLite file (with a warning
+        in the task log and the summary). The task log names the store it used.
     :param drift_type: Which profile to load when one `space/name/version` holds several
         (`psi`, `spc` or `custom`).
     :param preview: A dry run: compute and report, but store nothing and raise no alert
@@ -82,12 +83,12 @@ class WindowOperator(BaseOperator):
         """`preview` as rendered: a bool, or text such as "true", "False", "" or "None"."""
         return as_flag("preview", self.preview)
 
-    def resolve(self, context: Context) -> tuple[Window, str | None, FileSource, str | None]:
+    def resolve(self, context: Context) -> tuple[Window, str, FileSource, str | None]:
         """The window, the store URL, the source and the link to this task's log."""
         from scouter_flows.sources.files import FileSource
 
         window = window_from_context(context, self.window_start, self.window_end)
-        store_url = resolve_store_url(self.store_url, self.store_conn_id)
+        store_url = self.task_store_url()
         source = FileSource(path=self.source_path, timestamp_column=self.timestamp_column)
         ti = context.get("ti")
         link = getattr(ti, "log_url", None) if ti is not None else None
@@ -130,10 +131,10 @@ class DriftMonitorOperator(WindowOperator):
             ", ".join(result.drifted) or "none",
             summary["pending_alerts"],
         )
-        return summary
+        return self.with_store(summary)
 
 
-class DispatchAlertsOperator(BaseOperator):
+class DispatchAlertsOperator(StoreTaskMixin, BaseOperator):
     """Send a run's pending alerts and record each outcome; fails (so Airflow retries) if any
     delivery failed. Alerts already sent are never sent again.
 
@@ -144,7 +145,8 @@ class DispatchAlertsOperator(BaseOperator):
     :param run_id: The drift run whose alerts to send (templated, e.g. from the monitor's XCom).
     :param eval_run_id: Or the eval run whose alerts to send (from `GenAIEvalOperator`).
     :param store_url: SQLAlchemy URL of the store.
-    :param store_conn_id: An Airflow connection naming the store; takes precedence.
+    :param store_conn_id: An Airflow connection naming the store; takes precedence (with
+        neither, the store is resolved as `WindowOperator` describes).
     :param slack_conn_id: A `slack` (bot token) or `slackwebhook` connection.
     :param opsgenie_conn_id: An `opsgenie` connection (password = API key, host = API URL).
     """
@@ -188,12 +190,13 @@ class DispatchAlertsOperator(BaseOperator):
         )
         if (run_id is None) == (eval_run_id is None):
             raise ConfigError("give exactly one of run_id (a drift run) or eval_run_id")
-        return tasks.dispatch_alerts(
+        summary = tasks.dispatch_alerts(
             run_id,
-            resolve_store_url(self.store_url, self.store_conn_id),
+            self.task_store_url(),
             eval_run_id=eval_run_id,
             credentials=alert_credentials(self.slack_conn_id, self.opsgenie_conn_id),
         )
+        return self.with_store(summary)
 
 
 def _run_id(name: str, value: int | str | None) -> int | None:
@@ -234,7 +237,7 @@ class GenAIEvalOperator(WindowOperator):
             summary["pass_rate"],
             summary["pending_alerts"],
         )
-        return summary
+        return self.with_store(summary)
 
 
 def choose_dispatch_branch(

@@ -2,43 +2,65 @@
 
 from __future__ import annotations
 
+import logging
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from airflow.sdk.bases.hook import BaseHook
+from airflow.sdk.exceptions import AirflowNotFoundException
+from airflow.sdk.log import mask_secret
 
 from scouter_flows.errors import ConfigError
+from scouter_flows.store.url import StoreChoice, choose_store
 
 if TYPE_CHECKING:
     from scouter_flows.alerts.credentials import Credentials
     from scouter_flows.store.store import Store
 
 
+DEFAULT_CONN_ID = "scouter_default"
+DEFAULT_DRIVER = "postgresql+psycopg"
+
+
 class ScouterStoreHook(BaseHook):
     """Opens the scouter-flows results store named by an Airflow connection.
 
-    The connection is either an existing Postgres connection (read through the Postgres
-    provider's `PostgresHook`, so its host, login, password and options apply), a `sqlite`
-    connection, or a "Scouter store" connection whose extra holds `{"url": "<SQLAlchemy URL>"}`.
+    The connection is a "Scouter store" connection (host, port, database, login and a masked
+    password, like Airflow's own database connections; the extra may name the `driver`, default
+    `postgresql+psycopg`, and any URL query options such as `sslmode`), an existing Postgres
+    connection (read through the Postgres provider's `PostgresHook`), or a `sqlite` connection.
     Airflow's own metadata database is refused: keep monitoring results apart from it.
+
+    As an environment variable, a Scouter store connection is a URI whose scheme is
+    `scouter-store`:
+
+        AIRFLOW_CONN_SCOUTER_DEFAULT='scouter-store://monitor:secret@db.internal:5432/monitoring'
+
+    The earlier form, the whole URL in the extra as `{"url": "..."}`, still works, but Airflow
+    shows the extra in clear: keep the password in the password field.
 
     :param scouter_conn_id: The connection id (default `scouter_default`).
     """
 
     conn_name_attr = "scouter_conn_id"
-    default_conn_name = "scouter_default"
+    default_conn_name = DEFAULT_CONN_ID
     conn_type = "scouter_store"
     hook_name = "Scouter store"
 
     @classmethod
     def get_ui_field_behaviour(cls) -> dict[str, Any]:
-        """How the connection form looks: only the extra, holding the store's URL."""
+        """How the connection form looks: a database connection, the driver in the extra."""
         return {
-            "hidden_fields": ["host", "schema", "login", "password", "port"],
-            "relabeling": {"extra": "Store"},
+            "hidden_fields": [],
+            "relabeling": {"schema": "Database", "extra": "Driver and options"},
             "placeholders": {
-                "extra": '{"url": "postgresql+psycopg://monitor:secret@db.internal/monitoring"}'
+                "host": "db.internal",
+                "port": "5432",
+                "schema": "monitoring",
+                "login": "monitor",
+                "password": "the database password (stored masked)",
+                "extra": '{"driver": "postgresql+psycopg", "sslmode": "require"}',
             },
         }
 
@@ -60,16 +82,50 @@ class ScouterStoreHook(BaseHook):
         elif conn.conn_type == "sqlite":
             # Airflow parses sqlite:////path/to.db into the schema field (the host is empty).
             url = sa.URL.create("sqlite", database=conn.host or conn.schema)
-        elif conn.conn_type == self.conn_type and conn.extra_dejson.get("url"):
-            url = sa.make_url(conn.extra_dejson["url"])
+        elif conn.conn_type == self.conn_type:
+            url = self._store_url(conn)
         else:
             raise ConfigError(
                 f"connection {self.scouter_conn_id!r} of type {conn.conn_type!r} cannot name a "
-                "store: use a postgres or sqlite connection, or a scouter_store connection with "
-                '{"url": "..."} in its extra'
+                "store: use a scouter_store, postgres or sqlite connection"
             )
         _refuse_metadata_database(url, self.scouter_conn_id)
         return url.render_as_string(hide_password=False)
+
+    def _store_url(self, conn: Any) -> sa.URL:
+        extra = dict(conn.extra_dejson)
+        if extra.get("url"):
+            url = sa.make_url(extra["url"])
+            if url.password:
+                self.log.warning(
+                    "connection %r keeps a password in its extra, which Airflow shows in clear: "
+                    "move it to the password field",
+                    self.scouter_conn_id,
+                )
+            return url
+        driver = str(extra.pop("driver", DEFAULT_DRIVER))
+        if driver.startswith("sqlite"):
+            database = conn.schema or conn.host
+            if not database:
+                raise ConfigError(
+                    f"connection {self.scouter_conn_id!r}: a sqlite store needs the file's path "
+                    "in Database"
+                )
+            return sa.URL.create(driver, database=database)
+        if not conn.host:
+            raise ConfigError(
+                f"connection {self.scouter_conn_id!r} has no host: give the store's host, port, "
+                "database, login and password"
+            )
+        return sa.URL.create(
+            driver,
+            username=conn.login or None,
+            password=conn.password or None,
+            host=conn.host,
+            port=conn.port or None,
+            database=conn.schema or None,
+            query={str(k): str(v) for k, v in extra.items()},
+        )
 
     def get_store(self, *, auto_upgrade: bool | None = None) -> Store:
         """The `Store` (close it, or use it as a context manager)."""
@@ -94,11 +150,62 @@ def _refuse_metadata_database(url: sa.URL, conn_id: str) -> None:
         )
 
 
-def resolve_store_url(store_url: str | None, store_conn_id: str | None) -> str | None:
-    """The URL an operator should use: from its connection id if given, else `store_url`."""
+def connection_exists(conn_id: str) -> bool:
+    """Whether Airflow knows the connection `conn_id` (from a secrets backend, the
+    environment or the metadata database)."""
+    try:
+        BaseHook.get_connection(conn_id)
+    except AirflowNotFoundException:
+        return False
+    return True
+
+
+def resolve_store(store_url: str | None = None, store_conn_id: str | None = None) -> StoreChoice:
+    """The store a task writes to: the `store_conn_id` connection, else `store_url`, else the
+    `scouter_default` connection when it exists, else `$SCOUTER_DATABASE_URL`, else the
+    embedded SQLite file (which `StoreChoice.warning` then explains)."""
     if store_conn_id:
-        return ScouterStoreHook(store_conn_id).url
-    return store_url or None
+        return StoreChoice(ScouterStoreHook(store_conn_id).url, f"connection {store_conn_id!r}")
+    if not store_url and connection_exists(DEFAULT_CONN_ID):
+        return StoreChoice(ScouterStoreHook(DEFAULT_CONN_ID).url, f"connection {DEFAULT_CONN_ID!r}")
+    return choose_store(("store_url", store_url))
+
+
+def resolve_store_url(store_url: str | None, store_conn_id: str | None) -> str:
+    """The URL of `resolve_store(store_url, store_conn_id)`."""
+    return resolve_store(store_url, store_conn_id).url
+
+
+def task_store(
+    log: logging.Logger, store_url: str | None, store_conn_id: str | None
+) -> StoreChoice:
+    """Resolve the store for a running task: its password is masked in Airflow's logs, and the
+    task log says which store it is (a warning when it is the embedded file)."""
+    choice = resolve_store(store_url, store_conn_id)
+    password = sa.make_url(choice.url).password
+    if password:
+        mask_secret(str(password))
+    choice.log_to(log)
+    return choice
+
+
+class StoreTaskMixin:
+    """For operators with `store_url` and `store_conn_id`: resolve the store once per run,
+    say which it is in the task log, and report it in the returned summary."""
+
+    store_url: str | None
+    store_conn_id: str | None
+    _store_choice: StoreChoice | None = None
+
+    def task_store_url(self) -> str:
+        """The resolved store's URL (see `resolve_store`), logged without its password."""
+        log: logging.Logger = getattr(self, "log")  # noqa: B009  (BaseOperator's logger)
+        self._store_choice = task_store(log, self.store_url, self.store_conn_id)
+        return self._store_choice.url
+
+    def with_store(self, summary: dict[str, Any]) -> dict[str, Any]:
+        """`summary` with the store it went to (no password) and, for the embedded file, why."""
+        return self._store_choice.report(summary) if self._store_choice else summary
 
 
 def alert_credentials(slack_conn_id: str | None, opsgenie_conn_id: str | None) -> Credentials:

@@ -123,7 +123,9 @@ class DataProfileOperator(WindowOperator):
             compute_correlations=self.compute_correlations,
         )
         if self.is_dry_run:
-            return {**tasks.profile_summary(self.profile, window, profile), "dry_run": True}
+            return self.with_store(
+                {**tasks.profile_summary(self.profile, window, profile), "dry_run": True}
+            )
         summary = tasks.persist_data_profile(self.profile, window, profile, store_url)
         self.log.info(
             "Data profile %s of %s in %s: %s rows, %s features",
@@ -133,4 +135,4 @@ class DataProfileOperator(WindowOperator):
             profile.rows,
             len(profile.features),
         )
-        return summary
+        return self.with_store(summary)

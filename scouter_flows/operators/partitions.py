@@ -127,7 +127,7 @@ class MergePartialsOperator(DriftMonitorOperator):
         ref = tasks.load_profile(self.profile, store_url, self.drift_type or None)
         result = tasks.finalize_partitions(ref, list(self.partials), store_url)
         if self.is_dry_run:
-            return tasks.preview_drift(ref, window, result)
+            return self.with_store(tasks.preview_drift(ref, window, result))
         summary = tasks.persist_drift(ref, window, result, store_url, link=link)
         self.log.info(
             "Run %s from %s partials: %s rows, drifted: %s",
@@ -136,4 +136,4 @@ class MergePartialsOperator(DriftMonitorOperator):
             result.rows,
             ", ".join(result.drifted) or "none",
         )
-        return summary
+        return self.with_store(summary)

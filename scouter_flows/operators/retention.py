@@ -7,16 +7,17 @@ from typing import Any
 
 from airflow.sdk import BaseOperator, Context
 
-from scouter_flows.operators.hooks import resolve_store_url
+from scouter_flows.operators.hooks import StoreTaskMixin
 
 
-class PruneResultsOperator(BaseOperator):
+class PruneResultsOperator(StoreTaskMixin, BaseOperator):
     """Delete runs (with their results and alerts), eval runs, spans and inference logs older
     than an age; returns the counts deleted per kind.
 
     :param older_than: An age such as `90d`, `12h` or `2w` (templated).
     :param store_url: SQLAlchemy URL of the store.
-    :param store_conn_id: An Airflow connection naming the store; takes precedence.
+    :param store_conn_id: An Airflow connection naming the store; takes precedence (with
+        neither, the store is resolved as `WindowOperator` describes).
     """
 
     template_fields: Sequence[str] = ("older_than", "store_url", "store_conn_id")
@@ -39,8 +40,6 @@ class PruneResultsOperator(BaseOperator):
         """Prune and return the counts."""
         from scouter_flows.tasks.retention import prune_results
 
-        deleted = prune_results(
-            self.older_than, resolve_store_url(self.store_url, self.store_conn_id)
-        )
+        deleted = prune_results(self.older_than, self.task_store_url())
         self.log.info("Pruned results older than %s: %s", self.older_than, deleted)
         return deleted

@@ -101,15 +101,71 @@ class DriftRuns(StoreConnection):
             },
         )
 
-    def runs(self, space: str | None = None, name: str | None = None) -> pl.DataFrame:
-        """Drift runs, newest window first, with their profile's space, name and version."""
+    def runs(
+        self,
+        space: str | None = None,
+        name: str | None = None,
+        *,
+        version: str | None = None,
+        drift_type: str | None = None,
+        limit: int | None = None,
+    ) -> pl.DataFrame:
+        """Drift runs, newest window first, with their profile's space, name and version
+        (optionally only one version or drift type, and only the newest `limit`)."""
         runs, profiles = schema.drift_runs, schema.profiles
         query = self._runs_query().order_by(runs.c.window_end.desc(), runs.c.id.desc())
-        if space is not None:
-            query = query.where(profiles.c.space == space)
-        if name is not None:
-            query = query.where(profiles.c.name == name)
-        return self._frame(query, _RUN_COLUMNS)
+        for column, value in (
+            (profiles.c.space, space),
+            (profiles.c.name, name),
+            (profiles.c.version, version),
+            (profiles.c.drift_type, drift_type),
+        ):
+            if value is not None:
+                query = query.where(column == value)
+        return self._frame(query.limit(limit), _RUN_COLUMNS)
+
+    def run_history(self, profile_id: int, limit: int = 10) -> list[dict[str, Any]]:
+        """The newest `limit` runs of one profile, newest window first: run id, window,
+        status, rows and the features (or metrics) that drifted, for a history view."""
+        runs, features, metrics = schema.drift_runs, schema.drift_results, schema.metric_results
+        newest = (
+            sa.select(
+                runs.c.id,
+                runs.c.window_start,
+                runs.c.window_end,
+                runs.c.status,
+                runs.c.rows_observed,
+            )
+            .where(runs.c.profile_id == profile_id)
+            .order_by(runs.c.window_end.desc(), runs.c.id.desc())
+            .limit(limit)
+        )
+        drifted = sa.union_all(
+            sa.select(features.c.run_id, features.c.feature).where(features.c.status == "drift"),
+            sa.select(metrics.c.run_id, metrics.c.metric).where(metrics.c.status == "drift"),
+        ).subquery()
+        with self._connect() as conn:
+            rows = conn.execute(newest).all()
+            ids = [row.id for row in rows]
+            names: dict[int, list[str]] = {i: [] for i in ids}
+            query = (
+                sa.select(drifted.c.run_id, drifted.c.feature)
+                .where(drifted.c.run_id.in_(ids))
+                .order_by(drifted.c.feature)
+            )
+            for run_id, feature in conn.execute(query):
+                names[run_id].append(feature)
+        return [
+            {
+                "run_id": row.id,
+                "window_start": row.window_start,
+                "window_end": row.window_end,
+                "status": row.status,
+                "rows": row.rows_observed,
+                "drifted": names[row.id],
+            }
+            for row in rows
+        ]
 
     @staticmethod
     def _runs_query() -> sa.Select[Any]:

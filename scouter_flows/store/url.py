@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import logging
 import os
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import sqlalchemy as sa
 from platformdirs import user_data_dir
@@ -54,3 +57,97 @@ def resolve_url(url: str | sa.URL | None = None) -> sa.URL:
 def redact(url: sa.URL) -> str:
     """`url` as text with any password replaced by `***`."""
     return url.render_as_string(hide_password=True)
+
+
+EMBEDDED = "the embedded default"
+
+
+@dataclass(frozen=True)
+class StoreChoice:
+    """Which store a run writes to and where that choice came from.
+
+    Every orchestrator resolves its store by one rule (an explicit connection, block or URL,
+    then the orchestrator's default connection, then `$SCOUTER_DATABASE_URL`, then the embedded
+    SQLite file) and logs `describe()` in each task, so a run's log always says where its
+    results went.
+
+    Example:
+        >>> choice = StoreChoice("postgresql://monitor:secret@db/monitoring", "block 'prod'")
+        >>> choice.describe()
+        "store postgresql://monitor:***@db/monitoring (from block 'prod')"
+        >>> choice.embedded
+        False
+    """
+
+    url: str
+    origin: str
+
+    @property
+    def embedded(self) -> bool:
+        """True when nothing named a store and the embedded SQLite file is used."""
+        return self.origin == EMBEDDED
+
+    @property
+    def shown(self) -> str:
+        """The URL without its password."""
+        try:
+            return redact(sa.make_url(self.url))
+        except sa.exc.ArgumentError:
+            return "(a URL that cannot be parsed)"
+
+    def describe(self) -> str:
+        """One line for the task log: the URL without password, and its origin."""
+        return f"store {self.shown} (from {self.origin})"
+
+    def warning(self) -> str | None:
+        """What to tell the user when the embedded file is used, else None."""
+        if not self.embedded:
+            return None
+        return (
+            f"no store is configured, so results go to the SQLite file "
+            f"{sa.make_url(self.url).database}, "
+            "private to this machine: configure the store (a connection, block or "
+            f"${ENV_VAR}) where the runs execute"
+        )
+
+    def log_to(self, logger: logging.Logger | logging.LoggerAdapter[Any]) -> None:
+        """Say in a task's log which store it uses (a warning for the embedded file)."""
+        warning = self.warning()
+        if warning:
+            logger.warning("Store: %s", warning)
+        else:
+            logger.info("Using the %s", self.describe())
+
+    def report(self, summary: dict[str, Any]) -> dict[str, Any]:
+        """`summary` with the store (no password) and, for the embedded file, the warning."""
+        summary["store"] = self.shown
+        warning = self.warning()
+        if warning:
+            summary["store_warning"] = warning
+        return summary
+
+
+def choose_store(*named: tuple[str, str | None]) -> StoreChoice:
+    """The first of `named` `(origin, url)` pairs with a URL, else `$SCOUTER_DATABASE_URL`,
+    else the embedded SQLite file.
+
+    Example:
+        >>> choose_store(("store_url", None), ("store_url", "sqlite:///ops.db")).origin
+        'store_url'
+    """
+    for origin, url in named:
+        if url:
+            return StoreChoice(url, origin)
+    if os.environ.get(ENV_VAR):
+        return StoreChoice(os.environ[ENV_VAR], f"${ENV_VAR}")
+    return StoreChoice(f"sqlite:///{default_sqlite_path()}", EMBEDDED)
+
+
+def has_password(url: str | None) -> bool:
+    """Whether `url` holds a password (text that cannot be parsed holds none we can see)."""
+    if not url:
+        return False
+    try:
+        return bool(sa.make_url(url).password)
+    except sa.exc.ArgumentError:
+        return False

@@ -85,6 +85,39 @@ def test_batch_scoring_logs_and_monitors_the_batch_once(
         assert store.inference_logs("credit", "batch", runs_window(store.runs())).height == 3_000
 
 
+def test_batch_scoring_is_safe_to_unpause(
+    monkeypatch: pytest.MonkeyPatch, sample_data: SampleData, tmp_path: Path
+) -> None:
+    url = f"sqlite:///{tmp_path / 'store.db'}"
+    monkeypatch.setenv("SCOUTER_DATABASE_URL", url)
+    monkeypatch.setenv("SCOUTER_PROFILE", "credit/other-model/1")  # the drift DAG's variable
+    monkeypatch.delenv("SCOUTER_BATCH_PROFILE", raising=False)
+    monkeypatch.delenv("SCOUTER_BATCH_INPUT", raising=False)
+    dag = _dag("batch_scoring.py", "scouter_batch_scoring")
+    assert dag.max_active_runs == 1
+    assert dag.params["profile"] == ""  # not the drift DAG's profile
+    when = datetime(2026, 11, 25, tzinfo=UTC)
+    # Unconfigured, a run (the one unpausing creates) skips instead of logging anything.
+    states = _states(dag.test(logical_date=when))
+    assert states["score"] == "skipped"
+    assert states["monitor"] == "skipped"
+    with Store(url, auto_upgrade=True) as store:
+        assert store.runs().height == 0
+
+    profile = Drifter().create_drift_profile(
+        sample_data.baseline, PsiDriftConfig(space="credit", name="batch", version="1")
+    )
+    batch = tmp_path / "batch.parquet"
+    sample_frame(1_000, np.random.default_rng(4)).write_parquet(batch)
+    conf = {
+        "input_path": str(batch),
+        "predictions_path": str(tmp_path / "scored-{{ ds }}.parquet"),
+        "profile": str(profile.save_to_json(tmp_path / "profile.json")),
+    }
+    assert _states(dag.test(logical_date=when, run_conf=conf))["monitor"] == "success"
+    assert [f.name for f in tmp_path.glob("scored-*")] == ["scored-2026-11-25.parquet"]
+
+
 def runs_window(runs: pl.DataFrame) -> Any:
     from scouter_flows import Window
 

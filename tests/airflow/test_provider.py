@@ -29,7 +29,11 @@ def test_the_providers_manager_lists_the_provider_and_its_connection_type() -> N
     assert hook.hook_class_name == "scouter_flows.operators.hooks.ScouterStoreHook"
     assert hook.connection_type == "scouter_store"
     behaviour = ScouterStoreHook.get_ui_field_behaviour()
-    assert "password" in behaviour["hidden_fields"]
+    # A database connection's form: the password is its own (masked) field, not in the extra.
+    assert behaviour["hidden_fields"] == []
+    assert behaviour["relabeling"]["schema"] == "Database"
+    assert "driver" in behaviour["placeholders"]["extra"]
+    assert "password" not in behaviour["placeholders"]["extra"]
 
 
 def test_prune_operator_deletes_old_runs(

@@ -12,20 +12,26 @@ from prefect.settings import PREFECT_API_URL
 from scouter_flows import Store
 
 
-def test_demo_twice_leaves_one_run(tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path / 'demo.db'}"
+def test_demo_twice_leaves_one_run_in_its_own_store(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'data' / 'store.db'}"  # by default, next to its data
     # Point the console script at the session's test server instead of a new temporary one.
-    env = {**os.environ, "PREFECT_API_URL": str(PREFECT_API_URL.value()), "COLUMNS": "120"}
+    env = {
+        **os.environ,
+        "PREFECT_API_URL": str(PREFECT_API_URL.value()),
+        "COLUMNS": "120",
+        "XDG_DATA_HOME": str(tmp_path / "xdg"),  # where the user's own store would be
+    }
     command = [sys.executable, "-c", "from scouter_flows.cli import main; main()"]
     for _ in range(2):
         done = subprocess.run(
-            [*command, "demo", "--dir", str(tmp_path / "data"), "--url", url],
+            [*command, "demo", "--dir", str(tmp_path / "data")],
             capture_output=True,
             text=True,
             env=env,
             check=False,
         )
         assert done.returncode == 0, done.stdout + done.stderr
+    assert not (tmp_path / "xdg").exists()  # the user's store is left alone
     assert "threshold" in done.stdout
     assert "drifted" in done.stdout
     with Store(url) as store:

@@ -64,7 +64,7 @@ def test_drifted_window_dispatches_and_rerun_is_idempotent(
         assert store.runs().height == 1
         assert {a.status for a in store.alerts(run_id=summary["run_id"])} == {"sent"}
 
-    artifact = Artifact.get("drift-credit-scorer-1-0")
+    artifact = Artifact.get("drift-psi-credit-scorer-1-0")
     assert artifact is not None
     assert "income" in str(artifact.data)
 
@@ -146,7 +146,7 @@ def test_an_empty_window_completes_with_a_no_data_run_and_no_dispatch(
     assert "dispatch-alerts" not in _dispatch_runs(state.state_details.flow_run_id)
     with Store(store_url) as store:
         assert store.runs()["status"].to_list() == ["no_data"]
-    markdown = Artifact.get("drift-credit-scorer-1-0-summary")
+    markdown = Artifact.get("drift-psi-credit-scorer-1-0-summary")
     assert markdown is not None
     assert "**no_data**" in str(markdown.data)
 
@@ -165,7 +165,7 @@ def test_artifact_numbers_have_four_significant_digits(
         window_end=end,
         store_url=store_url,
     )
-    table = Artifact.get("drift-credit-scorer-1-0")
+    table = Artifact.get("drift-psi-credit-scorer-1-0")
     assert table is not None
     rows = json.loads(table.data) if isinstance(table.data, str) else table.data
     for row in rows:

@@ -92,3 +92,63 @@ def test_blocks_example_saves_blocks_the_flows_can_load() -> None:
     assert credentials.slack is not None
     assert credentials.slack.bot_token is not None
     assert credentials.slack.bot_token.get_secret_value() == "xoxb-..."
+
+
+def test_the_quick_start_from_nothing_to_a_served_run(tmp_path: Path) -> None:
+    """Every command of the README's serve quick start, as written (its folder moved here)."""
+    import os
+    import shlex
+    import subprocess
+    import sys
+    import time
+
+    from prefect.settings import PREFECT_API_URL
+
+    from scouter_flows import Store
+    from tests.support import readme_commands
+
+    root = str(tmp_path / "quickstart")
+    bin_dir = str(Path(sys.executable).parent)
+    env = {**os.environ, "PATH": f"{bin_dir}:{os.environ['PATH']}"}
+    env.pop("SCOUTER_DATABASE_URL", None)
+    serve: list[str] = []
+    for command in readme_commands("From nothing to served deployments"):
+        command = command.replace("/tmp/scouter-quickstart", root)
+        if command.startswith("export "):
+            name, value = command.removeprefix("export ").split("=", 1)
+            env[name] = str(PREFECT_API_URL.value()) if name == "PREFECT_API_URL" else value
+        elif command.startswith("scouter-flows serve"):
+            serve = shlex.split(command)
+        else:
+            done = subprocess.run(shlex.split(command), env=env, capture_output=True, text=True)
+            assert done.returncode == 0, f"{command}: {done.stdout}{done.stderr}"
+    assert serve, "the quick start serves"
+    (by_hand,) = readme_commands("Then, from another shell")
+    store = env["SCOUTER_DATABASE_URL"]
+    with subprocess.Popen(
+        serve, env={**env, "PREFECT_RUNNER_POLL_FREQUENCY": "1"}, start_new_session=True
+    ) as process:
+        try:
+            deadline = time.monotonic() + 120
+            while True:  # the deployment exists once serve has registered it
+                started = subprocess.run(
+                    shlex.split(by_hand), env=env, capture_output=True, text=True
+                )
+                if started.returncode == 0 or time.monotonic() > deadline:
+                    break
+                time.sleep(1)
+            assert started.returncode == 0, started.stdout + started.stderr
+            while time.monotonic() < deadline + 120:
+                with Store(store) as opened:
+                    runs = opened.runs()
+                if runs.height:
+                    break
+                time.sleep(1)
+        finally:
+            process.terminate()
+            process.wait(timeout=30)
+    assert runs.height == 1
+    run = runs.row(0, named=True)
+    assert (run["space"], run["name"], run["version"]) == ("credit", "default-risk", "1.0.0")
+    assert run["window_start"].isoformat() == "2026-11-21T00:00:00+00:00"
+    assert run["window_end"].isoformat() == "2026-11-22T00:00:00+00:00"
