@@ -92,6 +92,7 @@ _EXPORTS: dict[str, str] = {
     "ConfigError": "scouter_flows.errors",
     "DataError": "scouter_flows.errors",
     "StoreError": "scouter_flows.errors",
+    "StoreUnavailableError": "scouter_flows.errors",
     "DispatchError": "scouter_flows.errors",
     "EvalError": "scouter_flows.errors",
 }
@@ -163,6 +164,7 @@ __all__ = [
     "Store",
     "StoreError",
     "StoreSink",
+    "StoreUnavailableError",
     "Sturges",
     "TerrellScott",
     "Window",
@@ -201,6 +203,7 @@ if TYPE_CHECKING:
         EvalError,
         ScouterFlowsError,
         StoreError,
+        StoreUnavailableError,
     )
     from scouter_flows.profiles.alerting import (
         AlertCondition,

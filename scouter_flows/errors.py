@@ -12,6 +12,7 @@ __all__ = [
     "EvalError",
     "ScouterFlowsError",
     "StoreError",
+    "StoreUnavailableError",
 ]
 
 
@@ -29,6 +30,11 @@ class DataError(ScouterFlowsError, ValueError):
 
 class StoreError(ScouterFlowsError):
     """The results store cannot be opened, migrated, read or written."""
+
+
+class StoreUnavailableError(StoreError):
+    """The store did not answer: a connection failed, timed out or was lost, or a lock was
+    held too long. The data was fine; trying again later may succeed."""
 
 
 class DispatchError(ScouterFlowsError):

@@ -22,6 +22,7 @@ SLACK_TOKEN = "xoxb-0000-secret-slack-token"
 WEBHOOK_PATH = "/services/T000/B000/secret-webhook-path"
 OPSGENIE_KEY = "0123-secret-genie-key"
 HANG_SECONDS = 2.5
+SLOW_SECONDS = 0.5
 RETRY_AFTER = "7"
 
 
@@ -45,15 +46,17 @@ class FakeProvider:
     lock: threading.Lock = field(default_factory=threading.Lock)
     in_flight: int = 0
     max_in_flight: int = 0
+    then: str = "ok"
+    """The answer once the script has run out."""
 
     def next_mode(self) -> str:
         with self.lock:
-            return self.script.pop(0) if self.script else "ok"
+            return self.script.pop(0) if self.script else self.then
 
     @property
     def delivered(self) -> list[Received]:
-        """Requests answered with success."""
-        return [r for r in self.received if r.headers.get("x-answered") == "ok"]
+        """Requests answered with success (at once, or slowly)."""
+        return [r for r in self.received if r.headers.get("x-answered") in ("ok", "slow")]
 
 
 def _handler(provider: FakeProvider, check: Any, answer: Any) -> type[BaseHTTPRequestHandler]:
@@ -92,6 +95,9 @@ def _handler(provider: FakeProvider, check: Any, answer: Any) -> type[BaseHTTPRe
             try:
                 if mode == "hang":
                     time.sleep(HANG_SECONDS)
+                    mode = "ok"
+                elif mode == "slow":  # a provider that takes its time, then succeeds
+                    time.sleep(SLOW_SECONDS)
                     mode = "ok"
                 status, payload, headers = answer(mode, request)
             finally:
@@ -214,16 +220,18 @@ def _answer_opsgenie(mode: str, request: Received) -> tuple[int, Any, dict[str, 
 
 
 @contextmanager
-def fake_slack(*script: str) -> Iterator[FakeProvider]:
-    """A fake Slack Web API (`/api/chat.postMessage`) and incoming webhook."""
-    provider = FakeProvider(script=list(script))
+def fake_slack(*script: str, then: str = "ok") -> Iterator[FakeProvider]:
+    """A fake Slack Web API (`/api/chat.postMessage`) and incoming webhook: answers as
+    `script` says, then as `then` says."""
+    provider = FakeProvider(script=list(script), then=then)
     with _serve(_handler(provider, _check_slack, _answer_slack), provider):
         yield provider
 
 
 @contextmanager
-def fake_opsgenie(*script: str) -> Iterator[FakeProvider]:
-    """A fake OpsGenie Alert API (`/v2/alerts`, `/v2/alerts/{alias}/close`)."""
-    provider = FakeProvider(script=list(script))
+def fake_opsgenie(*script: str, then: str = "ok") -> Iterator[FakeProvider]:
+    """A fake OpsGenie Alert API (`/v2/alerts`, `/v2/alerts/{alias}/close`): answers as
+    `script` says, then as `then` says."""
+    provider = FakeProvider(script=list(script), then=then)
     with _serve(_handler(provider, _check_opsgenie, _answer_opsgenie), provider):
         yield provider

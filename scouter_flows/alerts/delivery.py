@@ -6,7 +6,7 @@ import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from scouter_flows.store.records import AlertEvent, Severity, StoredAlert
@@ -109,6 +109,13 @@ class RetryPolicy:
                 "RetryPolicy needs attempts >= 1, timeout > 0, initial_delay >= 0 and "
                 f"give_up_after >= 1 (or None); got {self}"
             )
+
+    def lease(self) -> timedelta:
+        """How long a dispatcher holds the alerts it delivers: its worst case (every attempt
+        timing out, the longest wait between them) and a minute's margin. A dispatcher that
+        dies mid-delivery blocks its alerts for this long, then another may send them."""
+        waits = (self.attempts - 1) * max(self.max_delay, self.max_retry_after)
+        return timedelta(seconds=self.attempts * self.timeout + waits + 60)
 
     def delay(self, attempt: int, retry_after: float | None) -> float:
         """Seconds to wait after failed attempt `attempt` (1-based): jittered exponential, at

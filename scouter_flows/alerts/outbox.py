@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import time
+import uuid
 from collections.abc import Callable, Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 from scouter_flows.alerts.console import ConsoleDispatcher
@@ -33,6 +34,8 @@ class DispatchSummary:
     already_sent: int
     suppressed: int = 0
     abandoned: int = 0
+    in_flight: int = 0
+    """Unsent alerts another dispatcher was delivering (it holds their lease): not sent here."""
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-able dict."""
@@ -55,7 +58,9 @@ def dispatch_pending(
     a console line per alert. Timeouts, 429 and 5xx are retried with back-off (`retry`); every
     failed attempt is recorded (`failed`, attempts + 1, the provider's message), a success
     records `sent` and the provider's reference. Alerts already sent, and suppressed ones, are
-    never sent, so calling this again never notifies twice.
+    never sent, so calling this again never notifies twice. Each batch is leased to this call
+    before it is sent (`Store.claim_alerts`): concurrent dispatchers (an orchestrator retry
+    racing a slow first try, two backfill workers) deliver each alert once.
 
     Args:
         store: The results store holding the outbox.
@@ -75,23 +80,25 @@ def dispatch_pending(
     everything = store.alerts(**scope)
     unsent = [a for a in everything if a.status in UNSENT]
     factory = _DispatcherFactory(credentials, policy, dispatchers or {})
-    sent = failed = 0
+    owner = uuid.uuid4().hex
+    sent = failed = in_flight = 0
     errors: list[str] = []
     abandoned = {a.id for a in everything if a.status == "abandoned"}
-    for kind, batch in _batches(unsent, factory):
+    for kind, whole in _batches(unsent, factory):
+        claimed = store.claim_alerts(whole.ids, owner, policy.lease())
+        in_flight += len(whole.alerts) - len(claimed)
+        if not claimed:
+            continue
+        batch = replace(whole, alerts=tuple(a for a in whole.alerts if a.id in claimed))
         try:
             dispatcher = factory.get(kind)
-        except ConfigError as exc:
-            abandoned |= store.mark_alert_failed(
-                batch.ids, str(exc), give_up_after=policy.give_up_after
-            )
-            failed += len(batch.alerts)
-            errors.append(f"{batch.first.destination}: {exc}")
-            continue
-
-        try:
             reference = _deliver(store, dispatcher, batch, policy, sleep, abandoned)
-        except DeliveryError as exc:
+        except (ConfigError, DeliveryError) as exc:
+            if isinstance(exc, ConfigError):
+                abandoned |= store.mark_alert_failed(
+                    batch.ids, str(exc), give_up_after=policy.give_up_after
+                )
+            store.release_alerts(batch.ids, owner)
             failed += len(batch.alerts)
             errors.append(f"{batch.first.destination} ({batch.first.dedup_key}): {exc}")
             continue
@@ -109,6 +116,7 @@ def dispatch_pending(
         already_sent=already,
         suppressed=suppressed,
         abandoned=len(abandoned),  # as left by this pass
+        in_flight=in_flight,
     )
 
 

@@ -11,7 +11,7 @@ import itertools
 from collections import Counter
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, FiniteFloat, field_validator, model_validator
 
 from scouter_flows import limits
 from scouter_flows.profiles.alerting import PsiAlertConfig
@@ -114,7 +114,9 @@ class PsiFixedThreshold(FrozenModel):
     """A constant threshold, whatever the sample sizes."""
 
     kind: Literal["fixed"] = "fixed"
-    threshold: float = Field(default=0.25, gt=0.0, description="Drift iff PSI > threshold.")
+    threshold: FiniteFloat = Field(
+        default=0.25, gt=0.0, description="Drift iff PSI > threshold (finite)."
+    )
 
 
 PsiThreshold = Annotated[
@@ -178,7 +180,9 @@ class PsiFeatureProfile(FrozenModel):
     """
 
     kind: Literal["numeric", "categorical"]
-    edges: list[float] = Field(default_factory=list, description="Inner bin edges, increasing.")
+    edges: list[FiniteFloat] = Field(
+        default_factory=list, description="Inner bin edges, finite and increasing."
+    )
     categories: list[str] = Field(default_factory=list, description="Baseline categories.")
     counts: list[int] = Field(description="Baseline row count per bin, missing bin last.")
 

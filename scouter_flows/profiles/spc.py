@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from typing import Any, Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, FiniteFloat, field_validator, model_validator
 
 from scouter_flows import limits
 from scouter_flows.profiles.alerting import SpcAlertConfig
@@ -121,8 +121,10 @@ class SpcDriftConfig(ProfileIdentity):
 class SpcFeatureProfile(FrozenModel):
     """Centre and process sigma of one feature's X-bar chart."""
 
-    center: float = Field(description="Mean of the subgroup means.")
-    sigma: float = Field(description="Process sigma: mean subgroup std (ddof 1) / c4(n).")
+    center: FiniteFloat = Field(description="Mean of the subgroup means.")
+    sigma: FiniteFloat = Field(
+        ge=0.0, description="Process sigma: mean subgroup std (ddof 1) / c4(n)."
+    )
     sample_size: int = Field(description="Rows per subgroup.")
     subgroups: int = Field(description="Full subgroups in the baseline.")
 

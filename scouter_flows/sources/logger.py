@@ -23,7 +23,7 @@ from typing import Any, Literal, Protocol
 import polars as pl
 from pydantic import BaseModel
 
-from scouter_flows.errors import ConfigError, ScouterFlowsError, StoreError
+from scouter_flows.errors import ConfigError, ScouterFlowsError, StoreError, StoreUnavailableError
 
 log = logging.getLogger(__name__)
 
@@ -153,7 +153,10 @@ class InferenceLogger:
 
     @property
     def dropped(self) -> int:
-        """Records refused because the queue was full."""
+        """Records that will not be written: refused because the queue was full, refused by
+        the sink as invalid, or still failing `close_timeout` seconds into `close`. A store
+        outage drops nothing: the writer keeps the batch and retries until the store answers,
+        while new records queue (up to `max_queued`)."""
         return self._dropped
 
     def insert(self, record: Mapping[str, Any] | BaseModel) -> bool:
@@ -246,31 +249,49 @@ class InferenceLogger:
         rows = _frame(batch)
         delay = 0.05
         give_up = None
+        failing = False
         while True:
             try:
                 self.sink.write(rows)
                 break
+            except StoreUnavailableError as exc:
+                # An outage, not bad rows: keep the batch and retry until the store answers.
+                if not failing:
+                    log.warning("inference log store unavailable, retrying: %s", exc)
+                failing = True
             except ScouterFlowsError as exc:
                 # Bad records, not a sink outage: retrying cannot help. They are counted and
                 # reported by `close`, never silently dropped.
                 log.error("inference log batch of %d records refused: %s", len(batch), exc)
-                with self._progress:
-                    self._lost += len(batch)
-                    self._progress.notify_all()
+                self._give_up(len(batch))
                 return
             except Exception:  # a sink failure must never end the thread
                 log.exception("inference log sink failed for %d records; retrying", len(batch))
-                if self._closing.is_set():
-                    give_up = give_up or time.monotonic() + self.close_timeout
-                    if time.monotonic() >= give_up:
-                        with self._progress:
-                            self._lost += len(batch)
-                            self._progress.notify_all()
-                        return
-                time.sleep(delay)
-                delay = min(delay * 2, 5.0)
+                failing = True
+            if self._closing.is_set():
+                give_up = give_up or time.monotonic() + self.close_timeout
+                if time.monotonic() >= give_up:
+                    log.error(
+                        "inference log sink still failing after %s s at close: %d records dropped",
+                        self.close_timeout,
+                        len(batch),
+                    )
+                    self._give_up(len(batch))
+                    return
+            time.sleep(delay)
+            delay = min(delay * 2, 5.0)
+        if failing:
+            log.warning("inference log sink recovered: %d records written", len(batch))
         with self._progress:
             self._written += len(batch)
+            self._progress.notify_all()
+
+    def _give_up(self, records: int) -> None:
+        """Count records that will never be written: in `dropped`, and for `close` to report."""
+        with self._lock:
+            self._dropped += records
+        with self._progress:
+            self._lost += records
             self._progress.notify_all()
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -9,7 +10,7 @@ from typing import Any
 import polars as pl
 import sqlalchemy as sa
 
-from scouter_flows.errors import StoreError
+from scouter_flows.errors import ConfigError, StoreError, StoreUnavailableError
 from scouter_flows.store.url import redact
 
 
@@ -36,16 +37,37 @@ class StoreConnection:
         try:
             with self._engine.connect() as conn:
                 yield conn
-        except sa.exc.OperationalError as exc:
-            raise StoreError(f"store {redact(self.url)}: {first_line(exc)}") from None
+        except sa.exc.DBAPIError as exc:
+            error = store_error(self.url, exc)
+            if error is None:
+                raise
+            raise error from None
 
     @contextmanager
     def _begin(self) -> Iterator[sa.Connection]:
         try:
             with self._engine.begin() as conn:
                 yield conn
-        except sa.exc.OperationalError as exc:
-            raise StoreError(f"store {redact(self.url)}: {first_line(exc)}") from None
+        except sa.exc.DBAPIError as exc:
+            error = store_error(self.url, exc)
+            if error is None:
+                raise
+            raise error from None
+
+
+def store_error(url: sa.URL, exc: sa.exc.DBAPIError) -> StoreError | None:
+    """The error to raise for a driver error: `StoreUnavailableError` when the server did not
+    answer (refused, timed out, dropped the connection, a lock held too long), which a caller
+    may retry; a `StoreError` for another operational failure; None for an SQL or integrity
+    error, which surfaces as it is. Each names the store without its password."""
+    message = f"store {redact(url)}: {first_line(exc)}"
+    text = str(getattr(exc, "orig", exc)).lower()
+    # SQLite reports a missing table or column as an OperationalError too: not an outage.
+    schema_problem = url.get_backend_name() == "sqlite" and text.startswith("no such ")
+    lost = isinstance(exc, sa.exc.OperationalError | sa.exc.InterfaceError)
+    if (lost or exc.connection_invalidated) and not schema_problem:
+        return StoreUnavailableError(message)
+    return StoreError(message) if isinstance(exc, sa.exc.OperationalError) else None
 
 
 def dialect_insert(conn: sa.Connection, table: sa.Table) -> Any:
@@ -64,9 +86,45 @@ def first_line(exc: BaseException) -> str:
     return text.strip().splitlines()[0] if text.strip() else type(exc).__name__
 
 
+CONNECT_TIMEOUT = 10.0
+"""Seconds to wait for a Postgres store to accept a connection (`$SCOUTER_STORE_CONNECT_TIMEOUT`,
+or `connect_timeout` in the URL)."""
+STATEMENT_TIMEOUT = 600.0
+"""Seconds one statement may run on a Postgres store before the server cancels it
+(`$SCOUTER_STORE_STATEMENT_TIMEOUT`, 0 for none; or `options=-c statement_timeout=...` in
+the URL)."""
+
+
+def timeout_setting(name: str, default: float) -> float:
+    """A timeout in seconds from the environment variable `name`, else `default`."""
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ConfigError(f"${name} must be a number of seconds, got {raw!r}") from None
+    if value < 0:
+        raise ConfigError(f"${name} must not be negative, got {raw!r}")
+    return value
+
+
+def postgres_connect_args(url: sa.URL) -> dict[str, Any]:
+    """Connect and statement timeouts for psycopg, unless the URL sets its own: a server that
+    accepts connections and never answers fails the run instead of hanging it."""
+    args: dict[str, Any] = {}
+    if "connect_timeout" not in url.query:
+        seconds = timeout_setting("SCOUTER_STORE_CONNECT_TIMEOUT", CONNECT_TIMEOUT)
+        args["connect_timeout"] = max(1, round(seconds))
+    statement = timeout_setting("SCOUTER_STORE_STATEMENT_TIMEOUT", STATEMENT_TIMEOUT)
+    if "options" not in url.query and statement > 0:
+        args["options"] = f"-c statement_timeout={round(statement * 1000)}"
+    return args
+
+
 def create_engine(url: sa.URL) -> sa.Engine:
     if url.get_backend_name() != "sqlite":
-        return sa.create_engine(url, pool_pre_ping=True)
+        return sa.create_engine(url, pool_pre_ping=True, connect_args=postgres_connect_args(url))
     engine = sa.create_engine(url, connect_args={"timeout": 30})
 
     @sa.event.listens_for(engine, "connect")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import polars as pl
@@ -19,6 +19,11 @@ UNSENT = ("pending", "failed")
 
 UNDELIVERED = (*UNSENT, "abandoned")
 """What `open_alerts` lists: still to deliver, or given up on after too many attempts."""
+
+NOTIFIED = ("sent", "pending")
+"""A breach counts as announced once sent, or while waiting to be sent; a failed, abandoned,
+superseded or suppressed row does not count, so a delivery that failed one day is made the
+next rather than suppressed for the whole cool-down."""
 
 
 class Outbox(StoreConnection):
@@ -111,8 +116,32 @@ class Outbox(StoreConnection):
             },
         )
 
+    def claim_alerts(self, alert_ids: Sequence[int], owner: str, lease: timedelta) -> set[int]:
+        """Lease the still-unsent alerts among `alert_ids` to `owner` for `lease`, unless
+        another dispatcher holds a live lease on them; returns the ids now leased.
+
+        One UPDATE with the conditions in its WHERE clause: on Postgres a second claimer waits
+        for the first's row locks and then re-checks the rows, on SQLite writers queue, so
+        each row is leased to one dispatcher at a time. A lease that runs out (its holder
+        died) lets another dispatcher deliver the rows.
+        """
+        table = schema.alerts
+        now = datetime.now(UTC)
+        with self._begin() as conn:
+            rows = conn.execute(
+                sa.update(table)
+                .where(
+                    table.c.id.in_(list(alert_ids)),
+                    table.c.status.in_(UNSENT),
+                    sa.or_(table.c.claimed_until.is_(None), table.c.claimed_until < now),
+                )
+                .values(claimed_by=owner, claimed_until=now + lease)
+                .returning(table.c.id)
+            ).all()
+        return {row.id for row in rows}
+
     def mark_alert_sent(self, alert_id: int | Sequence[int], provider_ref: str | None) -> None:
-        """Record delivered alerts (one id or several delivered together)."""
+        """Record delivered alerts (one id or several delivered together); their lease ends."""
         table = schema.alerts
         with self._begin() as conn:
             conn.execute(
@@ -124,6 +153,8 @@ class Outbox(StoreConnection):
                     provider_ref=provider_ref,
                     sent_at=datetime.now(UTC),
                     last_error=None,
+                    claimed_by=None,
+                    claimed_until=None,
                 )
             )
 
@@ -132,7 +163,8 @@ class Outbox(StoreConnection):
     ) -> set[int]:
         """Record a failed delivery attempt; the alerts stay in the outbox for a retry, unless
         this was attempt `give_up_after` (or later): then they are `abandoned`, no longer
-        retried, and still listed by `open_alerts`. Returns the ids now abandoned."""
+        retried, and still listed by `open_alerts`. A lease is kept (the holder may retry
+        at once): `release_alerts` ends it. Returns the ids now abandoned."""
         table = schema.alerts
         attempts = table.c.attempts + 1
         status: Any = sa.literal("failed")
@@ -146,6 +178,16 @@ class Outbox(StoreConnection):
                 .returning(table.c.id, table.c.status)
             ).all()
         return {row.id for row in rows if row.status == "abandoned"}
+
+    def release_alerts(self, alert_ids: Sequence[int], owner: str) -> None:
+        """End `owner`'s lease on the alerts (after its last attempt), so others may retry."""
+        table = schema.alerts
+        with self._begin() as conn:
+            conn.execute(
+                sa.update(table)
+                .where(table.c.id.in_(list(alert_ids)), table.c.claimed_by == owner)
+                .values(claimed_by=None, claimed_until=None)
+            )
 
 
 def _ids(alert_id: int | Sequence[int]) -> list[int]:
@@ -185,19 +227,25 @@ def write_alerts(
 ) -> int:
     """Replace a run's unsent alerts, one row per alert and destination; count those to send.
 
-    Rows already sent stay (a re-run never re-notifies). A breach that also fired in the
-    previous window of the profile is `suppressed` unless its last notification (of an earlier
-    window) is at least `policy.cooldown` old. A breach of the previous window that no longer
-    fires, on an entity judged this window (`judged`), writes a `resolve` row for each
-    destination that wants resolutions.
+    Rows already sent stay (a re-run never re-notifies), and so do rows a dispatcher is
+    delivering right now (its lease is live). A breach that also fired in the previous window
+    of the profile is `suppressed` unless its last announcement (sent, or waiting to be sent,
+    in an earlier window) is at least `policy.cooldown` old or there was none: a breach whose
+    delivery failed is sent with this window, and its undelivered rows of earlier windows are
+    `superseded`. A breach of the previous window that no longer fires, on an entity judged
+    this window (`judged`), writes a `resolve` row for each destination that wants
+    resolutions, if that breach was announced.
     """
     outbox = schema.alerts
     run_column = "run_id" if runs is schema.drift_runs else "eval_run_id"
     owner = outbox.c[run_column]
-    conn.execute(sa.delete(outbox).where(owner == run_id, outbox.c.status != "sent"))
+    in_flight = sa.and_(outbox.c.claimed_until.is_not(None), outbox.c.claimed_until >= now)
+    conn.execute(
+        sa.delete(outbox).where(owner == run_id, outbox.c.status != "sent", sa.not_(in_flight))
+    )
     previous = _previous_alerts(conn, runs, run_column, profile_id, window)
     firing = {a.dedup_key for a in alerts}
-    notified = _last_notified(conn, {k for k, _ in previous if k in firing}, window)
+    notified = _last_notified(conn, {k for k, _ in previous}, window)
     base = {
         run_column: run_id,
         "link": policy.link,
@@ -221,6 +269,8 @@ def write_alerts(
         target = next((d for d in policy.destinations if d.key == dest_key), None)
         if target is None or not target.resolutions or key in firing or was.entity not in judged:
             continue
+        if (key, dest_key) not in notified:
+            continue  # nobody was told of this breach: no "resolved" either
         resolved = AlertRecord(
             dedup_key=key,
             entity=was.entity,
@@ -238,6 +288,7 @@ def write_alerts(
             ),
             rows,
         )
+    _supersede(conn, rows, window, in_flight)
     return int(
         conn.execute(
             sa.select(sa.func.count())
@@ -245,6 +296,31 @@ def write_alerts(
             .where(owner == run_id, outbox.c.status.in_(UNSENT))
         ).scalar_one()
     )
+
+
+def _supersede(
+    conn: sa.Connection, rows: list[dict[str, Any]], window: Window, in_flight: Any
+) -> None:
+    """Mark earlier windows' undelivered rows of the breaches now pending as `superseded`:
+    this window's row carries them (and is the one delivered)."""
+    outbox = schema.alerts
+    carried: dict[str, set[str]] = {}
+    for row in rows:
+        if row["event"] == "trigger" and row["status"] == "pending":
+            carried.setdefault(row["destination"], set()).add(row["dedup_key"])
+    for destination, keys in carried.items():
+        conn.execute(
+            sa.update(outbox)
+            .where(
+                outbox.c.destination == destination,
+                outbox.c.dedup_key.in_(sorted(keys)),
+                outbox.c.event == "trigger",
+                outbox.c.status.in_(("failed", "abandoned")),
+                outbox.c.window_end <= window.start,
+                sa.not_(in_flight),
+            )
+            .values(status="superseded")
+        )
 
 
 def _row(
@@ -294,7 +370,7 @@ def _previous_alerts(
 def _last_notified(
     conn: sa.Connection, keys: set[str], window: Window
 ) -> dict[tuple[str, str], datetime]:
-    """End of the latest earlier window in which each key was notified (not suppressed)."""
+    """End of the latest earlier window in which each key was announced (`NOTIFIED`)."""
     if not keys:
         return {}
     outbox = schema.alerts
@@ -303,7 +379,7 @@ def _last_notified(
         .where(
             outbox.c.dedup_key.in_(sorted(keys)),
             outbox.c.event == "trigger",
-            outbox.c.status != "suppressed",
+            outbox.c.status.in_(NOTIFIED),
             outbox.c.window_end <= window.start,
         )
         .group_by(outbox.c.dedup_key, outbox.c.destination)

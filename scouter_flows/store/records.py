@@ -6,7 +6,7 @@ from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 from typing import Any, Literal
 
-AlertStatus = Literal["pending", "sent", "failed", "suppressed", "abandoned"]
+AlertStatus = Literal["pending", "sent", "failed", "suppressed", "abandoned", "superseded"]
 AlertEvent = Literal["trigger", "resolve"]
 Severity = Literal["warning", "critical"]
 
@@ -87,6 +87,8 @@ class StoredAlert:
     provider_ref: str | None
     created_at: datetime
     sent_at: datetime | None
+    claimed_by: str | None = None
+    claimed_until: datetime | None = None
 
     @property
     def profile(self) -> str:

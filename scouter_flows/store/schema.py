@@ -208,13 +208,17 @@ alerts = sa.Table(
     sa.Column("link", sa.Text, nullable=True),
     sa.Column("window_start", UTCDateTime, nullable=True),
     sa.Column("window_end", UTCDateTime, nullable=True),
-    # pending | sent | failed | suppressed (still firing within the cool-down: not sent)
+    # pending | sent | failed | abandoned (failed too often) | suppressed (still firing within
+    # the cool-down: not sent) | superseded (undelivered, carried into a later window's row)
     sa.Column("status", sa.String(16), nullable=False),
     sa.Column("attempts", sa.Integer, nullable=False, server_default="0"),
     sa.Column("last_error", sa.Text, nullable=True),
     sa.Column("provider_ref", sa.String(255), nullable=True),
     sa.Column("created_at", UTCDateTime, nullable=False),
     sa.Column("sent_at", UTCDateTime, nullable=True),
+    # A dispatcher's lease on rows it is delivering: others skip them until it runs out.
+    sa.Column("claimed_by", sa.String(64), nullable=True),
+    sa.Column("claimed_until", UTCDateTime, nullable=True),
     sa.UniqueConstraint("run_id", "dedup_key", "destination"),
     sa.UniqueConstraint("eval_run_id", "dedup_key", "destination"),
     sa.CheckConstraint("(run_id IS NULL) <> (eval_run_id IS NULL)", name="one_run"),
