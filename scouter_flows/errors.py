@@ -43,3 +43,15 @@ class DispatchError(ScouterFlowsError):
 
 class EvalError(ScouterFlowsError):
     """A GenAI evaluation task or dataset is invalid."""
+
+
+def first_line(exc: BaseException) -> str:
+    """The first line of an exception's message (of the driver's own error, when a database
+    library wraps one), else its type name: enough to say why, short enough for one line.
+
+    Example:
+        >>> first_line(ValueError("bad value\\nmore detail"))
+        'bad value'
+    """
+    text = str(getattr(exc, "orig", None) or exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__

@@ -27,6 +27,10 @@ SERVICE_NAME = 255
 DESTINATION = 255
 DEDUP_KEY = 512
 """The store's column and OpsGenie's alias; longer keys end in a digest of the whole."""
+STORED_VALUE = 65_536
+"""Bytes of a task's actual value (JSON) the store keeps per record; a longer one is stored as
+`{"truncated": true, "bytes": N, "head": "<its first TRUNCATED_HEAD characters>"}`."""
+TRUNCATED_HEAD = 1_024
 
 
 def check_text(value: str, limit: int, field: str) -> str:

@@ -151,3 +151,17 @@ def test_db_check_counts_orphans_and_repair_removes_them(tmp_path: Path) -> None
     assert repaired.returncode == 0, repaired.stdout + repaired.stderr
     assert "removed 2 orphaned rows" in repaired.stdout
     assert _run("db", "check", "--url", url).returncode == 0
+
+
+def test_a_malformed_records_file_is_named_without_a_traceback(tmp_path: Path) -> None:
+    records = tmp_path / "records.ndjson"
+    records.write_text('{"id": "1", "context": {"a": 1}}\n{"id": "2", "context": {"a": \n')
+    task_file = tmp_path / "tasks.yaml"
+    task_file.write_text(
+        "tasks:\n  - id: has_a\n    context_path: a\n    operator: Equals\n    expected_value: 1\n"
+    )
+    done = _run("eval", "run", "--tasks", str(task_file), "--records", str(records), "--no-save")
+    assert done.returncode == 2
+    said = " ".join(done.stdout.split())  # the console wraps long lines
+    assert f"{records}: cannot be read as eval records" in said
+    assert "Traceback" not in done.stdout + done.stderr

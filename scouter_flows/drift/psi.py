@@ -247,17 +247,32 @@ def _drop_empty_bins(feature: PsiFeatureProfile) -> PsiFeatureProfile:
     return feature.model_copy(update={"edges": edges, "counts": [*values, feature.counts[-1]]})
 
 
+FUSED_CATEGORIES = 64
+"""Up to this many categories a feature is counted by fused comparisons in the one streamed
+pass; beyond, by a group-by of its own (linear in rows, whatever the number of categories)."""
+
+
 def _count_bins(
     lf: pl.LazyFrame, features: dict[str, PsiFeatureProfile]
 ) -> tuple[int, dict[str, list[int]]]:
-    """The row count of `lf` and its rows per bin for every feature, in one streamed pass."""
+    """The row count of `lf` and its rows per bin for every feature, in one streamed pass (and
+    one more per categorical feature with many categories)."""
+    wide = {
+        name
+        for name, feature in features.items()
+        if feature.kind == "categorical" and len(feature.categories) > FUSED_CATEGORIES
+    }
     exprs: list[pl.Expr] = [pl.len().alias("\x00rows")]
     for name, feature in features.items():
-        exprs.extend(_bin_count_exprs(name, feature))
+        if name not in wide:
+            exprs.extend(_bin_count_exprs(name, feature))
     row = sum_row(lf, exprs)
     total = int(row["\x00rows"])
     out: dict[str, list[int]] = {}
     for name, feature in features.items():
+        if name in wide:
+            out[name] = _category_counts(lf, name, feature.categories, total)
+            continue
         missing = int(row[f"{name}\x00missing"])
         present = total - missing
         if feature.kind == "numeric":
@@ -269,6 +284,16 @@ def _count_bins(
             values.append(present - sum(values))
         out[name] = [*values, missing]
     return total, out
+
+
+def _category_counts(lf: pl.LazyFrame, name: str, categories: list[str], total: int) -> list[int]:
+    """Rows per category of `categories`, then the other values, then missing: a group-by."""
+    column = _as_category(name)
+    grouped = lf.group_by(column.alias("value")).agg(pl.len().alias("rows"))
+    found = dict(grouped.collect(engine="streaming").iter_rows())
+    missing = int(found.pop(None, 0))
+    values = [int(found.get(category, 0)) for category in categories]
+    return [*values, total - missing - sum(values), missing]
 
 
 def _bin_count_exprs(name: str, feature: PsiFeatureProfile) -> list[pl.Expr]:

@@ -18,6 +18,7 @@ import polars as pl
 from rich.console import Console
 from rich.table import Table
 
+from scouter_flows import limits
 from scouter_flows.evaluate.judging import JudgeStats
 from scouter_flows.evaluate.runner import ERROR, FAIL, PASS, SKIPPED, STATUS_NAMES, TaskColumn
 
@@ -157,9 +158,21 @@ class EvalResults:
         )
 
     def to_store_frame(self) -> pl.DataFrame:
-        """The columns the store keeps: record_id, task_id, status, value (JSON), message."""
+        """The columns the store keeps: record_id, task_id, status, value (JSON), message.
+
+        A value longer than `limits.STORED_VALUE` bytes (a whole model output, say) is kept as
+        a marker with its size and head, so one huge response cannot swell the store.
+        """
+        actual = pl.col("actual")
+        size = actual.str.len_bytes()
+        marker = pl.struct(
+            truncated=pl.lit(True),
+            bytes=size,
+            head=actual.str.slice(0, limits.TRUNCATED_HEAD),
+        ).struct.json_encode()
+        value = pl.when(size > limits.STORED_VALUE).then(marker).otherwise(actual)
         return self.to_polars().select(
-            "record_id", "task_id", "status", pl.col("actual").alias("value"), "message"
+            "record_id", "task_id", "status", value.alias("value"), "message"
         )
 
     def as_table(self, show_tasks: bool = False) -> Table:

@@ -12,7 +12,7 @@ from airflow.sdk.exceptions import AirflowNotFoundException
 from airflow.sdk.log import mask_secret
 
 from scouter_flows.errors import ConfigError
-from scouter_flows.store.url import StoreChoice, choose_store
+from scouter_flows.store.url import StoreChoice, choose_store, has_password
 
 if TYPE_CHECKING:
     from scouter_flows.alerts.credentials import Credentials
@@ -163,9 +163,19 @@ def connection_exists(conn_id: str) -> bool:
 def resolve_store(store_url: str | None = None, store_conn_id: str | None = None) -> StoreChoice:
     """The store a task writes to: the `store_conn_id` connection, else `store_url`, else the
     `scouter_default` connection when it exists, else `$SCOUTER_DATABASE_URL`, else the
-    embedded SQLite file (which `StoreChoice.warning` then explains)."""
+    embedded SQLite file (which `StoreChoice.warning` then explains).
+
+    Raises:
+        ConfigError: `store_url` holds a password (Airflow would show it in the UI).
+    """
     if store_conn_id:
         return StoreChoice(ScouterStoreHook(store_conn_id).url, f"connection {store_conn_id!r}")
+    if has_password(store_url):
+        raise ConfigError(
+            "store_url holds a password, which Airflow shows in the task's rendered fields: "
+            f"put the store in a connection ({DEFAULT_CONN_ID}, or one named by store_conn_id), "
+            "or set $SCOUTER_DATABASE_URL on the workers"
+        )
     if not store_url and connection_exists(DEFAULT_CONN_ID):
         return StoreChoice(ScouterStoreHook(DEFAULT_CONN_ID).url, f"connection {DEFAULT_CONN_ID!r}")
     return choose_store(("store_url", store_url))

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import hashlib
 import json
+from pathlib import Path
 from typing import Any
 
 import polars as pl
 
-from scouter_flows.errors import DataError
+from scouter_flows.errors import DataError, first_line
 from scouter_flows.sources.files import FileSource, filter_window
 from scouter_flows.sources.frames import DataLike, to_lazyframe
 from scouter_flows.sources.sql import SqlSource
@@ -45,13 +46,22 @@ def read_eval_records(
     if isinstance(source, FileSource | SqlSource):
         if window is None:
             raise DataError("reading eval records from files or SQL needs a window")
-        lf = source.scan(window)
         timestamp_column = source.timestamp_column
+        if isinstance(source, FileSource):
+            with source.reading(window):
+                frame = source.scan(window).collect()
+        else:
+            frame = source.scan(window).collect()
     else:
         lf = to_lazyframe(source)
         if window is not None:
             lf = filter_window(lf, window, timestamp_column)
-    frame = lf.collect()
+        try:
+            frame = lf.collect()
+        except pl.exceptions.ComputeError as exc:
+            named = source if isinstance(source, str | Path) else "the eval records"
+            reason = first_line(exc)
+            raise DataError(f"{named}: cannot be read as eval records ({reason})") from None
     if "context" not in frame.columns:
         raise DataError(f"eval records need a 'context' column; columns are {frame.columns}")
     context = frame["context"]

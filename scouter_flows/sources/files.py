@@ -5,7 +5,8 @@ from __future__ import annotations
 import csv
 import glob
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Literal
@@ -13,7 +14,7 @@ from typing import Literal
 import polars as pl
 from pydantic import BaseModel, ConfigDict, Field
 
-from scouter_flows.errors import ConfigError, DataError
+from scouter_flows.errors import ConfigError, DataError, ScouterFlowsError, first_line
 from scouter_flows.window import Window
 
 FileFormat = Literal["parquet", "csv", "ndjson"]
@@ -67,6 +68,11 @@ def scan_files(
         if "://" not in text:
             _check_local(text)
     fmt = file_format or detect_format(paths[0])
+    if fmt == "csv":
+        for text in paths:
+            if "://" not in text:
+                for match in _local_matches(text):
+                    _csv_header(match)
     options = dict(storage_options) if storage_options else None
     target: str | list[str] = paths[0] if len(paths) == 1 else paths
     if fmt == "parquet":
@@ -189,6 +195,36 @@ class FileSource(BaseModel):
             lf = lf.filter((day >= window.start.date()) & (day <= last))
         return filter_window(lf, window, self.timestamp_column)
 
+    @contextmanager
+    def reading(self, window: Window) -> Iterator[None]:
+        """Name the file when Polars fails to decode one while the window is computed (a
+        parquet file whose footer is sound but whose pages are corrupt is only found then).
+
+        Raises:
+            DataError: the file that cannot be read (or the source, when no single local
+                file is to blame), with Polars' reason.
+        """
+        try:
+            yield
+        except pl.exceptions.ComputeError as exc:
+            reason = first_line(exc)
+            culprit = self._unreadable(window)
+            raise DataError(f"{culprit or self.path}: cannot be read ({reason})") from None
+
+    def _unreadable(self, window: Window) -> str | None:
+        """The first local file of the window that fails a full read, if one does."""
+        try:
+            files = self.window_files(window)
+        except ScouterFlowsError:
+            return None
+        fmt = (self.file_format or detect_format(files[0])) if files else None
+        for file in files:
+            try:
+                scan_files(file, file_format=fmt).collect()
+            except pl.exceptions.PolarsError:
+                return file
+        return None
+
     def paths(self) -> list[str]:
         """`path` as a non-empty list."""
         given = [self.path] if isinstance(self.path, str) else list(self.path)
@@ -234,8 +270,8 @@ def _check_readable(paths: list[str], fmt: FileFormat) -> None:
             try:
                 pl.read_parquet_schema(path)
             except Exception as exc:  # Polars names neither the file nor a stable error type
-                first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-                raise DataError(f"{path}: not a readable parquet file ({first})") from None
+                reason = first_line(exc)
+                raise DataError(f"{path}: not a readable parquet file ({reason})") from None
     elif fmt == "csv" and paths:
         expected = _csv_header(paths[0])
         for path in paths[1:]:
@@ -247,5 +283,12 @@ def _check_readable(paths: list[str], fmt: FileFormat) -> None:
 
 
 def _csv_header(path: str) -> list[str]:
+    """The header of a local CSV file; a name given twice is refused (Polars would rename
+    the second copy and the column would silently go unmonitored)."""
     with open(path, encoding="utf-8", newline="") as handle:
-        return next(csv.reader(handle), [])
+        header = next(csv.reader(handle), [])
+    repeated = sorted({name for name in header if header.count(name) > 1})
+    if repeated:
+        names = ", ".join(map(repr, repeated))
+        raise DataError(f"{path}: the CSV header names {names} more than once")
+    return header

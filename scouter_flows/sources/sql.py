@@ -14,7 +14,7 @@ import polars as pl
 import sqlalchemy as sa
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, model_validator
 
-from scouter_flows.errors import ConfigError, DataError
+from scouter_flows.errors import ConfigError, DataError, first_line
 from scouter_flows.sources.files import filter_window
 from scouter_flows.window import Window
 
@@ -91,7 +91,7 @@ class SqlSource(BaseModel):
                 finally:
                     engine.dispose()
         except Exception as exc:  # drivers raise their own types; name the database, not the secret
-            text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            text = first_line(exc)
             shown = url.render_as_string(hide_password=True)
             raise DataError(f"cannot read {shown}: {text}") from None
         return filter_window(frame.lazy(), window, self.timestamp_column)

@@ -10,7 +10,7 @@ from typing import Any
 import polars as pl
 import sqlalchemy as sa
 
-from scouter_flows.errors import ConfigError, StoreError, StoreUnavailableError
+from scouter_flows.errors import ConfigError, StoreError, StoreUnavailableError, first_line
 from scouter_flows.store.url import redact
 
 
@@ -79,11 +79,6 @@ def dialect_insert(conn: sa.Connection, table: sa.Table) -> Any:
     from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
     return sqlite_insert(table)
-
-
-def first_line(exc: BaseException) -> str:
-    text = str(getattr(exc, "orig", None) or exc)
-    return text.strip().splitlines()[0] if text.strip() else type(exc).__name__
 
 
 CONNECT_TIMEOUT = 10.0

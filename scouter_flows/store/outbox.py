@@ -20,6 +20,9 @@ UNSENT = ("pending", "failed")
 UNDELIVERED = (*UNSENT, "abandoned")
 """What `open_alerts` lists: still to deliver, or given up on after too many attempts."""
 
+ALERT_LOCK = 0x5C0_A1E7
+"""Postgres advisory lock class held, per profile, while a run's alerts are judged."""
+
 NOTIFIED = ("sent", "pending")
 """A breach counts as announced once sent, or while waiting to be sent; a failed, abandoned,
 superseded or suppressed row does not count, so a delivery that failed one day is made the
@@ -232,13 +235,20 @@ def write_alerts(
     of the profile is `suppressed` unless its last announcement (sent, or waiting to be sent,
     in an earlier window) is at least `policy.cooldown` old or there was none: a breach whose
     delivery failed is sent with this window, and its undelivered rows of earlier windows are
-    `superseded`. A breach of the previous window that no longer fires, on an entity judged
-    this window (`judged`), writes a `resolve` row for each destination that wants
-    resolutions, if that breach was announced.
+    `superseded`. A window written after later ones (a backfill running newest first, windows
+    written concurrently) is judged against them too: a breach that later windows of the same
+    streak announced less than `policy.cooldown` after this one is `suppressed`: a streak
+    written newest first is announced as often as one written oldest first. A breach of the
+    previous window that no longer fires, on an entity judged this window (`judged`), writes a
+    `resolve` row for each destination that wants resolutions, if that breach was announced.
     """
     outbox = schema.alerts
     run_column = "run_id" if runs is schema.drift_runs else "eval_run_id"
     owner = outbox.c[run_column]
+    if conn.dialect.name == "postgresql":
+        # Writers of one profile's windows take turns judging them (SQLite writers queue
+        # anyway), so each sees the windows the others wrote, whatever the order.
+        conn.execute(sa.select(sa.func.pg_advisory_xact_lock(ALERT_LOCK, profile_id)))
     in_flight = sa.and_(outbox.c.claimed_until.is_not(None), outbox.c.claimed_until >= now)
     conn.execute(
         sa.delete(outbox).where(owner == run_id, outbox.c.status != "sent", sa.not_(in_flight))
@@ -246,6 +256,7 @@ def write_alerts(
     previous = _previous_alerts(conn, runs, run_column, profile_id, window)
     firing = {a.dedup_key for a in alerts}
     notified = _last_notified(conn, {k for k, _ in previous}, window)
+    covered = _announced_later(conn, runs, run_column, profile_id, window, firing, policy)
     base = {
         run_column: run_id,
         "link": policy.link,
@@ -258,7 +269,9 @@ def write_alerts(
     for alert in alerts:
         for dest in policy.destinations:
             status = "pending"
-            if (alert.dedup_key, dest.key) in previous:
+            if (alert.dedup_key, dest.key) in covered:
+                status = "suppressed"  # a later window of the same streak announced it
+            elif (alert.dedup_key, dest.key) in previous:
                 last = notified.get((alert.dedup_key, dest.key))
                 recent = last is not None and (
                     policy.cooldown is None or window.end - last < policy.cooldown
@@ -365,6 +378,49 @@ def _previous_alerts(
         outbox.c.message,
     ).where(outbox.c[run_column] == previous_run, outbox.c.event == "trigger")
     return {(row.dedup_key, row.destination): row for row in conn.execute(query)}
+
+
+def _announced_later(
+    conn: sa.Connection,
+    runs: sa.Table,
+    run_column: str,
+    profile_id: int,
+    window: Window,
+    firing: set[str],
+    policy: AlertPolicy,
+) -> set[tuple[str, str]]:
+    """The (key, destination) pairs firing now that a later run of the same streak (every
+    run in between fired the key too) announced less than `policy.cooldown` after `window`."""
+    if not firing:
+        return set()
+    later = sa.select(runs.c.id).where(
+        runs.c.profile_id == profile_id, runs.c.window_start >= window.end
+    )
+    if policy.cooldown is not None:
+        later = later.where(runs.c.window_end < window.end + policy.cooldown)
+    ordered = [row.id for row in conn.execute(later.order_by(runs.c.window_end, runs.c.id))]
+    if not ordered:
+        return set()
+    outbox = schema.alerts
+    fired: dict[int, dict[tuple[str, str], str]] = {run_id: {} for run_id in ordered}
+    query = sa.select(
+        outbox.c[run_column], outbox.c.dedup_key, outbox.c.destination, outbox.c.status
+    ).where(
+        outbox.c[run_column].in_(ordered),
+        outbox.c.event == "trigger",
+        outbox.c.dedup_key.in_(sorted(firing)),
+    )
+    for run_id, key, destination, status in conn.execute(query):
+        fired[run_id][(key, destination)] = status
+    alive = {(key, dest.key) for key in firing for dest in policy.destinations}
+    covered: set[tuple[str, str]] = set()
+    for run_id in ordered:  # walk forward while the streak lasts
+        here = fired[run_id]
+        alive = {pair for pair in alive if pair in here}
+        covered |= {pair for pair in alive if here[pair] in NOTIFIED}
+        if not alive:
+            break
+    return covered
 
 
 def _last_notified(

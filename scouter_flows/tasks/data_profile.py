@@ -26,14 +26,15 @@ def profile_window(
     Raises:
         DataError: the window is empty, or a column is missing or of an unsupported type.
     """
-    lf = source.scan(window)
-    names = columns or [c for c in lf.collect_schema().names() if c != source.timestamp_column]
-    return DataProfiler().create_data_profile(
-        lf.select(names),
-        bin_size=bin_size,
-        compute_correlations=compute_correlations,
-        top_categories=top_categories,
-    )
+    with source.reading(window):
+        lf = source.scan(window)
+        names = columns or [c for c in lf.collect_schema().names() if c != source.timestamp_column]
+        return DataProfiler().create_data_profile(
+            lf.select(names),
+            bin_size=bin_size,
+            compute_correlations=compute_correlations,
+            top_categories=top_categories,
+        )
 
 
 def persist_data_profile(

@@ -116,7 +116,8 @@ def compute_window_drift(
     """Scan `source` for `window` and compute drift against the stored profile (or, with
     `performance`, the window's model performance against a custom-metric profile)."""
     profile = stored_profile(ref, store_url)
-    return drift_of(profile, source.scan(window), window, performance)
+    with source.reading(window):
+        return drift_of(profile, source.scan(window), window, performance)
 
 
 def drift_of(
@@ -143,7 +144,8 @@ def compute_partition(
     """The partial statistics of one partition of the window (a mapped task's work)."""
     part = Partition.model_validate(partition)
     profile = stored_profile(ref, store_url)
-    return partial_statistics(profile, part.scan(window), window, performance)
+    with part.source.reading(window):
+        return partial_statistics(profile, part.scan(window), window, performance)
 
 
 def finalize_partitions(

@@ -13,7 +13,7 @@ from typing import Any
 import polars as pl
 
 from scouter_flows.alerts.rules import alert_policy, pass_rate_alerts
-from scouter_flows.errors import ConfigError
+from scouter_flows.errors import ConfigError, DataError, first_line
 from scouter_flows.evaluate.dataset import GenAIEvalDataset
 from scouter_flows.evaluate.profile import GenAIEvalConfig, GenAIEvalProfile
 from scouter_flows.evaluate.providers import JudgeSettings
@@ -48,7 +48,11 @@ def read_records_file(path: str | Path) -> list[EvalRecord]:
         raise ConfigError(f"{source}: records must be {', '.join(sorted(_READERS))}")
     if not source.exists():
         raise ConfigError(f"records file not found: {source}")
-    return _records(read_eval_records(reader(source)))
+    try:
+        frame = reader(source)
+    except (pl.exceptions.PolarsError, OSError, ValueError) as exc:
+        raise DataError(f"{source}: cannot be read as eval records ({first_line(exc)})") from None
+    return _records(read_eval_records(frame))
 
 
 @dataclass(slots=True)

@@ -115,6 +115,9 @@ def test_the_resolution_order(
     assert resolve_store("sqlite:///given.db").origin == "store_url"
     choice = resolve_store("sqlite:///given.db", "named")
     assert (choice.origin, choice.url) == ("connection 'named'", named)
+    with pytest.raises(ConfigError, match="store_url holds a password") as raised:
+        resolve_store("postgresql://monitor:hunter2@db/monitoring")
+    assert "hunter2" not in str(raised.value)
 
 
 def test_with_only_scouter_default_a_dag_run_writes_there_and_no_sqlite_file_appears(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from pydantic import SecretStr
 
 from scouter_flows import Store
@@ -89,7 +90,7 @@ def test_no_resolution_is_announced_unless_asked(store_url: str) -> None:
         assert len(slack.delivered) == 2
 
 
-def test_rerunning_a_window_never_renotifies_and_backfills_are_judged_by_earlier_windows(
+def test_rerunning_a_window_never_renotifies_and_backfills_are_judged_by_both_sides(
     store_url: str,
 ) -> None:
     config = PsiAlertConfig(dispatch_config=SlackDispatchConfig(channel="#ml"))
@@ -97,7 +98,22 @@ def test_rerunning_a_window_never_renotifies_and_backfills_are_judged_by_earlier
         monitor = Monitor(store, config)
         _run_and_dispatch(monitor, slack, 5, {"a"})
         assert _run_and_dispatch(monitor, slack, 5, {"a"}) == ["trigger:sent"]  # re-run
-        # A backfill of an earlier day has no earlier breach: it is a notification of its own.
-        assert _run_and_dispatch(monitor, slack, 2, {"a"}) == ["trigger:sent"]
+        # A backfilled earlier day of the same streak was announced three days later.
+        assert _run_and_dispatch(monitor, slack, 2, {"a"}) == ["trigger:suppressed"]
         assert _run_and_dispatch(monitor, slack, 3, {"a"}) == ["trigger:suppressed"]
+        # Past the cool-down before the announcement, an older breach is its own news.
+        assert _run_and_dispatch(monitor, slack, -5, {"a"}) == ["trigger:sent"]
         assert len(slack.delivered) == 2
+
+
+@pytest.mark.parametrize("order", ["oldest first", "newest first"])
+def test_a_streak_is_announced_alike_in_either_write_order(store_url: str, order: str) -> None:
+    """Ten breaching days and a seven-day cool-down: day 0 and day 7 are announced when the
+    days are written oldest first; written newest first, day 9 and day 2: twice either way."""
+    config = PsiAlertConfig(dispatch_config=SlackDispatchConfig(channel="#ml"))
+    days = range(10) if order == "oldest first" else range(9, -1, -1)
+    with Store(store_url, auto_upgrade=True) as store, fake_slack() as slack:
+        monitor = Monitor(store, config)
+        sent = [n for n in days if _run_and_dispatch(monitor, slack, n, {"a"}) == ["trigger:sent"]]
+    assert sent == ([0, 7] if order == "oldest first" else [9, 2])
+    assert len(slack.delivered) == 2

@@ -143,6 +143,28 @@ def test_categorical_features_have_other_and_missing_bins() -> None:
     assert c.status == "drift"
 
 
+@pytest.mark.parametrize("categories", [5, 200, 100_000])
+def test_many_categories_are_counted_like_a_few(categories: int) -> None:
+    """Past FUSED_CATEGORIES the bins are counted by a group-by: the same proportions, in
+    time linear in the rows however many categories there are."""
+    from collections import Counter
+
+    rng = np.random.default_rng(categories)
+    baseline = pl.DataFrame({"c": [f"v{i}" for i in rng.integers(0, categories, 200_000)]})
+    profile = Drifter().create_drift_profile(baseline, CONFIG)
+    window = [f"v{i}" for i in rng.integers(0, categories + 10, 50_000)] + [None] * 500
+    result = Drifter().compute_drift(pl.DataFrame({"c": window}), profile)
+    seen = Counter(window)
+    known = profile.features["c"].categories
+    counts = [seen[c] for c in known]
+    expected = [*counts, len(window) - 500 - sum(counts), 500]
+    assert result.features[0].observed_proportions == pytest.approx(
+        [n / len(window) for n in expected], abs=1e-15
+    )
+    at_baseline = Counter(baseline["c"].to_list())
+    assert profile.features["c"].counts == [*(at_baseline[c] for c in known), 0, 0]
+
+
 def test_numeric_column_listed_as_categorical() -> None:
     baseline = pl.DataFrame({"n": [1, 2, 3, 4] * 250})
     config = CONFIG.model_copy(update={"categorical_features": ["n"]})
