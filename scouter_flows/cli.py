@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import os
+import sys
 import tempfile
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from scouter_flows.errors import ConfigError, ScouterFlowsError
@@ -21,21 +24,74 @@ app.add_typer(profile_app, name="profile")
 app.add_typer(eval_app, name="eval")
 
 console = Console()
+err_console = Console(stderr=True)
 UrlOption = Annotated[
     str | None,
     typer.Option("--url", help="Store URL; default $SCOUTER_DATABASE_URL or the embedded SQLite."),
 ]
 
 
+DEBUG_ENV = "SCOUTER_FLOWS_DEBUG"
+
+
 def main() -> None:
-    """Console-script entry point: scouter-flows errors exit 2 with their message, no traceback."""
+    """Console-script entry point: usage errors and scouter-flows errors exit 2 with their
+    message, anything else exits 1 with one line; a traceback only with `--debug` (or
+    `$SCOUTER_FLOWS_DEBUG=1`)."""
+    debug = "--debug" in sys.argv[1:] or os.environ.get(DEBUG_ENV, "") not in ("", "0")
+    args = [a for a in sys.argv[1:] if a != "--debug"]
     try:
-        code = app(standalone_mode=False)
+        code = app(args=args, prog_name="scouter-flows", standalone_mode=False)
     except ScouterFlowsError as exc:
-        console.print(f"[bold red]error:[/] {exc}")
+        if debug:
+            raise
+        err(str(exc))
         raise SystemExit(2) from None
+    except Exception as exc:
+        # Click's exceptions (typer's own copy of them in recent releases), told by shape.
+        kind = type(exc).__name__
+        if kind == "Exit":
+            raise SystemExit(getattr(exc, "exit_code", 0)) from None
+        if kind == "Abort":
+            err_console.print("aborted")
+            raise SystemExit(1) from None
+        if hasattr(exc, "show") and hasattr(exc, "exit_code"):  # a usage error
+            exc.show()
+            raise SystemExit(exc.exit_code) from None
+        if debug:
+            raise
+        err(f"{kind}: {exc} (run again with --debug for the traceback)")
+        raise SystemExit(1) from None
     if isinstance(code, int) and code:  # typer.Exit(code) comes back as the return value
         raise SystemExit(code)
+
+
+def err(message: str) -> None:
+    """An error line; the message is printed as it is (`[prefect]` in a hint stays)."""
+    console.print(f"[bold red]error:[/] {escape(message)}")
+
+
+def _show_version(value: bool) -> None:
+    if value:
+        from scouter_flows import __version__
+
+        console.print(f"scouter-flows {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _options(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_show_version, is_eager=True, help="Print the version and exit."
+        ),
+    ] = False,
+    debug: Annotated[
+        bool, typer.Option("--debug", help="Show the traceback of an unexpected error.")
+    ] = False,
+) -> None:
+    """ML and LLM monitoring for Prefect and Airflow."""
 
 
 @app.command()

@@ -165,3 +165,50 @@ def test_a_malformed_records_file_is_named_without_a_traceback(tmp_path: Path) -
     said = " ".join(done.stdout.split())  # the console wraps long lines
     assert f"{records}: cannot be read as eval records" in said
     assert "Traceback" not in done.stdout + done.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "usage", "message"),
+    [
+        (("nope",), "Usage: scouter-flows [OPTIONS] COMMAND", "No such command 'nope'"),
+        (("db", "prune"), "Usage: scouter-flows db prune [OPTIONS]", "Missing option"),
+        (("db", "upgrade", "--bogus"), "Usage: scouter-flows db upgrade", "No such option"),
+    ],
+)
+def test_usage_errors_print_the_usage_line_and_exit_2(
+    args: tuple[str, ...], usage: str, message: str
+) -> None:
+    done = _run(*args)
+    assert done.returncode == 2
+    assert usage in done.stderr
+    assert message in done.stderr
+    assert "Traceback" not in done.stdout + done.stderr
+
+
+def test_version_and_install_hints(sample_data: SampleData, tmp_path: Path) -> None:
+    from scouter_flows import __version__
+
+    version = _run("--version")
+    assert (version.returncode, version.stdout.strip()) == (0, f"scouter-flows {__version__}")
+    blocked = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import sys; sys.modules['psycopg'] = None; from scouter_flows.cli import main; main()",
+            *("db", "current", "--url", "postgresql://u@127.0.0.1/db"),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**__import__("os").environ, "COLUMNS": "200"},
+    )
+    assert blocked.returncode == 2
+    assert "pip install 'scouter-flows[postgres]'" in blocked.stdout  # the extra is printed
+    # An unexpected error is one line, unless --debug asks for the traceback.
+    args = ("profile", "create", str(sample_data.baseline), "--space", "s", "--name", "n")
+    odd = _run(*args, "-o", str(tmp_path))  # a folder where the file should go
+    assert odd.returncode == 1
+    assert "IsADirectoryError" in odd.stdout
+    assert "--debug" in odd.stdout
+    assert "Traceback" not in odd.stdout + odd.stderr
+    assert "Traceback" in _run("--debug", *args, "-o", str(tmp_path)).stderr

@@ -42,3 +42,9 @@ def test_the_old_window_module_still_imports_and_names_the_new_one() -> None:
     messages = [str(w.message) for w in caught if w.category is DeprecationWarning]
     assert any("scouter_flows.window.Window" in m for m in messages)
     assert any("scouter_flows.window.ensure_utc" in m for m in messages)
+
+
+def test_the_package_declares_its_type_hints() -> None:
+    from importlib.resources import files
+
+    assert (files("scouter_flows") / "py.typed").is_file()  # PEP 561: checkers read our hints

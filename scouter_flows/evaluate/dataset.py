@@ -87,11 +87,12 @@ class GenAIEvalDataset:
         traces = spans_by_trace(spans) if spans is not None else None
         settings = judges
         if settings is None and any(t.task_type == "LLMJudge" for t in self.tasks):
-            settings = JudgeSettings(cache=JudgeCache())
+            settings = JudgeSettings()
         stats = JudgeStats()
         try:
             columns = run_graph(self.records, self.levels, settings, stats, traces)
         finally:
-            if judges is None and settings is not None and settings.cache is not None:
+            # A cache this call opened is closed here; one the caller's settings hold stays.
+            if judges is None and settings is not None and isinstance(settings.cache, JudgeCache):
                 settings.cache.close()
         return EvalResults([r.id for r in self.records], columns, self.levels, stats)

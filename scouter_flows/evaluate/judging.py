@@ -201,7 +201,7 @@ async def _judge_all(
     clients: JudgeClients,
     gate: asyncio.Semaphore,
 ) -> dict[int, JudgeOutcome]:
-    prompt, cache = task.prompt, settings.cache
+    prompt, cache = task.prompt, settings.judge_cache()
     rendered: dict[int, tuple[str | None, list[Message]]] = {}
     outcomes: dict[int, JudgeOutcome] = {}
     for i, scope in scopes:

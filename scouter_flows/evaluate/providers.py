@@ -21,14 +21,23 @@ from scouter_flows.errors import ConfigError
 from scouter_flows.evaluate.prompts import Message, Prompt, Provider
 
 TOOL_NAME = "submit_judgement"
+DEFAULT_CACHE = "default"
+"""`JudgeSettings.cache` by default: the judge cache in the user cache directory."""
 
 
 @dataclass(slots=True)
 class JudgeSettings:
     """How judges reach their providers: keys, base URLs, timeout, retries and concurrency.
 
-    `concurrency` bounds the judge calls in flight; `cache` (a `JudgeCache`, or None to
-    disable) lets an unchanged re-run make no calls.
+    `concurrency` bounds the judge calls in flight; `cache` lets an unchanged re-run make no
+    calls: by default the `JudgeCache` in the user cache directory (opened on first use),
+    or a `JudgeCache` of your own; `False` (or None) turns it off.
+
+    Example:
+        >>> JudgeSettings(concurrency=32).cache
+        'default'
+        >>> JudgeSettings(cache=False).judge_cache() is None
+        True
     """
 
     api_keys: dict[Provider, SecretStr] = field(default_factory=dict)
@@ -36,7 +45,16 @@ class JudgeSettings:
     timeout: float = 60.0
     max_retries: int = 3
     concurrency: int = 16
-    cache: Any = None
+    cache: Any = DEFAULT_CACHE
+
+    def judge_cache(self) -> Any:
+        """The cache to use (the default one is opened here, once), or None when off."""
+        if isinstance(self.cache, str) and self.cache == DEFAULT_CACHE:
+            from scouter_flows.evaluate.judge_cache import JudgeCache
+
+            self.cache = JudgeCache()
+        # Not `self.cache or None`: an empty JudgeCache has length 0.
+        return None if self.cache is None or self.cache is False else self.cache
 
     def key(self, provider: Provider) -> str:
         """The provider's API key (from the settings, else the environment)."""

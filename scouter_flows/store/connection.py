@@ -118,6 +118,13 @@ def postgres_connect_args(url: sa.URL) -> dict[str, Any]:
 
 
 def create_engine(url: sa.URL) -> sa.Engine:
+    if url.get_backend_name() == "postgresql" and url.get_driver_name() == "psycopg":
+        try:
+            import psycopg  # noqa: F401  (SQLAlchemy would fail later, naming only the module)
+        except ImportError:
+            raise ConfigError(
+                "a Postgres store needs the psycopg 3 driver: pip install 'scouter-flows[postgres]'"
+            ) from None
     if url.get_backend_name() != "sqlite":
         return sa.create_engine(url, pool_pre_ping=True, connect_args=postgres_connect_args(url))
     engine = sa.create_engine(url, connect_args={"timeout": 30})

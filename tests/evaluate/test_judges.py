@@ -208,3 +208,23 @@ def test_cache_forgets_old_answers_and_upgrades_an_untimed_file(tmp_path: Path) 
     reopened = JudgeCache(legacy, max_age=timedelta(milliseconds=10))
     assert len(reopened) == 0
     reopened.close()
+
+
+def test_the_cache_is_on_unless_turned_off(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Settings made only for speed keep the cache: a re-run pays the provider nothing."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    provider = Provider.OpenAI
+    dataset = GenAIEvalDataset(RECORDS, [_task(provider)])
+    with fake_llm(NAMES[provider]) as fake:
+        options = {
+            "api_keys": {provider: SecretStr(KEYS[provider])},
+            "base_urls": {provider: fake.url + "/v1"},
+        }
+        first = dataset.evaluate(JudgeSettings(concurrency=32, **options))  # type: ignore[arg-type]
+        again = dataset.evaluate(JudgeSettings(concurrency=32, **options))  # type: ignore[arg-type]
+        assert (first.judge_stats.calls, again.judge_stats.calls) == (2, 0)
+        assert len(fake.received) == 2
+        off = dataset.evaluate(JudgeSettings(cache=False, **options))  # type: ignore[arg-type]
+        assert off.judge_stats.calls == 2
+        assert len(fake.received) == 4
+    assert (tmp_path / "cache" / "scouter-flows" / "judges.db").is_file()
