@@ -45,16 +45,19 @@ def scan_files(
     file_format: FileFormat | None = None,
     storage_options: Mapping[str, str] | None = None,
     hive_partitioning: bool | None = None,
+    check_headers: bool = True,
 ) -> pl.LazyFrame:
     """Lazily scan one file, a list of files, or every file a glob matches.
 
     Local paths, and `s3://`, `gs://`, `az://` (or any URL Polars reads) with
     `storage_options` passed through to Polars as they are. With `hive_partitioning`, parquet
     paths laid out as `key=value/...` gain the keys as columns (Polars infers that for a
-    folder, not for a glob).
+    folder, not for a glob). Local CSV headers are read first (a name given twice is
+    refused) unless `check_headers` is off because the caller has read them.
 
     Raises:
-        DataError: no file exists at a local path, or a local glob matches nothing.
+        DataError: no file exists at a local path, a local glob matches nothing, or a CSV
+            header names a column twice.
         ConfigError: the format cannot be told from the suffix.
     """
     paths = (
@@ -68,7 +71,7 @@ def scan_files(
         if "://" not in text:
             _check_local(text)
     fmt = file_format or detect_format(paths[0])
-    if fmt == "csv":
+    if fmt == "csv" and check_headers:
         for text in paths:
             if "://" not in text:
                 for match in _local_matches(text):
@@ -175,10 +178,12 @@ class FileSource(BaseModel):
         fmt = self.file_format or detect_format(given[0])
         hive = any(_HIVE_SEGMENT.search(p) for p in given) or None
         paths: str | list[str] = given[0] if len(given) == 1 else given
+        checked = False
         if not any("://" in p for p in given):
             every = [f for p in given for f in _local_matches(p)]
             kept = [f for f in every if _in_window(f, self.partition_column, window)]
             _check_readable(kept, fmt)
+            checked = True  # `_check_readable` read the headers of the window's files
             if not kept:  # nothing in the window: the schema of any file, no rows
                 return filter_window(
                     scan_files(every[0], file_format=fmt, hive_partitioning=hive).clear(),
@@ -187,7 +192,11 @@ class FileSource(BaseModel):
                 )
             paths = kept
         lf = scan_files(
-            paths, file_format=fmt, storage_options=self.storage_options, hive_partitioning=hive
+            paths,
+            file_format=fmt,
+            storage_options=self.storage_options,
+            hive_partitioning=hive,
+            check_headers=not checked,
         )
         if isinstance(lf.collect_schema().get(self.partition_column), pl.Date):
             last = (window.end - timedelta(microseconds=1)).date()
