@@ -38,6 +38,7 @@ $(AIRFLOW_ENV): uv.lock pyproject.toml | $(UV)
 lint: $(PREFECT_ENV)
 	$(PREFECT_ENV)/bin/ruff check .
 	$(PREFECT_ENV)/bin/ruff format --check .
+	$(PREFECT_ENV)/bin/lint-imports
 
 # Each half of the adapters is checked where its orchestrator is installed.
 typecheck: envs

@@ -65,7 +65,7 @@ _EXPORTS: dict[str, str] = {
     "Window": "scouter_flows.window",
     "InferenceLogger": "scouter_flows.sources.logger",
     "ParquetSink": "scouter_flows.sources.logger",
-    "StoreSink": "scouter_flows.sources.logger",
+    "StoreSink": "scouter_flows.store.sink",
     "FileSource": "scouter_flows.sources.files",
     "SqlSource": "scouter_flows.sources.sql",
     "scan_files": "scouter_flows.sources.files",
@@ -258,9 +258,10 @@ if TYPE_CHECKING:
     )
     from scouter_flows.sources.files import FileSource, scan_files
     from scouter_flows.sources.frames import to_lazyframe
-    from scouter_flows.sources.logger import InferenceLogger, ParquetSink, StoreSink
+    from scouter_flows.sources.logger import InferenceLogger, ParquetSink
     from scouter_flows.sources.sql import SqlSource
     from scouter_flows.store.records import AlertRecord
+    from scouter_flows.store.sink import StoreSink
     from scouter_flows.store.store import Store
     from scouter_flows.tasks.batch import monitor_batch
     from scouter_flows.window import Window

@@ -5,6 +5,8 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import pytest
+
 import scouter_flows
 
 
@@ -42,6 +44,37 @@ def test_the_old_window_module_still_imports_and_names_the_new_one() -> None:
     messages = [str(w.message) for w in caught if w.category is DeprecationWarning]
     assert any("scouter_flows.window.Window" in m for m in messages)
     assert any("scouter_flows.window.ensure_utc" in m for m in messages)
+
+
+@pytest.mark.parametrize(
+    ("old_module", "name", "new_module", "new_name"),
+    [
+        ("scouter_flows.sources.logger", "StoreSink", "scouter_flows.store.sink", "StoreSink"),
+        (
+            "scouter_flows.store.telemetry",
+            "SPAN_COLUMNS",
+            "scouter_flows.traces.schema",
+            "SPAN_SCHEMA",
+        ),
+        (
+            "scouter_flows.traces.spans",
+            "SPAN_COLUMNS",
+            "scouter_flows.traces.schema",
+            "SPAN_SCHEMA",
+        ),
+    ],
+)
+def test_a_moved_name_still_imports_from_its_old_place_with_a_warning(
+    old_module: str, name: str, new_module: str, new_name: str
+) -> None:
+    import importlib
+
+    old = importlib.import_module(old_module)
+    with pytest.warns(DeprecationWarning, match=f"use {new_module}.{new_name}"):
+        value = getattr(old, name)
+    assert value is getattr(importlib.import_module(new_module), new_name)
+    with pytest.raises(AttributeError, match="no attribute 'Nothing'"):
+        old.Nothing  # noqa: B018
 
 
 def test_the_package_declares_its_type_hints() -> None:

@@ -23,6 +23,7 @@ from typing import Any, Literal, Protocol
 import polars as pl
 from pydantic import BaseModel
 
+from scouter_flows.deprecation import moved_names
 from scouter_flows.errors import ConfigError, ScouterFlowsError, StoreError, StoreUnavailableError
 
 log = logging.getLogger(__name__)
@@ -65,24 +66,6 @@ class ParquetSink:
 
     def close(self) -> None:
         """Nothing to release."""
-
-
-class StoreSink:
-    """The store's `inference_logs` table (day-partitioned on Postgres), for model `space/name`."""
-
-    def __init__(self, space: str, name: str, store_url: str | None = None) -> None:
-        from scouter_flows.store.store import Store
-
-        self.space, self.name = space, name
-        self._store = Store(store_url)
-
-    def write(self, rows: pl.DataFrame) -> None:
-        """Append `rows`; a retried batch is not stored twice."""
-        self._store.write_inference_logs(self.space, self.name, rows)
-
-    def close(self) -> None:
-        """Close the store's connections."""
-        self._store.close()
 
 
 class InferenceLogger:
@@ -318,3 +301,6 @@ def _close_at_exit(ref: weakref.ReferenceType[InferenceLogger]) -> None:
             logger.close()
         except StoreError as exc:
             log.error("%s", exc)
+
+
+__getattr__ = moved_names(__name__, {"StoreSink": "scouter_flows.store.sink:StoreSink"})

@@ -6,7 +6,7 @@ import hashlib
 import json
 import os
 from datetime import UTC, datetime, timedelta
-from importlib import import_module, resources
+from importlib import resources
 from typing import Any, Protocol, cast
 
 import polars as pl
@@ -38,9 +38,7 @@ PROFILE_TYPES: dict[str, type[AnyProfile]] = {
     "custom": CustomDriftProfile,
 }
 _OTHER_TYPES: dict[str, type[DriftProfileBase]] = {}
-"""Profile types defined outside `profiles/` (the GenAI eval profile), by drift type."""
-_LAZY_TYPES = {"genai": ("scouter_flows.evaluate.profile", "GenAIEvalProfile")}
-"""Where those live, imported on first read so the store never imports them eagerly."""
+"""Profile types registered from outside `profiles/`, by drift type."""
 
 
 class StorableProfile(Protocol):
@@ -57,18 +55,16 @@ class StorableProfile(Protocol):
 
 def profile_model(drift_type: str) -> type[DriftProfileBase] | None:
     """The model of profiles of `drift_type` (psi, spc, custom, genai, or a registered one)."""
-    known: type[DriftProfileBase] | None = PROFILE_TYPES.get(drift_type) or _OTHER_TYPES.get(
-        drift_type
-    )
-    if known is None and drift_type in _LAZY_TYPES:
-        module, name = _LAZY_TYPES[drift_type]
-        known = getattr(import_module(module), name)
-        _OTHER_TYPES[drift_type] = known
-    return known
+    if drift_type == "genai":
+        # Imported on first read: opening a store for drift alone never loads the evaluator.
+        from scouter_flows.evaluate.profile import GenAIEvalProfile
+
+        return GenAIEvalProfile
+    return PROFILE_TYPES.get(drift_type) or _OTHER_TYPES.get(drift_type)
 
 
 def register_profile_type(drift_type: str, model: type[DriftProfileBase]) -> None:
-    """Let the store read back profiles of `drift_type` as `model` (e.g. `genai`)."""
+    """Let the store read back profiles of `drift_type` as `model`."""
     _OTHER_TYPES[drift_type] = model
 
 

@@ -5,15 +5,16 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
 
 import polars as pl
 import sqlalchemy as sa
 
+from scouter_flows.deprecation import moved_names
 from scouter_flows.errors import DataError
 from scouter_flows.store import schema
 from scouter_flows.store.bulk import write_frame
 from scouter_flows.store.connection import StoreConnection
+from scouter_flows.traces.schema import SPAN_SCHEMA
 from scouter_flows.window import Window
 
 _PARTITION_LOCK = 0x5C0_7E13  # held while creating an inference-log partition
@@ -50,7 +51,7 @@ class Telemetry(StoreConnection):
                 }
                 for r in conn.execute(query)
             ]
-        return pl.DataFrame(rows, schema=SPAN_COLUMNS)
+        return pl.DataFrame(rows, schema=SPAN_SCHEMA)
 
     def write_inference_logs(self, space: str, name: str, rows: pl.DataFrame) -> int:
         """Append raw feature rows of model `space/name`: a zoned `logged_at` column, an
@@ -117,23 +118,6 @@ class Telemetry(StoreConnection):
         return pl.concat([head, pl.DataFrame([r.features for r in rows])], how="horizontal")
 
 
-SPAN_COLUMNS: dict[str, Any] = {
-    "trace_id": pl.String,
-    "span_id": pl.String,
-    "parent_span_id": pl.String,
-    "name": pl.String,
-    "kind": pl.String,
-    "start_time": pl.Datetime("us", "UTC"),
-    "end_time": pl.Datetime("us", "UTC"),
-    "duration_ms": pl.Float64,
-    "status": pl.String,
-    "service_name": pl.String,
-    "attributes": pl.String,
-    "events": pl.String,
-}
-"""The columns of a span frame (attributes and events as JSON text), as the store keeps them."""
-
-
 def _check_logged_at(rows: pl.DataFrame) -> None:
     dtype = rows.schema.get("logged_at")
     if dtype is None:
@@ -192,3 +176,6 @@ def prune_inference_logs(conn: sa.Connection, cutoff: datetime) -> int:
             conn.exec_driver_sql(f'DROP TABLE "{relation}"')
     deleted += int(conn.execute(sa.delete(table).where(table.c.logged_at < cutoff)).rowcount)
     return deleted
+
+
+__getattr__ = moved_names(__name__, {"SPAN_COLUMNS": "scouter_flows.traces.schema:SPAN_SCHEMA"})

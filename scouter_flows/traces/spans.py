@@ -18,13 +18,10 @@ from typing import Any
 
 import polars as pl
 
+from scouter_flows.deprecation import moved_names
 from scouter_flows.errors import DataError
 from scouter_flows.sources.files import scan_files
-from scouter_flows.store.telemetry import SPAN_COLUMNS
-
-SPAN_SCHEMA = SPAN_COLUMNS
-"""The columns of a span frame, as the store keeps them (attributes and events as JSON text);
-`normalise_spans` adds `depth` (0 for a root) and `order` (by start time within the trace)."""
+from scouter_flows.traces.schema import SPAN_SCHEMA
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _KINDS = ["UNSPECIFIED", "INTERNAL", "SERVER", "CLIENT", "PRODUCER", "CONSUMER"]
@@ -181,3 +178,6 @@ def _value(any_value: dict[str, Any]) -> Any:
     if "bytesValue" in any_value:
         return any_value["bytesValue"]
     return None
+
+
+__getattr__ = moved_names(__name__, {"SPAN_COLUMNS": "scouter_flows.traces.schema:SPAN_SCHEMA"})

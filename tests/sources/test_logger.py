@@ -13,7 +13,8 @@ import pytest
 from pydantic import BaseModel
 
 from scouter_flows import ConfigError, Store, StoreError, Window
-from scouter_flows.sources.logger import InferenceLogger, ParquetSink, StoreSink
+from scouter_flows.sources.logger import InferenceLogger, ParquetSink
+from scouter_flows.store.sink import StoreSink
 
 
 def test_four_producers_one_million_records_each_written_once(tmp_path: Path) -> None:

@@ -11,7 +11,8 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from scouter_flows import Store, Window
-from scouter_flows.sources.logger import InferenceLogger, StoreSink
+from scouter_flows.sources.logger import InferenceLogger
+from scouter_flows.store.sink import StoreSink
 from tests.tcp_proxy import tcp_proxy
 
 AT = datetime(2026, 11, 21, 12, tzinfo=UTC)

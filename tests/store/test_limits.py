@@ -128,7 +128,7 @@ def test_rows_beyond_the_schema_fail_alike_on_both_backends_and_write_nothing(
 
 
 def _span_frame(ids: pl.DataFrame) -> pl.DataFrame:
-    from scouter_flows.traces.spans import SPAN_COLUMNS
+    from scouter_flows.traces.schema import SPAN_SCHEMA
 
     row = {
         "trace_id": ids["trace_id"][0],
@@ -143,4 +143,4 @@ def _span_frame(ids: pl.DataFrame) -> pl.DataFrame:
         "attributes": "{}",
         "events": "[]",
     }
-    return pl.DataFrame([row], schema=SPAN_COLUMNS)
+    return pl.DataFrame([row], schema=SPAN_SCHEMA)

@@ -18,7 +18,8 @@ from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanE
 from opentelemetry.trace import SpanKind, Status, StatusCode
 
 from scouter_flows import DataError, Store
-from scouter_flows.traces.spans import SPAN_SCHEMA, read_flat_spans, read_otlp_json
+from scouter_flows.traces.schema import SPAN_SCHEMA
+from scouter_flows.traces.spans import read_flat_spans, read_otlp_json
 
 
 def _record_traces(traces: int) -> list[str]:
