@@ -47,7 +47,7 @@ _EXPORTS: dict[str, str] = {
     "PsiChiSquareThreshold": "scouter_flows.profiles.psi",
     "PsiNormalThreshold": "scouter_flows.profiles.psi",
     "PsiFixedThreshold": "scouter_flows.profiles.psi",
-    "DriftResult": "scouter_flows.profiles.results",
+    "PsiDriftResult": "scouter_flows.profiles.results",
     "SpcDriftResult": "scouter_flows.profiles.results",
     "SpcFeatureDrift": "scouter_flows.profiles.results",
     "SpcAlert": "scouter_flows.profiles.results",
@@ -86,8 +86,8 @@ _EXPORTS: dict[str, str] = {
     "Credentials": "scouter_flows.alerts.credentials",
     "SlackCredentials": "scouter_flows.alerts.credentials",
     "OpsGenieCredentials": "scouter_flows.alerts.credentials",
-    "DispatchSummary": "scouter_flows.alerts.outbox",
-    "dispatch_pending": "scouter_flows.alerts.outbox",
+    "DispatchSummary": "scouter_flows.alerts.dispatch",
+    "dispatch_pending": "scouter_flows.alerts.dispatch",
     "ScouterFlowsError": "scouter_flows.errors",
     "ConfigError": "scouter_flows.errors",
     "DataError": "scouter_flows.errors",
@@ -120,7 +120,6 @@ __all__ = [
     "DispatchError",
     "DispatchSummary",
     "Doane",
-    "DriftResult",
     "Drifter",
     "EqualWidthBinning",
     "EvalError",
@@ -138,6 +137,7 @@ __all__ = [
     "PsiChiSquareThreshold",
     "PsiDriftConfig",
     "PsiDriftProfile",
+    "PsiDriftResult",
     "PsiFeatureProfile",
     "PsiFixedThreshold",
     "PsiNormalThreshold",
@@ -183,7 +183,7 @@ if TYPE_CHECKING:
     from scouter_flows.alerts.console import ConsoleDispatcher
     from scouter_flows.alerts.credentials import Credentials, OpsGenieCredentials, SlackCredentials
     from scouter_flows.alerts.delivery import RetryPolicy
-    from scouter_flows.alerts.outbox import DispatchSummary, dispatch_pending
+    from scouter_flows.alerts.dispatch import DispatchSummary, dispatch_pending
     from scouter_flows.drift.custom import CustomPartial
     from scouter_flows.drift.drifter import Drifter
     from scouter_flows.drift.performance import (
@@ -244,8 +244,8 @@ if TYPE_CHECKING:
     from scouter_flows.profiles.results import (
         CustomDriftResult,
         CustomMetricResult,
-        DriftResult,
         FeatureDrift,
+        PsiDriftResult,
         SpcAlert,
         SpcDriftResult,
         SpcFeatureDrift,
@@ -267,4 +267,7 @@ if TYPE_CHECKING:
     from scouter_flows.window import Window
 
 
-__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS, globals())
+_DEPRECATED = {"DriftResult": "scouter_flows.profiles.results:PsiDriftResult"}
+"""Old public names, kept for one minor version: each warns and names its replacement."""
+
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS, globals(), _DEPRECATED)

@@ -23,8 +23,9 @@ app.add_typer(db_app, name="db")
 app.add_typer(profile_app, name="profile")
 app.add_typer(eval_app, name="eval")
 
-console = Console()
-err_console = Console(stderr=True)
+# Messages carry URLs and paths: never break them at the terminal width (tables still fit it).
+console = Console(soft_wrap=True)
+err_console = Console(stderr=True, soft_wrap=True)
 UrlOption = Annotated[
     str | None,
     typer.Option("--url", help="Store URL; default $SCOUTER_DATABASE_URL or the embedded SQLite."),

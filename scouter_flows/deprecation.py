@@ -64,3 +64,15 @@ def renamed_argument(
         stacklevel=3,
     )
     return old_value
+
+
+def moved_module(old: str, new: str) -> None:
+    """Make module `old` another name for module `new`, warning once that it moved.
+
+    Called from the old module's body: every name of the new module, private ones included,
+    stays reachable under the old path.
+    """
+    import sys
+
+    warnings.warn(f"{old} is deprecated: import {new}", DeprecationWarning, stacklevel=3)
+    sys.modules[old] = import_module(new)

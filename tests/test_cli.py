@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -17,16 +18,20 @@ HEAD_REVISION = head_revision()
 CLI = [sys.executable, "-c", "from scouter_flows.cli import main; main()"]
 
 
-def _run(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([*CLI, *args], capture_output=True, text=True, check=False)
+def _run(*args: str, columns: int | None = None) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "COLUMNS": str(columns)} if columns else None
+    return subprocess.run([*CLI, *args], capture_output=True, text=True, check=False, env=env)
 
 
-def test_db_upgrade_then_current(store_url: str) -> None:
-    upgraded = _run("db", "upgrade", "--url", store_url)
+@pytest.mark.parametrize("columns", [None, 40, 300])
+def test_db_upgrade_then_current(store_url: str, columns: int | None) -> None:
+    # A narrow terminal never breaks the message (URLs and paths are longer than 40).
+    upgraded = _run("db", "upgrade", "--url", store_url, columns=columns)
     assert upgraded.returncode == 0, upgraded.stdout + upgraded.stderr
     assert f"schema revision {HEAD_REVISION}" in upgraded.stdout
-    current = _run("db", "current", "--url", store_url)
-    assert f"schema revision {HEAD_REVISION}" in current.stdout
+    current = _run("db", "current", "--url", store_url, columns=columns)
+    (line,) = current.stdout.splitlines()
+    assert line.endswith(f"schema revision {HEAD_REVISION}")
 
 
 def test_db_prune(store_url: str) -> None:

@@ -9,7 +9,7 @@ import numpy as np
 import polars as pl
 import pytest
 
-from scouter_flows import DataError, Drifter, PsiDriftConfig, Store, monitor_batch
+from scouter_flows import DataError, Drifter, PsiDriftConfig, PsiDriftProfile, Store, monitor_batch
 from scouter_flows.sources.sample import sample_frame
 
 WHEN = datetime(2026, 11, 21, 6, tzinfo=UTC)
@@ -50,7 +50,7 @@ def test_bad_batches_are_refused_before_anything_is_written(
 ) -> None:
     Store(store_url, auto_upgrade=True).close()
     with pytest.raises(DataError, match=message):
-        monitor_batch(batch, profile, store=store_url, **kwargs)  # type: ignore[arg-type]
+        monitor_batch(batch, profile, store_url=store_url, **kwargs)  # type: ignore[arg-type]
     with Store(store_url) as store:
         assert store.runs().height == 0
         assert store.inference_logs("credit", "batch", _all_time()).height == 0
@@ -68,15 +68,30 @@ def test_a_batch_with_ids_and_one_time_is_logged_and_monitored(
     Store(store_url, auto_upgrade=True).close()
     batch = _batch().with_row_index("request").with_columns(pl.col("request").cast(pl.String))
     summary = monitor_batch(
-        batch, profile, store=store_url, logged_at=WHEN, record_id_column="request"
+        batch, profile, store_url=store_url, logged_at=WHEN, record_id_column="request"
     )
     assert summary["logged"] == 1_000
     assert summary["window_start"] == WHEN.isoformat()
-    assert summary["status"] in ("ok", "drift")
+    drifted = Drifter().compute_drift(batch, PsiDriftProfile.load_from_json(profile)).drifted
+    assert summary["status"] == ("drift" if drifted else "ok")
+    assert summary["drifted"] == drifted
     again = monitor_batch(
-        batch, profile, store=store_url, logged_at=WHEN, record_id_column="request"
+        batch, profile, store_url=store_url, logged_at=WHEN, record_id_column="request"
     )
     assert again["run_id"] == summary["run_id"]
     with Store(store_url) as store:
         logs = store.inference_logs("credit", "batch", _all_time())
         assert logs.height == 1_000
+
+
+def test_the_old_store_argument_still_works_and_names_store_url(
+    profile: str, tmp_path: Path
+) -> None:
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    batch = _batch()
+    with pytest.warns(DeprecationWarning, match=r"use monitor_batch\(store_url=...\)"):
+        summary = monitor_batch(batch, profile, store=url, logged_at=WHEN)
+    with Store(url) as store:
+        assert store.runs("credit", "batch")["run_id"].to_list() == [summary["run_id"]]
+    with pytest.raises(TypeError, match="both 'store_url' and its deprecated spelling 'store'"):
+        monitor_batch(batch, profile, store=url, store_url=url, logged_at=WHEN)

@@ -77,6 +77,35 @@ def test_a_moved_name_still_imports_from_its_old_place_with_a_warning(
         old.Nothing  # noqa: B018
 
 
+@pytest.mark.parametrize(
+    ("old", "new", "name"),
+    [
+        ("scouter_flows.evaluate.operators", "scouter_flows.evaluate.comparisons", "_TEMPLATE"),
+        ("scouter_flows.evaluate.tasks", "scouter_flows.evaluate.task_graph", "execution_plan"),
+        ("scouter_flows.alerts.outbox", "scouter_flows.alerts.dispatch", "dispatch_pending"),
+    ],
+)
+def test_a_renamed_module_still_imports_under_its_old_path(old: str, new: str, name: str) -> None:
+    code = (
+        "import warnings; warnings.simplefilter('error', DeprecationWarning)\n"
+        f"try:\n    import {old}\nexcept DeprecationWarning as w:\n    print(w)\n"
+        "warnings.simplefilter('ignore')\n"
+        f"import importlib; old = importlib.import_module({old!r})\n"
+        f"print(old is importlib.import_module({new!r}), hasattr(old, {name!r}))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.splitlines() == [f"{old} is deprecated: import {new}", "True True"]
+
+
+def test_an_old_public_name_warns_and_names_the_new_one() -> None:
+    with pytest.warns(
+        DeprecationWarning, match="use scouter_flows.profiles.results.PsiDriftResult"
+    ):
+        old = scouter_flows.DriftResult
+    assert old is scouter_flows.PsiDriftResult
+    assert "DriftResult" not in scouter_flows.__all__
+
+
 def test_the_package_declares_its_type_hints() -> None:
     from importlib.resources import files
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from scouter_flows.errors import ConfigError, DataError
-from scouter_flows.profiles.results import CustomDriftResult, DriftResult
+from scouter_flows.profiles.results import CustomDriftResult, PsiDriftResult
 from scouter_flows.sources.files import FileSource
 from scouter_flows.store.drift_runs import AnyResult
 from scouter_flows.tasks import compute_partition, compute_window_drift, finalize_partitions
@@ -33,8 +33,8 @@ def split(tmp_path_factory: pytest.TempPathFactory) -> tuple[SplitLogs, str]:
 def assert_same(left: AnyResult, right: AnyResult) -> None:
     """Counts exactly equal, floats within 1e-9."""
     assert left.rows == right.rows
-    if isinstance(left, DriftResult):
-        assert isinstance(right, DriftResult)
+    if isinstance(left, PsiDriftResult):
+        assert isinstance(right, PsiDriftResult)
         for a, b in zip(left.features, right.features, strict=True):
             assert (a.feature, a.status, a.observed_rows) == (b.feature, b.status, b.observed_rows)
             assert a.value == pytest.approx(b.value, abs=1e-9)

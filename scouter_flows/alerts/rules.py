@@ -18,7 +18,7 @@ from scouter_flows.profiles.alerting import (
     PsiAlertConfig,
     SpcAlertConfig,
 )
-from scouter_flows.profiles.results import CustomDriftResult, DriftResult, SpcDriftResult
+from scouter_flows.profiles.results import CustomDriftResult, PsiDriftResult, SpcDriftResult
 from scouter_flows.store.eval_runs import PASS_RATE
 from scouter_flows.store.records import (
     WINDOW_ENTITY,
@@ -67,7 +67,7 @@ def dedup_key(full: str) -> str:
 
 
 def drift_alerts(
-    result: DriftResult | SpcDriftResult | CustomDriftResult,
+    result: PsiDriftResult | SpcDriftResult | CustomDriftResult,
     alert_config: PsiAlertConfig | SpcAlertConfig | CustomMetricAlertConfig | None = None,
 ) -> list[AlertRecord]:
     """The alerts a drift result raises under `alert_config` (default: the profile defaults).
@@ -83,7 +83,7 @@ def drift_alerts(
         return no_data_alerts(prefix, alert_config)
     wanted = set(getattr(alert_config, "features_to_monitor", None) or ())
     records: list[AlertRecord] = []
-    if isinstance(result, DriftResult):
+    if isinstance(result, PsiDriftResult):
         for feature in result.features:
             if feature.status != "drift" or (wanted and feature.feature not in wanted):
                 continue

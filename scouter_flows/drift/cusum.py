@@ -59,8 +59,8 @@ def calibrated_limits(
 
     Example:
         >>> limits = calibrated_limits(200, 0.05)
-        >>> 3.5 < limits.single_mean < 4.5 and 5 < limits.h < 12
-        True
+        >>> round(limits.single_mean, 2), 10 < limits.h < 16  # h: seeded, so repeatable
+        (4.08, True)
     """
     if m < 1:
         raise ValueError(f"a window needs at least one subgroup mean, got {m}")

@@ -11,12 +11,12 @@ from scouter_flows.drift.spc import compute_spc_drift, create_spc_profile
 from scouter_flows.errors import ConfigError, DataError
 from scouter_flows.profiles.custom import CustomDriftProfile, CustomMetric, CustomMetricDriftConfig
 from scouter_flows.profiles.psi import PsiDriftConfig, PsiDriftProfile
-from scouter_flows.profiles.results import CustomDriftResult, DriftResult, SpcDriftResult
+from scouter_flows.profiles.results import CustomDriftResult, PsiDriftResult, SpcDriftResult
 from scouter_flows.profiles.spc import SpcDriftConfig, SpcDriftProfile
 from scouter_flows.sources.frames import DataLike, to_lazyframe
 
 AnyProfile = PsiDriftProfile | SpcDriftProfile | CustomDriftProfile
-AnyResult = DriftResult | SpcDriftResult | CustomDriftResult
+AnyResult = PsiDriftResult | SpcDriftResult | CustomDriftResult
 
 
 class Drifter:
@@ -64,7 +64,7 @@ class Drifter:
         )
 
     @overload
-    def compute_drift(self, data: DataLike, profile: PsiDriftProfile) -> DriftResult: ...
+    def compute_drift(self, data: DataLike, profile: PsiDriftProfile) -> PsiDriftResult: ...
     @overload
     def compute_drift(
         self,

@@ -30,7 +30,7 @@ from scouter_flows.profiles.psi import (
     PsiFixedThreshold,
     PsiNormalThreshold,
 )
-from scouter_flows.profiles.results import DriftResult, FeatureDrift, FeatureStatus
+from scouter_flows.profiles.results import FeatureDrift, FeatureStatus, PsiDriftResult
 from scouter_flows.sources.frames import require_columns
 
 EPSILON = 1e-10
@@ -128,7 +128,7 @@ def psi_partial(lf: pl.LazyFrame, profile: PsiDriftProfile) -> PsiPartial:
     return PsiPartial(rows=total, counts=counts)
 
 
-def finalize_psi_drift(partial: PsiPartial, profile: PsiDriftProfile) -> DriftResult:
+def finalize_psi_drift(partial: PsiPartial, profile: PsiDriftProfile) -> PsiDriftResult:
     """Judge every feature from (merged) bin counts.
 
     An empty window gives `insufficient_data` for every feature (reported, never skipped).
@@ -137,7 +137,7 @@ def finalize_psi_drift(partial: PsiPartial, profile: PsiDriftProfile) -> DriftRe
         judge_feature(name, feature, partial.counts[name], profile)
         for name, feature in profile.features.items()
     ]
-    return DriftResult(
+    return PsiDriftResult(
         drift_type="psi",
         space=profile.config.space,
         name=profile.config.name,
@@ -161,7 +161,7 @@ def _weighted_psi(features: list[FeatureDrift], weights: dict[str, float]) -> fl
     return math.fsum(w * v for w, v in pairs) / total
 
 
-def compute_psi_drift(lf: pl.LazyFrame, profile: PsiDriftProfile) -> DriftResult:
+def compute_psi_drift(lf: pl.LazyFrame, profile: PsiDriftProfile) -> PsiDriftResult:
     """Count the window `lf` in the profile's bins and judge every feature."""
     return finalize_psi_drift(psi_partial(lf, profile), profile)
 

@@ -4,16 +4,16 @@ Names follow Scouter (`AssertionTask`, `ComparisonOperator`, `EvalRecord`, `GenA
 `EvalResults`, `load_tasks`).
 """
 
+from scouter_flows.evaluate.comparisons import ComparisonOperator
 from scouter_flows.evaluate.dataset import GenAIEvalDataset
 from scouter_flows.evaluate.judge_cache import JudgeCache
-from scouter_flows.evaluate.operators import ComparisonOperator
 from scouter_flows.evaluate.profile import GenAIEvalConfig, GenAIEvalProfile
 from scouter_flows.evaluate.prompts import Message, Prompt, Provider, Score, register_output_type
 from scouter_flows.evaluate.providers import JudgeSettings
 from scouter_flows.evaluate.records import EvalRecord
 from scouter_flows.evaluate.results import Comparison, EvalResults, TaskDelta, TaskSummary
 from scouter_flows.evaluate.task_files import load_tasks
-from scouter_flows.evaluate.tasks import (
+from scouter_flows.evaluate.task_graph import (
     AssertionTask,
     LLMJudgeTask,
     TraceAssertionTask,

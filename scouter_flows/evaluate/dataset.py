@@ -14,7 +14,7 @@ from scouter_flows.evaluate.providers import JudgeSettings
 from scouter_flows.evaluate.records import EvalRecord
 from scouter_flows.evaluate.results import EvalResults
 from scouter_flows.evaluate.runner import run_graph
-from scouter_flows.evaluate.tasks import AnyTask, execution_plan, format_plan
+from scouter_flows.evaluate.task_graph import AnyTask, execution_plan, format_plan
 from scouter_flows.traces.filters import spans_by_trace
 
 

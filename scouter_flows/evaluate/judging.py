@@ -19,7 +19,7 @@ from scouter_flows.evaluate.judge_cache import cache_key
 from scouter_flows.evaluate.paths import PathError
 from scouter_flows.evaluate.prompts import Message, Prompt
 from scouter_flows.evaluate.providers import JudgeClients, JudgeSettings
-from scouter_flows.evaluate.tasks import LLMJudgeTask
+from scouter_flows.evaluate.task_graph import LLMJudgeTask
 
 T = TypeVar("T")
 

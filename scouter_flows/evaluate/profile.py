@@ -14,7 +14,7 @@ from typing import Annotated, Literal
 from pydantic import Field, field_validator, model_validator
 
 from scouter_flows.evaluate.records import EvalRecord
-from scouter_flows.evaluate.tasks import (
+from scouter_flows.evaluate.task_graph import (
     AssertionTask,
     LLMJudgeTask,
     TraceAssertionTask,

@@ -9,7 +9,12 @@ from scouter_flows.evaluate.judging import JudgeStats, run_judges
 from scouter_flows.evaluate.paths import PathError
 from scouter_flows.evaluate.providers import JudgeSettings
 from scouter_flows.evaluate.records import EvalRecord
-from scouter_flows.evaluate.tasks import AnyTask, AssertionTask, LLMJudgeTask, TraceAssertionTask
+from scouter_flows.evaluate.task_graph import (
+    AnyTask,
+    AssertionTask,
+    LLMJudgeTask,
+    TraceAssertionTask,
+)
 from scouter_flows.evaluate.trace_assertions import NoSpanMatched
 from scouter_flows.traces.filters import Span
 

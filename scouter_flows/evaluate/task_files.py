@@ -14,7 +14,7 @@ from pydantic import ValidationError
 
 from scouter_flows.errors import ConfigError
 from scouter_flows.evaluate.prompts import load_prompt
-from scouter_flows.evaluate.tasks import (
+from scouter_flows.evaluate.task_graph import (
     AnyTask,
     AssertionTask,
     LLMJudgeTask,

@@ -87,7 +87,7 @@ class TraceAssertion(FrozenModel):
         if self.kind == "span_exists" and self.filter and self.filter.kind == "sequence":
             raise ValueError("span_exists takes a span filter, not a sequence; use span_count")
         if self.kind == "attribute_filter":
-            from scouter_flows.evaluate.operators import compile_check
+            from scouter_flows.evaluate.comparisons import compile_check
 
             if not self.check or "operator" not in self.check:
                 raise ValueError("attribute_filter needs check={'operator': ..., ...}")
@@ -244,7 +244,7 @@ class TraceAssertion(FrozenModel):
         return _aggregate(values, self.aggregation or AggregationType.Count, self.key or "")
 
     def _attribute_filter(self, spans: list[Span]) -> bool:
-        from scouter_flows.evaluate.operators import compile_check
+        from scouter_flows.evaluate.comparisons import compile_check
 
         assert self.check is not None
         check = compile_check(self.check["operator"], self.check.get("expected_value"))

@@ -17,6 +17,8 @@ from scouter_flows.alerts.credentials import (
 if TYPE_CHECKING:
     from scouter_flows.store.store import Store
 
+_DOCS = "https://github.com/scouter-flows/scouter-flows/blob/main/docs/prefect.md#blocks"
+
 
 class ScouterStore(Block):
     """The scouter-flows results store: a Postgres database, or a SQLite file.
@@ -24,20 +26,22 @@ class ScouterStore(Block):
     The URL is a secret (it usually holds a password): Prefect stores it encrypted and shows it
     masked in the UI; it is read only where the store is opened.
 
+    Save it once (`ScouterStore(url="postgresql://...").save("monitoring")`), then pass
+    `store_block="monitoring"` to any flow.
+
     Example:
-        Save once, then use it by name in any flow:
-
+        Load a saved store and read its latest runs:
         ```python
-        from scouter_flows.flows.blocks import ScouterStore
+        from scouter_flows.flows import ScouterStore
 
-        ScouterStore(url="postgresql://monitor:secret@db.internal/monitoring").save("monitoring")
-
-        with ScouterStore.load("monitoring").get_store() as store:
+        scouter_store = ScouterStore.load("BLOCK_NAME")
+        with scouter_store.get_store() as store:
             print(store.latest_runs())
         ```
     """
 
     _block_type_name = "Scouter Store"
+    _documentation_url = _DOCS
     _block_type_slug = "scouter-store"
     _description = "Where scouter-flows keeps drift, evaluation and alert results."
 
@@ -51,7 +55,7 @@ class ScouterStore(Block):
     )
     auto_upgrade: bool = Field(
         default=False,
-        description="Migrate the schema on open (else run `scouter-flows db upgrade` once).",
+        description="Migrate the schema on open; else run `scouter-flows db upgrade` once.",
     )
 
     def get_url(self) -> str:
@@ -68,14 +72,21 @@ class ScouterStore(Block):
 class ScouterSlack(Block):
     """Slack credentials for alert dispatch: a bot token, or an incoming-webhook URL.
 
+    Save it once (`ScouterSlack(bot_token="xoxb-...").save("ml-slack")`), then pass
+    `slack_block="ml-slack"` to a monitor flow.
+
     Example:
+        Load saved credentials for the Slack dispatcher:
         ```python
-        ScouterSlack(bot_token="xoxb-...").save("ml-slack")
-        drift_monitor_flow(..., slack_block="ml-slack")
+        from scouter_flows.flows import ScouterSlack
+
+        scouter_slack = ScouterSlack.load("BLOCK_NAME")
+        credentials = scouter_slack.credentials()
         ```
     """
 
     _block_type_name = "Scouter Slack"
+    _documentation_url = _DOCS
     _block_type_slug = "scouter-slack"
     _description = "Slack bot token or incoming webhook for scouter-flows alerts."
 
@@ -93,13 +104,21 @@ class ScouterSlack(Block):
 class ScouterOpsGenie(Block):
     """OpsGenie credentials for alert dispatch: an API integration key and the API host.
 
+    Save it once (`ScouterOpsGenie(api_key="...").save("ml-genie")`), then pass
+    `opsgenie_block="ml-genie"` to a monitor flow.
+
     Example:
+        Load saved credentials for the OpsGenie dispatcher:
         ```python
-        ScouterOpsGenie(api_key="...", api_url="https://api.eu.opsgenie.com").save("ml-genie")
+        from scouter_flows.flows import ScouterOpsGenie
+
+        scouter_opsgenie = ScouterOpsGenie.load("BLOCK_NAME")
+        credentials = scouter_opsgenie.credentials()
         ```
     """
 
     _block_type_name = "Scouter OpsGenie"
+    _documentation_url = _DOCS
     _block_type_slug = "scouter-opsgenie"
     _description = "OpsGenie API key and host for scouter-flows alerts."
 

@@ -17,7 +17,7 @@ from scouter_flows.errors import ConfigError
 from scouter_flows.flows.blocks import ScouterOpsGenie, ScouterSlack
 from scouter_flows.flows.store_choice import flow_store
 from scouter_flows.profiles.alerting import schedule_window
-from scouter_flows.profiles.results import CustomDriftResult, DriftResult
+from scouter_flows.profiles.results import CustomDriftResult, PsiDriftResult
 from scouter_flows.sources.files import FileSource
 from scouter_flows.store.drift_runs import AnyResult
 from scouter_flows.store.url import StoreChoice
@@ -377,7 +377,7 @@ def result_table(result: AnyResult) -> list[dict[str, Any]]:
 
 
 def _result_rows(result: AnyResult) -> list[dict[str, Any]]:
-    if isinstance(result, DriftResult):
+    if isinstance(result, PsiDriftResult):
         return [
             {"feature": f.feature, "value": f.value, "threshold": f.threshold, "status": f.status}
             for f in result.features

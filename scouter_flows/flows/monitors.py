@@ -10,6 +10,8 @@ from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 
 from scouter_flows import tasks
+from scouter_flows.deprecation import renamed_argument
+from scouter_flows.errors import ConfigError
 from scouter_flows.flows.drift import artifact_key, flow_window, monitor_window
 from scouter_flows.flows.store_choice import flow_store
 from scouter_flows.profiles.data_profile import DataProfile
@@ -85,7 +87,7 @@ def monitor_batch_task(
     summary = tasks.monitor_batch(
         predictions,
         profile,
-        store=store_url,
+        store_url=store_url,
         timestamp_column=timestamp_column,
         record_id_column=record_id_column,
         dispatch=dispatch,
@@ -128,8 +130,8 @@ def persist_data_profile_task(
 
 @flow(name="data-profile", log_prints=True)
 def data_profile_flow(
-    model: str,
-    source_path: str,
+    profile: str | None = None,
+    source_path: str = "",
     timestamp_column: str = "timestamp",
     window_start: datetime | None = None,
     window_end: datetime | None = None,
@@ -140,12 +142,14 @@ def data_profile_flow(
     dry_run: bool = False,
     store_url: str | None = None,
     store_block: str | None = None,
+    model: str | None = None,
 ) -> dict[str, Any]:
     """Profile one window of logs (counts, missing, distinct, moments, quantiles, histograms,
-    top categories, optional correlations) and store the profile under `model`.
+    top categories, optional correlations) and store the profile under `profile`.
 
     Args:
-        model: `space/name/version` of the model the rows belong to.
+        profile: `space/name/version` of the model the rows belong to (no registered drift
+            profile is needed).
         source_path: Parquet, CSV or NDJSON file or glob of the rows.
         timestamp_column: The UTC timestamp column (not profiled).
         window_start: Start of the window (inclusive); default `window_end - period_hours`.
@@ -158,22 +162,27 @@ def data_profile_flow(
         store_url: The store (without a password: see `drift_monitor_flow`); default
             `$SCOUTER_DATABASE_URL` or the embedded SQLite file.
         store_block: A saved `ScouterStore` block; takes precedence over `store_url`.
+        model: Deprecated spelling of `profile`.
 
     Returns:
         The summary: data profile id, window, rows, features, missing values per feature.
     """
-    tasks.parse_key(model)  # a bad key fails before the window is read
+    key = renamed_argument("data_profile_flow", "model", "profile", model, profile)
+    if not key or not source_path:
+        missing = "profile" if not key else "source_path"
+        raise ConfigError(f"data_profile_flow needs {missing!r}")
+    tasks.parse_key(key)  # a bad key fails before the window is read
     window = flow_window(window_start, window_end, period_hours)
     choice = flow_store(store_block, store_url)
     store = choice.url
     source = FileSource(path=source_path, timestamp_column=timestamp_column)
-    profile = profile_window_task(source, window, columns, bin_size, compute_correlations)
+    data = profile_window_task(source, window, columns, bin_size, compute_correlations)
     if dry_run:
-        summary = {**tasks.profile_summary(model, window, profile), "dry_run": True}
+        summary = {**tasks.profile_summary(key, window, data), "dry_run": True}
         get_run_logger().info("Dry run: the profile was not stored")
     else:
-        summary = persist_data_profile_task(model, window, profile, store)
-    _publish_artifacts(model, window, profile, summary)
+        summary = persist_data_profile_task(key, window, data, store)
+    _publish_artifacts(key, window, data, summary)
     return choice.report(summary)
 
 

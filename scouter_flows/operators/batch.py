@@ -68,7 +68,7 @@ class MonitorBatchOperator(StoreTaskMixin, BaseOperator):
         summary = monitor_batch(
             self.predictions_path,
             self.profile,
-            store=self.task_store_url(),
+            store_url=self.task_store_url(),
             timestamp_column=self.timestamp_column or "timestamp",
             record_id_column=self.record_id_column or None,
             logged_at=stamp,

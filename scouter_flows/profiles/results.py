@@ -8,6 +8,7 @@ from typing import Literal
 import polars as pl
 from pydantic import Field
 
+from scouter_flows.deprecation import moved_names
 from scouter_flows.profiles.arrays import ArrayModel, FloatArray, IntArray
 from scouter_flows.profiles.base import FrozenModel
 
@@ -55,7 +56,7 @@ class FeatureDrift(FrozenModel):
     )
 
 
-class DriftResult(_ResultBase):
+class PsiDriftResult(_ResultBase):
     """All feature verdicts of one profile over one batch or window.
 
     Small enough to cross an XCom or a Prefect result: it never holds the data itself.
@@ -198,3 +199,6 @@ class CustomDriftResult(_ResultBase):
                 "status": pl.String,
             },
         )
+
+
+__getattr__ = moved_names(__name__, {"DriftResult": f"{__name__}:PsiDriftResult"})

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from scouter_flows.profiles.results import (
     OUT_OF_BOUNDS_SE,
     CustomDriftResult,
-    DriftResult,
+    PsiDriftResult,
     SpcDriftResult,
 )
 from scouter_flows.store import schema
@@ -21,7 +21,7 @@ from scouter_flows.store.outbox import upsert_run, write_alerts
 from scouter_flows.store.records import WINDOW_ENTITY, AlertPolicy, AlertRecord, RunWritten
 from scouter_flows.window import Window
 
-AnyResult = DriftResult | SpcDriftResult | CustomDriftResult
+AnyResult = PsiDriftResult | SpcDriftResult | CustomDriftResult
 SPC_LIMIT = OUT_OF_BOUNDS_SE
 """The rule string's out-of-bounds limit; an SPC feature stores its largest |z| as its value and
 the limit it was judged against as its threshold."""

@@ -7,6 +7,7 @@ from typing import Any
 
 import polars as pl
 
+from scouter_flows.deprecation import renamed_argument
 from scouter_flows.errors import DataError
 from scouter_flows.sources.frames import DataLike, to_lazyframe
 from scouter_flows.store.store import Store
@@ -25,12 +26,13 @@ def monitor_batch(
     predictions: DataLike,
     profile: str,
     *,
-    store: str | None = None,
+    store_url: str | None = None,
     timestamp_column: str = "timestamp",
     record_id_column: str | None = None,
     logged_at: datetime | None = None,
     dispatch: bool = False,
     link: str | None = None,
+    store: str | None = None,
 ) -> dict[str, Any]:
     """Log a scored batch and store its drift against `profile`; return the run summary.
 
@@ -43,16 +45,19 @@ def monitor_batch(
         predictions: The scored rows (a frame, a table, a path or glob, ...), with the profile's
             features and, unless `logged_at` is given, a zoned `timestamp_column`.
         profile: A profile JSON file (registered on first use) or a stored `space/name/version`.
-        store: The store's SQLAlchemy URL; default `$SCOUTER_DATABASE_URL` or embedded SQLite.
+        store_url: The store's SQLAlchemy URL; default `$SCOUTER_DATABASE_URL` or embedded
+            SQLite.
         timestamp_column: When each row was scored.
         record_id_column: A column that identifies each row (default: a hash of the row).
         logged_at: One time for every row, when the rows carry none.
         dispatch: Also send the run's pending alerts.
         link: A link to the scoring job, carried by every alert.
+        store: Deprecated spelling of `store_url`.
 
     Raises:
         DataError: the batch is empty, lacks a profile column, or has naive or null times.
     """
+    store = renamed_argument("monitor_batch", "store", "store_url", store, store_url)
     frame = to_lazyframe(predictions).collect()
     if frame.height == 0:
         raise DataError("the batch is empty: nothing to log or monitor")

@@ -15,7 +15,7 @@ import polars as pl
 
 from scouter_flows.alerts.credentials import Credentials
 from scouter_flows.alerts.delivery import RetryPolicy
-from scouter_flows.alerts.outbox import dispatch_pending
+from scouter_flows.alerts.dispatch import dispatch_pending
 from scouter_flows.alerts.rules import alert_policy, drift_alerts
 from scouter_flows.drift.spc import compute_spc_drift
 from scouter_flows.errors import ConfigError

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 from prefect.blocks.core import Block
+from prefect.testing.standard_test_suites import BlockStandardTestSuite
 
 from scouter_flows import Drifter, PsiDriftConfig
 from scouter_flows.flows import ScouterOpsGenie, ScouterSlack, ScouterStore, drift_monitor_flow
@@ -93,3 +94,18 @@ def test_credential_blocks_are_secret_and_feed_the_dispatch(
     assert summary["dispatch"]["failed"] == 0
     assert len(slack.received) == 1
     assert len(genie.received) == len(summary["drifted"])
+
+
+@pytest.mark.parametrize("block_class", [ScouterStore, ScouterSlack, ScouterOpsGenie])
+class TestPrefectsBlockStandard(BlockStandardTestSuite):
+    """Prefect's own checks for a published block: description, documentation link, a
+    description ending in a period on every field, and a code example that imports the block
+    and loads it by name."""
+
+    @pytest.fixture
+    def block(self, block_class: type[Block]) -> type[Block]:
+        return block_class
+
+    def test_has_a_valid_image(self, block: type[Block]) -> None:
+        # Prefect's version downloads the logo; none is published, so the UI shows its default.
+        assert block._logo_url is None

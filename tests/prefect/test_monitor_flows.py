@@ -109,7 +109,7 @@ def test_data_profile_flow_stores_the_window_profile(split: tuple[SplitLogs, str
     logs, url = split
     start, end = logs.window
     summary = data_profile_flow(
-        model="s/scorer/1",
+        profile="s/scorer/1",
         source_path=logs.glob,
         window_start=start,
         window_end=start + timedelta(days=1),
@@ -126,7 +126,24 @@ def test_data_profile_flow_stores_the_window_profile(split: tuple[SplitLogs, str
     assert table is not None
     assert "income" in str(table.data)
     with pytest.raises(ConfigError, match="model 'scorer' is not a 'space/name/version' key"):
-        data_profile_flow(model="scorer", source_path=logs.glob, window_start=start, window_end=end)
+        data_profile_flow(
+            profile="scorer", source_path=logs.glob, window_start=start, window_end=end
+        )
+    with pytest.raises(ConfigError, match="needs 'source_path'"):
+        data_profile_flow(profile="s/scorer/1")
+
+
+def test_data_profile_flow_still_takes_the_old_model_parameter(
+    split: tuple[SplitLogs, str],
+) -> None:
+    logs, url = split
+    start, _ = logs.window
+    window = {"window_start": start, "window_end": start + timedelta(days=1), "store_url": url}
+    with pytest.warns(DeprecationWarning, match=r"use data_profile_flow\(profile=...\)"):
+        summary = data_profile_flow(model="s/scorer/1", source_path=logs.glob, **window)
+    assert summary["rows_observed"] == sum(700 + 400 * p for p in range(4))
+    with pytest.raises(TypeError, match="both 'profile' and its deprecated spelling 'model'"):
+        data_profile_flow(profile="s/a/1", model="s/a/1", source_path=logs.glob, **window)
 
 
 def test_backfill_runs_one_subflow_per_window_and_repeats_idempotently(

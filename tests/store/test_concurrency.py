@@ -12,7 +12,7 @@ import polars as pl
 import sqlalchemy as sa
 
 from scouter_flows import Drifter, PsiDriftConfig, PsiDriftProfile, Store, Window
-from scouter_flows.profiles.results import DriftResult
+from scouter_flows.profiles.results import PsiDriftResult
 
 WINDOW = Window(datetime(2026, 11, 21, tzinfo=UTC), datetime(2026, 11, 22, tzinfo=UTC))
 _SPAWN = multiprocessing.get_context("spawn")
@@ -24,7 +24,7 @@ def _profile() -> PsiDriftProfile:
     return Drifter().create_drift_profile(data, PsiDriftConfig(space="s", name="n"))
 
 
-def _result(shift: float) -> DriftResult:
+def _result(shift: float) -> PsiDriftResult:
     rng = np.random.default_rng(int(shift * 10))
     data = pl.DataFrame({"x": rng.normal(shift, 1, 2000), "y": rng.normal(-shift, 1, 2000)})
     return Drifter().compute_drift(data, _profile())

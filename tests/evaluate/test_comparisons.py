@@ -8,7 +8,7 @@ import pytest
 
 from scouter_flows import ConfigError
 from scouter_flows.evaluate import ComparisonOperator
-from scouter_flows.evaluate.operators import compile_check
+from scouter_flows.evaluate.comparisons import compile_check
 
 Op = ComparisonOperator
 SCHEMA = {"type": "object", "required": ["score"], "properties": {"score": {"type": "integer"}}}
