@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-from scouter_flows.store.records import AlertEvent, Severity, StoredAlert
+from scouter_flows.alerts.records import AlertEvent, Severity, StoredAlert
 
 
 class DeliveryError(Exception):

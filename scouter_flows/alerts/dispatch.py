@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, replace
-from typing import Any
+from datetime import timedelta
+from typing import Any, Protocol
 
 from scouter_flows.alerts.console import ConsoleDispatcher
 from scouter_flows.alerts.credentials import Credentials
@@ -18,11 +19,31 @@ from scouter_flows.alerts.delivery import (
     deliver,
 )
 from scouter_flows.alerts.opsgenie import OpsGenieDispatcher
+from scouter_flows.alerts.records import UNSENT, StoredAlert
 from scouter_flows.alerts.slack import SlackDispatcher
 from scouter_flows.errors import ConfigError, DispatchError
-from scouter_flows.store.outbox import UNSENT
-from scouter_flows.store.records import StoredAlert
-from scouter_flows.store.store import Store
+
+
+class AlertOutbox(Protocol):
+    """What dispatch needs of the store: its outbox rows, leases and outcomes (`Store` is one)."""
+
+    def alerts(
+        self,
+        run_id: int | None = None,
+        status: str | Sequence[str] | None = None,
+        *,
+        eval_run_id: int | None = None,
+    ) -> list[StoredAlert]: ...
+
+    def claim_alerts(self, alert_ids: Sequence[int], owner: str, lease: timedelta) -> set[int]: ...
+
+    def release_alerts(self, alert_ids: Sequence[int], owner: str) -> None: ...
+
+    def mark_alert_sent(self, alert_id: int | Sequence[int], provider_ref: str | None) -> None: ...
+
+    def mark_alert_failed(
+        self, alert_id: int | Sequence[int], error: str, *, give_up_after: int | None = None
+    ) -> set[int]: ...
 
 
 @dataclass(slots=True, frozen=True)
@@ -43,7 +64,7 @@ class DispatchSummary:
 
 
 def dispatch_pending(
-    store: Store,
+    store: AlertOutbox,
     credentials: Credentials | None = None,
     *,
     run_id: int | None = None,
@@ -121,7 +142,7 @@ def dispatch_pending(
 
 
 def _deliver(
-    store: Store,
+    store: AlertOutbox,
     dispatcher: Dispatcher,
     batch: AlertBatch,
     policy: RetryPolicy,

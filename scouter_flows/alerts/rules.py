@@ -10,6 +10,14 @@ import hashlib
 from typing import Any
 
 from scouter_flows import limits
+from scouter_flows.alerts.records import (
+    PASS_RATE,
+    WINDOW_ENTITY,
+    AlertPolicy,
+    AlertRecord,
+    Destination,
+    Severity,
+)
 from scouter_flows.profiles.alerting import (
     AlertDispatch,
     CustomMetricAlertConfig,
@@ -19,14 +27,6 @@ from scouter_flows.profiles.alerting import (
     SpcAlertConfig,
 )
 from scouter_flows.profiles.results import CustomDriftResult, PsiDriftResult, SpcDriftResult
-from scouter_flows.store.eval_runs import PASS_RATE
-from scouter_flows.store.records import (
-    WINDOW_ENTITY,
-    AlertPolicy,
-    AlertRecord,
-    Destination,
-    Severity,
-)
 
 
 def _record(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from prefect.blocks.core import Block
-from pydantic import Field, SecretStr
+from pydantic import Field, HttpUrl, SecretStr
 
 from scouter_flows.alerts.credentials import (
     OPSGENIE_API_URL,
@@ -17,7 +17,7 @@ from scouter_flows.alerts.credentials import (
 if TYPE_CHECKING:
     from scouter_flows.store.store import Store
 
-_DOCS = "https://github.com/scouter-flows/scouter-flows/blob/main/docs/prefect.md#blocks"
+_DOCS = HttpUrl("https://github.com/scouter-flows/scouter-flows/blob/main/docs/prefect.md#blocks")
 
 
 class ScouterStore(Block):

@@ -9,6 +9,7 @@ from typing import Any
 import polars as pl
 import sqlalchemy as sa
 
+from scouter_flows.alerts.records import WINDOW_ENTITY, AlertPolicy, AlertRecord
 from scouter_flows.profiles.results import (
     OUT_OF_BOUNDS_SE,
     CustomDriftResult,
@@ -18,7 +19,7 @@ from scouter_flows.profiles.results import (
 from scouter_flows.store import schema
 from scouter_flows.store.connection import StoreConnection
 from scouter_flows.store.outbox import upsert_run, write_alerts
-from scouter_flows.store.records import WINDOW_ENTITY, AlertPolicy, AlertRecord, RunWritten
+from scouter_flows.store.records import RunWritten
 from scouter_flows.window import Window
 
 AnyResult = PsiDriftResult | SpcDriftResult | CustomDriftResult

@@ -9,16 +9,16 @@ from typing import Any
 import polars as pl
 import sqlalchemy as sa
 
+from scouter_flows.alerts.records import PASS_RATE, WINDOW_ENTITY, AlertPolicy, AlertRecord
 from scouter_flows.errors import DataError
 from scouter_flows.store import schema
 from scouter_flows.store.bulk import write_frame
 from scouter_flows.store.connection import StoreConnection
 from scouter_flows.store.outbox import upsert_run, write_alerts
-from scouter_flows.store.records import WINDOW_ENTITY, AlertPolicy, AlertRecord, EvalRunWritten
+from scouter_flows.store.records import EvalRunWritten
 from scouter_flows.window import Window
 
 EVAL_STATUSES = ("pass", "fail", "error", "skipped")
-PASS_RATE = "pass_rate"
 """The entity of an eval run's pass-rate alert."""
 
 

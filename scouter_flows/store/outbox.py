@@ -9,24 +9,24 @@ from typing import Any
 import polars as pl
 import sqlalchemy as sa
 
+from scouter_flows.alerts.dedup import AlertHistory, LaterWindow, decide
+from scouter_flows.alerts.records import (
+    NOTIFIED,
+    UNSENT,
+    AlertPolicy,
+    AlertRecord,
+    Destination,
+    StoredAlert,
+)
 from scouter_flows.store import schema
 from scouter_flows.store.connection import StoreConnection, dialect_insert
-from scouter_flows.store.records import AlertPolicy, AlertRecord, Destination, StoredAlert
 from scouter_flows.window import Window
-
-UNSENT = ("pending", "failed")
-"""Statuses the dispatcher still has to deliver (`suppressed` rows are never sent)."""
 
 UNDELIVERED = (*UNSENT, "abandoned")
 """What `open_alerts` lists: still to deliver, or given up on after too many attempts."""
 
 ALERT_LOCK = 0x5C0_A1E7
 """Postgres advisory lock class held, per profile, while a run's alerts are judged."""
-
-NOTIFIED = ("sent", "pending")
-"""A breach counts as announced once sent, or while waiting to be sent; a failed, abandoned,
-superseded or suppressed row does not count, so a delivery that failed one day is made the
-next rather than suppressed for the whole cool-down."""
 
 
 class Outbox(StoreConnection):
@@ -255,8 +255,11 @@ def write_alerts(
     )
     previous = _previous_alerts(conn, runs, run_column, profile_id, window)
     firing = {a.dedup_key for a in alerts}
-    notified = _last_notified(conn, {k for k, _ in previous}, window)
-    covered = _announced_later(conn, runs, run_column, profile_id, window, firing, policy)
+    history = AlertHistory(
+        previous=previous,
+        last_announced=_last_notified(conn, {k for k, _ in previous}, window),
+        later=_later_windows(conn, runs, run_column, profile_id, window, firing, policy),
+    )
     base = {
         run_column: run_id,
         "link": policy.link,
@@ -265,35 +268,10 @@ def write_alerts(
         "attempts": 0,
         "created_at": now,
     }
-    rows: list[dict[str, Any]] = []
-    for alert in alerts:
-        for dest in policy.destinations:
-            status = "pending"
-            if (alert.dedup_key, dest.key) in covered:
-                status = "suppressed"  # a later window of the same streak announced it
-            elif (alert.dedup_key, dest.key) in previous:
-                last = notified.get((alert.dedup_key, dest.key))
-                recent = last is not None and (
-                    policy.cooldown is None or window.end - last < policy.cooldown
-                )
-                status = "suppressed" if recent else "pending"
-            rows.append(_row(base, alert, dest, "trigger", status))
-    for (key, dest_key), was in previous.items():
-        target = next((d for d in policy.destinations if d.key == dest_key), None)
-        if target is None or not target.resolutions or key in firing or was.entity not in judged:
-            continue
-        if (key, dest_key) not in notified:
-            continue  # nobody was told of this breach: no "resolved" either
-        resolved = AlertRecord(
-            dedup_key=key,
-            entity=was.entity,
-            kind=was.kind,
-            severity=was.severity,
-            value=None,
-            threshold=was.threshold,
-            message=f"resolved (was: {was.message})",
-        )
-        rows.append(_row(base, resolved, target, "resolve", "pending"))
+    rows = [
+        _row(base, e.alert, e.destination, e.event, e.status)
+        for e in decide(alerts, judged, policy, window, history)
+    ]
     if rows:
         conn.execute(
             dialect_insert(conn, outbox).on_conflict_do_nothing(
@@ -358,8 +336,8 @@ def _row(
 
 def _previous_alerts(
     conn: sa.Connection, runs: sa.Table, run_column: str, profile_id: int, window: Window
-) -> dict[tuple[str, str], Any]:
-    """The breaches (any status) of the profile's latest run before `window`, by key."""
+) -> dict[tuple[str, str], AlertRecord]:
+    """The breaches (any status) of the profile's latest run before `window`, by pair."""
     previous_run = (
         sa.select(runs.c.id)
         .where(runs.c.profile_id == profile_id, runs.c.window_end <= window.start)
@@ -377,10 +355,21 @@ def _previous_alerts(
         outbox.c.threshold,
         outbox.c.message,
     ).where(outbox.c[run_column] == previous_run, outbox.c.event == "trigger")
-    return {(row.dedup_key, row.destination): row for row in conn.execute(query)}
+    return {
+        (row.dedup_key, row.destination): AlertRecord(
+            dedup_key=row.dedup_key,
+            entity=row.entity,
+            kind=row.kind,
+            severity=row.severity,
+            value=None,
+            threshold=row.threshold,
+            message=row.message,
+        )
+        for row in conn.execute(query)
+    }
 
 
-def _announced_later(
+def _later_windows(
     conn: sa.Connection,
     runs: sa.Table,
     run_column: str,
@@ -388,39 +377,31 @@ def _announced_later(
     window: Window,
     firing: set[str],
     policy: AlertPolicy,
-) -> set[tuple[str, str]]:
-    """The (key, destination) pairs firing now that a later run of the same streak (every
-    run in between fired the key too) announced less than `policy.cooldown` after `window`."""
+) -> list[LaterWindow]:
+    """The profile's runs after `window` and within the cool-down, oldest first, with the
+    statuses of the breaches firing now that each of them stored."""
     if not firing:
-        return set()
-    later = sa.select(runs.c.id).where(
+        return []
+    later = sa.select(runs.c.id, runs.c.window_end).where(
         runs.c.profile_id == profile_id, runs.c.window_start >= window.end
     )
     if policy.cooldown is not None:
         later = later.where(runs.c.window_end < window.end + policy.cooldown)
-    ordered = [row.id for row in conn.execute(later.order_by(runs.c.window_end, runs.c.id))]
-    if not ordered:
-        return set()
+    ends = dict(conn.execute(later.order_by(runs.c.window_end, runs.c.id)).tuples().all())
+    if not ends:
+        return []
     outbox = schema.alerts
-    fired: dict[int, dict[tuple[str, str], str]] = {run_id: {} for run_id in ordered}
+    statuses: dict[int, dict[tuple[str, str], Any]] = {run_id: {} for run_id in ends}
     query = sa.select(
         outbox.c[run_column], outbox.c.dedup_key, outbox.c.destination, outbox.c.status
     ).where(
-        outbox.c[run_column].in_(ordered),
+        outbox.c[run_column].in_(list(ends)),
         outbox.c.event == "trigger",
         outbox.c.dedup_key.in_(sorted(firing)),
     )
     for run_id, key, destination, status in conn.execute(query):
-        fired[run_id][(key, destination)] = status
-    alive = {(key, dest.key) for key in firing for dest in policy.destinations}
-    covered: set[tuple[str, str]] = set()
-    for run_id in ordered:  # walk forward while the streak lasts
-        here = fired[run_id]
-        alive = {pair for pair in alive if pair in here}
-        covered |= {pair for pair in alive if here[pair] in NOTIFIED}
-        if not alive:
-            break
-    return covered
+        statuses[run_id][(key, destination)] = status
+    return [LaterWindow(ends[run_id], statuses[run_id]) for run_id in ends]
 
 
 def _last_notified(
