@@ -1,29 +1,33 @@
-"""Helpers shared by the tests: the README examples, raw SQL outside the store."""
+"""Helpers shared by the tests: the examples of the README and docs/, raw SQL outside the store."""
 
 from __future__ import annotations
 
 import re
 from pathlib import Path
 
-README = Path(__file__).resolve().parent.parent / "README.md"
+ROOT = Path(__file__).resolve().parent.parent
+README = ROOT / "README.md"
+DOC_PAGES = [README, *sorted((ROOT / "docs").glob("*.md"))]
+"""Every page whose Python blocks `tests/test_docs.py` checks."""
 
 
-def readme_example(heading: str) -> str:
-    """The first ```python block after the `### {heading}` (or `## {heading}`) line."""
-    text = README.read_text(encoding="utf-8")
-    marker = f"### {heading}\n" if f"### {heading}\n" in text else f"## {heading}\n"
-    section = text[text.index(marker) :]
-    match = re.search(r"```python\n(.*?)```", section, re.S)
-    assert match, f"no python block under ### {heading}"
-    return match.group(1)
+def readme_example(heading: str, page: str = "README.md") -> str:
+    """The first ```python block of the section `heading` (a `#`, `##` or `###` line) of
+    `page`, a path from the repository's root."""
+    text = (ROOT / page).read_text(encoding="utf-8")
+    match = re.search(rf"^#{{1,3}} {re.escape(heading)}\n", text, re.M)
+    assert match, f"{page} has no heading {heading!r}"
+    block = re.search(r"```python\n(.*?)```", text[match.end() :], re.S)
+    assert block, f"no python block under {heading!r} in {page}"
+    return block.group(1)
 
 
-def readme_commands(after: str) -> list[str]:
-    """The commands of the first ```bash block after the text `after`, one per command
-    (backslash continuations joined, comments dropped)."""
-    text = README.read_text(encoding="utf-8")
+def readme_commands(after: str, page: str = "README.md") -> list[str]:
+    """The commands of the first ```bash block after the text `after` in `page`, one per
+    command (backslash continuations joined, comments dropped)."""
+    text = (ROOT / page).read_text(encoding="utf-8")
     match = re.search(r"```bash\n(.*?)```", text[text.index(after) :], re.S)
-    assert match, f"no bash block after {after!r}"
+    assert match, f"no bash block after {after!r} in {page}"
     joined = match.group(1).replace("\\\n", " ")
     commands = [re.sub(r"\s+#\s.*$", "", line).strip() for line in joined.splitlines()]
     return [" ".join(c.split()) for c in commands if c]

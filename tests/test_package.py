@@ -27,6 +27,16 @@ def test_every_public_name_resolves() -> None:
         assert getattr(scouter_flows, name) is not None
 
 
+@pytest.mark.parametrize("package", ["drift", "sources", "traces", "store", "alerts", "evaluate"])
+def test_every_name_a_subpackage_lists_resolves(package: str) -> None:
+    import importlib
+
+    module = importlib.import_module(f"scouter_flows.{package}")
+    assert module.__doc__, f"scouter_flows.{package} says what it holds"
+    for name in module.__all__:
+        assert getattr(module, name) is not None, f"scouter_flows.{package}.{name}"
+
+
 def test_all_lists_exactly_the_lazy_exports() -> None:
     assert sorted(scouter_flows.__all__) == sorted([*scouter_flows._EXPORTS, "__version__"])
 

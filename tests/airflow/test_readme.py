@@ -49,7 +49,7 @@ def test_retrain_on_drift_example_is_scheduled_on_the_profile_asset(tmp_path: Pa
     from scouter_flows.operators import profile_asset
 
     dag_file = tmp_path / "retrain.py"
-    dag_file.write_text(readme_example("In Airflow"), encoding="utf-8")
+    dag_file.write_text(readme_example("Assets", "docs/airflow.md"), encoding="utf-8")
     bag = DagBag(dag_folder=str(dag_file))
     assert bag.import_errors == {}
     dag = bag.get_dag("retrain_on_drift")

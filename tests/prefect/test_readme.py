@@ -37,7 +37,7 @@ def test_alert_config_example_sends_to_slack_and_opsgenie_once(
     sample = generate_sample_data(tmp_path)
     monkeypatch.chdir(tmp_path)
     url = f"sqlite:///{tmp_path / 'store.db'}"
-    exec(compile(readme_example("Alert configs"), "README.md", "exec"), {})
+    exec(compile(readme_example("Alert configs", "docs/alerts.md"), "docs/alerts.md", "exec"), {})
     with fake_slack() as slack, fake_opsgenie() as genie:
         monkeypatch.setenv("SLACK_BOT_TOKEN", SLACK_TOKEN)
         monkeypatch.setenv("SLACK_API_URL", slack.url + "/api/")
@@ -82,7 +82,7 @@ def test_blocks_example_saves_blocks_the_flows_can_load() -> None:
     from scouter_flows.flows import ScouterSlack
     from scouter_flows.flows.drift import block_credentials, block_store_url
 
-    exec(compile(readme_example("In Prefect"), "README.md", "exec"), {})
+    exec(compile(readme_example("Blocks", "docs/prefect.md"), "docs/prefect.md", "exec"), {})
     assert (
         block_store_url("monitoring", None) == "postgresql://monitor:secret@db.internal/monitoring"
     )
@@ -112,7 +112,7 @@ def test_the_quick_start_from_nothing_to_a_served_run(tmp_path: Path) -> None:
     env = {**os.environ, "PATH": f"{bin_dir}:{os.environ['PATH']}"}
     env.pop("SCOUTER_DATABASE_URL", None)
     serve: list[str] = []
-    for command in readme_commands("From nothing to served deployments"):
+    for command in readme_commands("From nothing to served deployments", "docs/prefect.md"):
         command = command.replace("/tmp/scouter-quickstart", root)
         if command.startswith("export "):
             name, value = command.removeprefix("export ").split("=", 1)
@@ -123,7 +123,7 @@ def test_the_quick_start_from_nothing_to_a_served_run(tmp_path: Path) -> None:
             done = subprocess.run(shlex.split(command), env=env, capture_output=True, text=True)
             assert done.returncode == 0, f"{command}: {done.stdout}{done.stderr}"
     assert serve, "the quick start serves"
-    (by_hand,) = readme_commands("Then, from another shell")
+    (by_hand,) = readme_commands("Then, from another shell", "docs/prefect.md")
     store = env["SCOUTER_DATABASE_URL"]
     with subprocess.Popen(
         serve, env={**env, "PREFECT_RUNNER_POLL_FREQUENCY": "1"}, start_new_session=True

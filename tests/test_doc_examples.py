@@ -1,4 +1,4 @@
-"""The README's orchestrator-free example runs as written."""
+"""The orchestrator-free examples of the docs run as written."""
 
 from __future__ import annotations
 
@@ -8,12 +8,17 @@ from typing import Any
 import polars as pl
 import pytest
 
-from tests.support import README, readme_example
+from tests.support import ROOT, readme_example
 
 
 def test_drift_engine_example(capsys: pytest.CaptureFixture[str]) -> None:
     namespace: dict[str, object] = {}
-    exec(compile(readme_example("The drift engine on its own"), "README.md", "exec"), namespace)
+    exec(
+        compile(
+            readme_example("The drift engine on its own", "docs/drift.md"), "docs/drift.md", "exec"
+        ),
+        namespace,
+    )
     out = capsys.readouterr().out
     assert "out_of_bounds" in out  # a 0.3 sigma shift is 1.5 standard errors at n = 25
     assert "accuracy" in out
@@ -22,7 +27,7 @@ def test_drift_engine_example(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_split_window_example() -> None:
-    code = readme_example("Splitting a window across tasks")
+    code = readme_example("Splitting a window across tasks", "docs/scale-out.md")
     assert "assert finalize_spc_drift" in code  # the example checks itself
     exec(compile(code, "README.md", "exec"), {})
 
@@ -32,7 +37,10 @@ def test_service_logging_example(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 
     monkeypatch.chdir(tmp_path)
     namespace: dict[str, Any] = {}
-    exec(compile(readme_example("Logging from a service"), "README.md", "exec"), namespace)
+    exec(
+        compile(readme_example("Logging from a service", "docs/data.md"), "docs/data.md", "exec"),
+        namespace,
+    )
     with TestClient(namespace["app"]) as client:
         for age in range(100):
             reply = client.post("/score", json={"age": age, "income": 40_000.0 + age})
@@ -47,14 +55,19 @@ def test_evaluation_example(capsys: pytest.CaptureFixture[str]) -> None:
     from scouter_flows.evaluate import ComparisonOperator
 
     namespace: dict[str, Any] = {}
-    exec(compile(readme_example("Evaluating LLM output"), "README.md", "exec"), namespace)
+    exec(
+        compile(readme_example("Assertions", "docs/evaluation.md"), "docs/evaluation.md", "exec"),
+        namespace,
+    )
     results = namespace["results"]
     # q1 passes all three counted tasks; q2 fails known_sources (no items) and skips the rest.
     assert results.pass_rate == pytest.approx(3 / 4)
     assert results.statuses()[("q2", "grounded")] == "skipped"
     out = capsys.readouterr().out
     assert "known_sources" in out
-    assert f"{len(ComparisonOperator)} operators" in README.read_text(encoding="utf-8")
+    assert f"{len(ComparisonOperator)} operators" in (ROOT / "docs" / "evaluation.md").read_text(
+        encoding="utf-8"
+    )
 
 
 def test_batch_scoring_example(
@@ -66,7 +79,10 @@ def test_batch_scoring_example(
     url = f"sqlite:///{tmp_path / 'store.db'}"
     monkeypatch.setenv("SCOUTER_DATABASE_URL", url)
     namespace: dict[str, Any] = {}
-    exec(compile(readme_example("Batch scoring pipelines"), "README.md", "exec"), namespace)
+    exec(
+        compile(readme_example("Batch scoring pipelines", "docs/data.md"), "docs/data.md", "exec"),
+        namespace,
+    )
     summary = namespace["summary"]
     assert summary["logged"] == 5_000
     assert summary["status"] == "drift"
@@ -75,7 +91,10 @@ def test_batch_scoring_example(
     with Store(url) as store:
         assert store.runs()["run_id"].to_list() == [summary["run_id"]]
     # The same batch again: one run, no row logged twice.
-    exec(compile(readme_example("Batch scoring pipelines"), "README.md", "exec"), namespace)
+    exec(
+        compile(readme_example("Batch scoring pipelines", "docs/data.md"), "docs/data.md", "exec"),
+        namespace,
+    )
     assert namespace["summary"]["run_id"] == summary["run_id"]
     with Store(url) as store:
         assert store.runs().height == 1
