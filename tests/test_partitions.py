@@ -7,9 +7,8 @@ from pathlib import Path
 import pytest
 
 from scouter_flows.errors import ConfigError, DataError
-from scouter_flows.profiles.results import CustomDriftResult, PsiDriftResult
+from scouter_flows.profiles.results import AnyResult, CustomDriftResult, PsiDriftResult
 from scouter_flows.sources.files import FileSource
-from scouter_flows.store.drift_runs import AnyResult
 from scouter_flows.tasks import compute_partition, compute_window_drift, finalize_partitions
 from scouter_flows.tasks.partitions import (
     PerformanceSpec,
@@ -110,7 +109,8 @@ def test_spc_profiles_are_refused_with_the_reason(split: tuple[SplitLogs, str]) 
     logs, url = split
     window = Window.parse(*logs.window)
     part = plan_partitions(FileSource(path=logs.glob), window, by="hash", parts=2)[0]
-    with pytest.raises(ConfigError, match=r"s/spc/0.1.0 is an SPC profile.*consecutive rows"):
+    refused = r"s/spc/0.1.0 is a 'spc' profile.*one task.*consecutive rows"
+    with pytest.raises(ConfigError, match=refused):
         compute_partition(logs.spc, part, window, url)
 
 

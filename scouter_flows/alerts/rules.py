@@ -26,7 +26,7 @@ from scouter_flows.profiles.alerting import (
     PsiAlertConfig,
     SpcAlertConfig,
 )
-from scouter_flows.profiles.results import CustomDriftResult, PsiDriftResult, SpcDriftResult
+from scouter_flows.profiles.results import AnyResult
 
 
 def _record(
@@ -67,13 +67,14 @@ def dedup_key(full: str) -> str:
 
 
 def drift_alerts(
-    result: PsiDriftResult | SpcDriftResult | CustomDriftResult,
+    result: AnyResult,
     alert_config: PsiAlertConfig | SpcAlertConfig | CustomMetricAlertConfig | None = None,
 ) -> list[AlertRecord]:
     """The alerts a drift result raises under `alert_config` (default: the profile defaults).
 
-    PSI: one per drifted feature. SPC: one per feature, rule kind and zone that completed in the
-    window. Custom: one per breached metric. `features_to_monitor` of the config narrows PSI
+    The result's `breaches` say what (PSI: one per drifted feature; SPC: one per feature, rule
+    kind and zone that completed in the window; custom: one per breached metric); this adds the
+    dedup key and severity. `features_to_monitor` of the config narrows PSI
     and SPC alerts to those features. A window without rows raises one `no_data` alert when
     the config's `alert_on_no_data` asks for it, and nothing else.
     """
@@ -81,78 +82,21 @@ def drift_alerts(
     severity = alert_config.severity if alert_config else "warning"
     if result.rows == 0:
         return no_data_alerts(prefix, alert_config)
-    wanted = set(getattr(alert_config, "features_to_monitor", None) or ())
-    records: list[AlertRecord] = []
-    if isinstance(result, PsiDriftResult):
-        for feature in result.features:
-            if feature.status != "drift" or (wanted and feature.feature not in wanted):
-                continue
-            assert feature.value is not None
-            assert feature.threshold is not None
-            records.append(
-                _record(
-                    prefix,
-                    feature.feature,
-                    "psi_drift",
-                    severity,
-                    feature.value,
-                    feature.threshold,
-                    f"feature {feature.feature!r}: PSI {feature.value:.4f} > threshold "
-                    f"{feature.threshold:.4f} ({feature.observed_rows} rows)",
-                    {"observed_rows": feature.observed_rows},
-                )
-            )
-    elif isinstance(result, SpcDriftResult):
-        for chart in result.features:
-            if wanted and chart.feature not in wanted:
-                continue
-            for alert in chart.alerts:
-                zone = f":zone{alert.zone}" if alert.zone is not None else ""
-                where = f" zone {alert.zone}" if alert.zone is not None else ""
-                at = f" at {alert.time.isoformat()}" if alert.time is not None else ""
-                records.append(
-                    _record(
-                        prefix,
-                        chart.feature,
-                        f"spc_{alert.kind}",
-                        severity,
-                        chart.max_abs_z if alert.statistic is None else alert.statistic,
-                        alert.limit,
-                        f"feature {chart.feature!r}: {alert.kind.replace('_', ' ')}{where}, "
-                        f"first at subgroup {alert.index}{at}, {alert.occurrences} time(s); "
-                        f"max |z| {chart.max_abs_z:.2f}",
-                        {
-                            "zone": alert.zone,
-                            "index": alert.index,
-                            "occurrences": alert.occurrences,
-                            "time": alert.time.isoformat() if alert.time else None,
-                        },
-                        key_suffix=zone,
-                    )
-                )
-    else:
-        for metric in result.metrics:
-            if metric.status != "drift":
-                continue
-            assert metric.value is not None
-            above = metric.upper is not None and metric.value > metric.upper
-            bound = metric.upper if above else metric.lower
-            side = ">" if above else "<"
-            records.append(
-                _record(
-                    prefix,
-                    metric.metric,
-                    f"custom_{metric.alert_threshold.lower()}",
-                    severity,
-                    metric.value,
-                    bound,
-                    f"metric {metric.metric!r}: {metric.value:.4f} {side} {bound:.4f} "
-                    f"(baseline {metric.baseline_value:.4f}, {metric.alert_threshold}; "
-                    f"{metric.observations} observations)",
-                    {"baseline_value": metric.baseline_value},
-                )
-            )
-    return records
+    wanted = frozenset(getattr(alert_config, "features_to_monitor", None) or ())
+    return [
+        _record(
+            prefix,
+            b.entity,
+            b.kind,
+            severity,
+            b.value,
+            b.threshold,
+            b.message,
+            b.details,
+            key_suffix=b.key_suffix,
+        )
+        for b in result.breaches(wanted)
+    ]
 
 
 def no_data_alerts(prefix: str, alert_config: AlertDispatch | None) -> list[AlertRecord]:

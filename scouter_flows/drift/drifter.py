@@ -5,18 +5,18 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, overload
 
-from scouter_flows.drift.custom import compute_custom_drift, create_custom_profile
-from scouter_flows.drift.psi import compute_psi_drift, create_psi_profile
-from scouter_flows.drift.spc import compute_spc_drift, create_spc_profile
-from scouter_flows.errors import ConfigError, DataError
+from scouter_flows.drift.kinds import AnyConfig, AnyProfile, kind_of
+from scouter_flows.errors import DataError
 from scouter_flows.profiles.custom import CustomDriftProfile, CustomMetric, CustomMetricDriftConfig
 from scouter_flows.profiles.psi import PsiDriftConfig, PsiDriftProfile
-from scouter_flows.profiles.results import CustomDriftResult, PsiDriftResult, SpcDriftResult
+from scouter_flows.profiles.results import (
+    AnyResult,
+    CustomDriftResult,
+    PsiDriftResult,
+    SpcDriftResult,
+)
 from scouter_flows.profiles.spc import SpcDriftConfig, SpcDriftProfile
 from scouter_flows.sources.frames import DataLike, to_lazyframe
-
-AnyProfile = PsiDriftProfile | SpcDriftProfile | CustomDriftProfile
-AnyResult = PsiDriftResult | SpcDriftResult | CustomDriftResult
 
 
 class Drifter:
@@ -40,9 +40,7 @@ class Drifter:
         self, data: Sequence[CustomMetric], config: CustomMetricDriftConfig
     ) -> CustomDriftProfile: ...
 
-    def create_drift_profile(
-        self, data: Any, config: PsiDriftConfig | SpcDriftConfig | CustomMetricDriftConfig
-    ) -> AnyProfile:
+    def create_drift_profile(self, data: Any, config: AnyConfig) -> AnyProfile:
         """Build a drift profile of the kind `config` asks for.
 
         Args:
@@ -50,18 +48,12 @@ class Drifter:
                 array, mapping of columns, list of dicts or pydantic models, or a path/glob to
                 parquet, CSV or NDJSON. For custom metrics, a list of `CustomMetric`.
             config: A `PsiDriftConfig`, `SpcDriftConfig` or `CustomMetricDriftConfig`.
+
+        Raises:
+            ConfigError: `config` is of no registered drift kind.
         """
-        if isinstance(config, PsiDriftConfig):
-            return create_psi_profile(to_lazyframe(data), config)
-        if isinstance(config, SpcDriftConfig):
-            return create_spc_profile(to_lazyframe(data), config)
-        if isinstance(config, CustomMetricDriftConfig):
-            metrics = [data] if isinstance(data, CustomMetric) else list(data)
-            return create_custom_profile(metrics, config)
-        raise ConfigError(
-            f"unsupported drift config {type(config).__name__}: expected PsiDriftConfig, "
-            "SpcDriftConfig or CustomMetricDriftConfig"
-        )
+        profile: AnyProfile = kind_of(config).create(data, config)
+        return profile
 
     @overload
     def compute_drift(self, data: DataLike, profile: PsiDriftProfile) -> PsiDriftResult: ...
@@ -90,21 +82,10 @@ class Drifter:
             carry_over: SPC only: each feature's last subgroup means of the previous window.
 
         Raises:
+            ConfigError: `profile` is of no registered drift kind.
             DataError: `data` is empty or lacks a profile feature or metric.
         """
-        frame = to_lazyframe(data)
-        result: AnyResult
-        if isinstance(profile, PsiDriftProfile):
-            result = compute_psi_drift(frame, profile)
-        elif isinstance(profile, SpcDriftProfile):
-            result = compute_spc_drift(frame, profile, carry_over)
-        elif isinstance(profile, CustomDriftProfile):
-            result = compute_custom_drift(frame, profile)
-        else:
-            raise ConfigError(
-                f"unsupported drift profile {type(profile).__name__}: expected PsiDriftProfile, "
-                "SpcDriftProfile or CustomDriftProfile"
-            )
+        result = kind_of(profile).compute(to_lazyframe(data), profile, carry_over)
         if result.rows == 0:
             raise DataError("observed data is empty: drift needs at least one row")
         return result

@@ -17,9 +17,8 @@ from scouter_flows.errors import ConfigError
 from scouter_flows.flows.blocks import ScouterOpsGenie, ScouterSlack
 from scouter_flows.flows.store_choice import flow_store
 from scouter_flows.profiles.alerting import schedule_window
-from scouter_flows.profiles.results import CustomDriftResult, PsiDriftResult
+from scouter_flows.profiles.results import AnyResult
 from scouter_flows.sources.files import FileSource
-from scouter_flows.store.drift_runs import AnyResult
 from scouter_flows.store.url import StoreChoice
 from scouter_flows.tasks.partitions import Partial, Partition, Partitioning, PerformanceSpec
 from scouter_flows.window import Window, ensure_utc
@@ -372,34 +371,5 @@ def result_table(result: AnyResult) -> list[dict[str, Any]]:
                 else row["threshold"]
             ),
         }
-        for row in _result_rows(result)
+        for row in result.table_rows()
     ]
-
-
-def _result_rows(result: AnyResult) -> list[dict[str, Any]]:
-    if isinstance(result, PsiDriftResult):
-        return [
-            {"feature": f.feature, "value": f.value, "threshold": f.threshold, "status": f.status}
-            for f in result.features
-        ]
-    if isinstance(result, CustomDriftResult):
-        return [
-            {
-                "feature": m.metric,
-                "value": m.value,
-                "threshold": _bounds(m.lower, m.upper),
-                "status": m.status,
-            }
-            for m in result.metrics
-        ]
-    return [
-        {"feature": f.feature, "value": f.max_abs_z, "threshold": f.limit, "status": f.status}
-        for f in result.features
-    ]
-
-
-def _bounds(lower: float | None, upper: float | None) -> str:
-    """The breach bounds of a metric as text: `< 0.88`, `> 120` or `outside [1, 2]`."""
-    if lower is not None and upper is not None:
-        return f"outside [{lower:.4g}, {upper:.4g}]"
-    return f"< {lower:.4g}" if lower is not None else f"> {upper:.4g}" if upper is not None else ""

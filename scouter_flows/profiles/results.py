@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Any, ClassVar, Literal, NamedTuple
 
 import polars as pl
 from pydantic import Field
@@ -13,10 +13,31 @@ from scouter_flows.profiles.arrays import ArrayModel, FloatArray, IntArray
 from scouter_flows.profiles.base import FrozenModel
 
 FeatureStatus = Literal["ok", "drift", "insufficient_data"]
+StoredIn = Literal["drift_results", "metric_results"]
 
 
-class _ResultBase(FrozenModel):
-    """Identity of the profile a result belongs to, and the verdict helpers."""
+class Breach(NamedTuple):
+    """One alert-worthy finding of a result, before it becomes an alert record.
+
+    `kind` with `key_suffix` tells breaches of one entity apart across windows (the dedup key).
+    """
+
+    entity: str
+    kind: str
+    value: float | None
+    threshold: float | None
+    message: str
+    details: dict[str, Any]
+    key_suffix: str = ""
+
+
+class DriftResultBase(FrozenModel):
+    """Identity of the profile a result belongs to, the verdict helpers, and what each kind
+    gives the store (`stored_in`, `stored_rows`), the alerts (`breaches`) and the run table
+    (`table_rows`)."""
+
+    stored_in: ClassVar[StoredIn] = "drift_results"
+    """The store table of the per-feature (or per-metric) rows."""
 
     space: str
     name: str
@@ -25,6 +46,18 @@ class _ResultBase(FrozenModel):
 
     def statuses(self) -> list[tuple[str, str]]:
         """(feature or metric, status) for every judged feature or metric."""
+        raise NotImplementedError
+
+    def stored_rows(self, run_id: int) -> list[dict[str, Any]]:
+        """The rows of `stored_in` for run `run_id`."""
+        raise NotImplementedError
+
+    def breaches(self, features: frozenset[str] = frozenset()) -> list[Breach]:
+        """What raises an alert, narrowed to `features` when given."""
+        raise NotImplementedError
+
+    def table_rows(self) -> list[dict[str, Any]]:
+        """One row per feature or metric: feature, value, threshold, status (the run table)."""
         raise NotImplementedError
 
     @property
@@ -56,7 +89,7 @@ class FeatureDrift(FrozenModel):
     )
 
 
-class PsiDriftResult(_ResultBase):
+class PsiDriftResult(DriftResultBase):
     """All feature verdicts of one profile over one batch or window.
 
     Small enough to cross an XCom or a Prefect result: it never holds the data itself.
@@ -71,6 +104,54 @@ class PsiDriftResult(_ResultBase):
 
     def statuses(self) -> list[tuple[str, str]]:
         return [(x.feature, x.status) for x in self.features]
+
+    def stored_rows(self, run_id: int) -> list[dict[str, Any]]:
+        return [
+            {
+                "run_id": run_id,
+                "feature": f.feature,
+                "value": f.value,
+                "threshold": f.threshold,
+                "status": f.status,
+                "payload": f.model_dump(
+                    mode="json", exclude={"feature", "value", "threshold", "status"}
+                ),
+            }
+            for f in self.features
+        ]
+
+    def breaches(self, features: frozenset[str] = frozenset()) -> list[Breach]:
+        """One per drifted feature.
+
+        Example:
+            >>> result = PsiDriftResult(space="s", name="m", version="1", rows=9, drift_type="psi",
+            ...     features=[FeatureDrift(feature="age", value=0.4, threshold=0.1, status="drift",
+            ...     observed_rows=9, effective_bins=4, missing_rate=0.0)])
+            >>> result.breaches()[0].message
+            "feature 'age': PSI 0.4000 > threshold 0.1000 (9 rows)"
+        """
+        return [
+            Breach(
+                f.feature,
+                "psi_drift",
+                f.value,
+                f.threshold,
+                f"feature {f.feature!r}: PSI {f.value:.4f} > threshold {f.threshold:.4f} "
+                f"({f.observed_rows} rows)",
+                {"observed_rows": f.observed_rows},
+            )
+            for f in self.features
+            if f.status == "drift"
+            and f.value is not None
+            and f.threshold is not None
+            and (not features or f.feature in features)
+        ]
+
+    def table_rows(self) -> list[dict[str, Any]]:
+        return [
+            {"feature": f.feature, "value": f.value, "threshold": f.threshold, "status": f.status}
+            for f in self.features
+        ]
 
     def to_polars(self) -> pl.DataFrame:
         """One row per feature: feature, value, threshold, status, observed_rows, rates."""
@@ -138,7 +219,7 @@ class SpcFeatureDrift(ArrayModel):
     alerts: list[SpcAlert] = Field(default_factory=list)
 
 
-class SpcDriftResult(_ResultBase):
+class SpcDriftResult(DriftResultBase):
     """All feature charts of one SPC profile over one batch or window."""
 
     drift_type: Literal["spc"] = "spc"
@@ -147,6 +228,56 @@ class SpcDriftResult(_ResultBase):
 
     def statuses(self) -> list[tuple[str, str]]:
         return [(x.feature, x.status) for x in self.features]
+
+    def stored_rows(self, run_id: int) -> list[dict[str, Any]]:
+        return [
+            {
+                "run_id": run_id,
+                "feature": f.feature,
+                "value": f.max_abs_z,
+                "threshold": f.limit,
+                "status": f.status,
+                "payload": f.model_dump(
+                    mode="json", exclude={"feature", "max_abs_z", "limit", "status"}
+                ),
+            }
+            for f in self.features
+        ]
+
+    def breaches(self, features: frozenset[str] = frozenset()) -> list[Breach]:
+        """One per feature, rule kind and zone that completed in the window."""
+        found: list[Breach] = []
+        for chart in self.features:
+            if features and chart.feature not in features:
+                continue
+            for alert in chart.alerts:
+                where = f" zone {alert.zone}" if alert.zone is not None else ""
+                at = f" at {alert.time.isoformat()}" if alert.time is not None else ""
+                found.append(
+                    Breach(
+                        chart.feature,
+                        f"spc_{alert.kind}",
+                        chart.max_abs_z if alert.statistic is None else alert.statistic,
+                        alert.limit,
+                        f"feature {chart.feature!r}: {alert.kind.replace('_', ' ')}{where}, "
+                        f"first at subgroup {alert.index}{at}, {alert.occurrences} time(s); "
+                        f"max |z| {chart.max_abs_z:.2f}",
+                        {
+                            "zone": alert.zone,
+                            "index": alert.index,
+                            "occurrences": alert.occurrences,
+                            "time": alert.time.isoformat() if alert.time else None,
+                        },
+                        f":zone{alert.zone}" if alert.zone is not None else "",
+                    )
+                )
+        return found
+
+    def table_rows(self) -> list[dict[str, Any]]:
+        return [
+            {"feature": f.feature, "value": f.max_abs_z, "threshold": f.limit, "status": f.status}
+            for f in self.features
+        ]
 
     def to_polars(self) -> pl.DataFrame:
         """One row per alert: feature, kind, zone, index, time."""
@@ -175,14 +306,56 @@ class CustomMetricResult(FrozenModel):
     status: FeatureStatus
 
 
-class CustomDriftResult(_ResultBase):
+class CustomDriftResult(DriftResultBase):
     """All custom metrics of one profile over one window."""
+
+    stored_in: ClassVar[StoredIn] = "metric_results"
 
     drift_type: Literal["custom"] = "custom"
     metrics: list[CustomMetricResult]
 
     def statuses(self) -> list[tuple[str, str]]:
         return [(x.metric, x.status) for x in self.metrics]
+
+    def stored_rows(self, run_id: int) -> list[dict[str, Any]]:
+        return [
+            {"run_id": run_id, **m.model_dump(exclude={"alert_threshold"})} for m in self.metrics
+        ]
+
+    def breaches(self, features: frozenset[str] = frozenset()) -> list[Breach]:
+        """One per breached metric (every metric is watched: `features` narrows nothing)."""
+        found: list[Breach] = []
+        for m in self.metrics:
+            if m.status != "drift" or m.value is None:
+                continue
+            above = m.upper is not None and m.value > m.upper
+            bound = m.upper if above else m.lower
+            assert bound is not None
+            found.append(
+                Breach(
+                    m.metric,
+                    f"custom_{m.alert_threshold.lower()}",
+                    m.value,
+                    bound,
+                    f"metric {m.metric!r}: {m.value:.4f} {'>' if above else '<'} {bound:.4f} "
+                    f"(baseline {m.baseline_value:.4f}, {m.alert_threshold}; "
+                    f"{m.observations} observations)",
+                    {"baseline_value": m.baseline_value},
+                )
+            )
+        return found
+
+    def table_rows(self) -> list[dict[str, Any]]:
+        """A metric's threshold is its breach bounds as text (`< 0.88`, `outside [1, 2]`)."""
+        return [
+            {
+                "feature": m.metric,
+                "value": m.value,
+                "threshold": _bounds(m.lower, m.upper),
+                "status": m.status,
+            }
+            for m in self.metrics
+        ]
 
     def to_polars(self) -> pl.DataFrame:
         """One row per metric."""
@@ -200,5 +373,15 @@ class CustomDriftResult(_ResultBase):
             },
         )
 
+
+def _bounds(lower: float | None, upper: float | None) -> str:
+    """The breach bounds of a metric as text: `< 0.88`, `> 120` or `outside [1, 2]`."""
+    if lower is not None and upper is not None:
+        return f"outside [{lower:.4g}, {upper:.4g}]"
+    return f"< {lower:.4g}" if lower is not None else f"> {upper:.4g}" if upper is not None else ""
+
+
+AnyResult = PsiDriftResult | SpcDriftResult | CustomDriftResult
+"""A drift result of any built-in kind."""
 
 __getattr__ = moved_names(__name__, {"DriftResult": f"{__name__}:PsiDriftResult"})

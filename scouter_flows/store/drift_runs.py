@@ -10,19 +10,13 @@ import polars as pl
 import sqlalchemy as sa
 
 from scouter_flows.alerts.records import WINDOW_ENTITY, AlertPolicy, AlertRecord
-from scouter_flows.profiles.results import (
-    OUT_OF_BOUNDS_SE,
-    CustomDriftResult,
-    PsiDriftResult,
-    SpcDriftResult,
-)
+from scouter_flows.profiles.results import OUT_OF_BOUNDS_SE, AnyResult
 from scouter_flows.store import schema
 from scouter_flows.store.connection import StoreConnection
 from scouter_flows.store.outbox import upsert_run, write_alerts
 from scouter_flows.store.records import RunWritten
 from scouter_flows.window import Window
 
-AnyResult = PsiDriftResult | SpcDriftResult | CustomDriftResult
 SPC_LIMIT = OUT_OF_BOUNDS_SE
 """The rule string's out-of-bounds limit; an SPC feature stores its largest |z| as its value and
 the limit it was judged against as its threshold."""
@@ -64,9 +58,10 @@ class DriftRuns(StoreConnection):
             run_id = upsert_run(conn, runs, profile_id, window, run_values)
             conn.execute(sa.delete(results).where(results.c.run_id == run_id))
             conn.execute(sa.delete(metrics).where(metrics.c.run_id == run_id))
-            rows = _result_rows(run_id, result)
+            rows = result.stored_rows(run_id)
             if rows:
-                conn.execute(sa.insert(metrics if result.drift_type == "custom" else results), rows)
+                table = metrics if result.stored_in == "metric_results" else results
+                conn.execute(sa.insert(table), rows)
             judged = {name for name, state in result.statuses() if state != "insufficient_data"}
             if result.rows:
                 judged.add(WINDOW_ENTITY)  # rows arrived: a no-data alert resolves
@@ -289,41 +284,6 @@ def run_status(result: AnyResult) -> str:
     if statuses and all(status == "insufficient_data" for status in statuses):
         return "insufficient_data"
     return "ok"
-
-
-def _result_rows(run_id: int, result: AnyResult) -> list[dict[str, Any]]:
-    """The rows of `drift_results` (PSI, SPC) or `metric_results` (custom) for one run."""
-    if isinstance(result, CustomDriftResult):
-        return [
-            {"run_id": run_id, **m.model_dump(exclude={"alert_threshold"})} for m in result.metrics
-        ]
-    if isinstance(result, SpcDriftResult):
-        return [
-            {
-                "run_id": run_id,
-                "feature": f.feature,
-                "value": f.max_abs_z,
-                "threshold": f.limit,
-                "status": f.status,
-                "payload": f.model_dump(
-                    mode="json", exclude={"feature", "max_abs_z", "limit", "status"}
-                ),
-            }
-            for f in result.features
-        ]
-    return [
-        {
-            "run_id": run_id,
-            "feature": f.feature,
-            "value": f.value,
-            "threshold": f.threshold,
-            "status": f.status,
-            "payload": f.model_dump(
-                mode="json", exclude={"feature", "value", "threshold", "status"}
-            ),
-        }
-        for f in result.features
-    ]
 
 
 _RUN_COLUMNS: dict[str, Any] = {

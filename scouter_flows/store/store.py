@@ -16,12 +16,10 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
+from scouter_flows.drift.kinds import PROFILE_TYPES, AnyProfile
 from scouter_flows.errors import ConfigError, StoreError
 from scouter_flows.profiles.alerting import CommonCrons
 from scouter_flows.profiles.base import DriftProfileBase, ProfileIdentity
-from scouter_flows.profiles.custom import CustomDriftProfile
-from scouter_flows.profiles.psi import PsiDriftProfile
-from scouter_flows.profiles.spc import SpcDriftProfile
 from scouter_flows.store import schema
 from scouter_flows.store.connection import create_engine, dialect_insert
 from scouter_flows.store.data_profiles import DataProfiles
@@ -31,12 +29,6 @@ from scouter_flows.store.outbox import Outbox
 from scouter_flows.store.telemetry import Telemetry, prune_inference_logs
 from scouter_flows.store.url import redact, resolve_url
 
-AnyProfile = PsiDriftProfile | SpcDriftProfile | CustomDriftProfile
-PROFILE_TYPES: dict[str, type[AnyProfile]] = {
-    "psi": PsiDriftProfile,
-    "spc": SpcDriftProfile,
-    "custom": CustomDriftProfile,
-}
 _OTHER_TYPES: dict[str, type[DriftProfileBase]] = {}
 """Profile types registered from outside `profiles/`, by drift type."""
 

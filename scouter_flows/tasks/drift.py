@@ -17,20 +17,14 @@ from scouter_flows.alerts.credentials import Credentials
 from scouter_flows.alerts.delivery import RetryPolicy
 from scouter_flows.alerts.dispatch import dispatch_pending
 from scouter_flows.alerts.rules import alert_policy, drift_alerts
-from scouter_flows.drift.spc import compute_spc_drift
+from scouter_flows.drift.kinds import PROFILE_TYPES, AnyProfile, kind_of
 from scouter_flows.errors import ConfigError
 from scouter_flows.profiles.base import read_json_object
 from scouter_flows.profiles.monitors import parse_key
-from scouter_flows.profiles.spc import SpcDriftProfile
+from scouter_flows.profiles.results import AnyResult
 from scouter_flows.sources.files import FileSource
-from scouter_flows.store.drift_runs import AnyResult, run_summary
-from scouter_flows.store.store import (
-    PROFILE_TYPES,
-    AnyProfile,
-    StorableProfile,
-    Store,
-    profile_model,
-)
+from scouter_flows.store.drift_runs import run_summary
+from scouter_flows.store.store import StorableProfile, Store, profile_model
 from scouter_flows.tasks.partitions import (
     Partial,
     Partition,
@@ -128,8 +122,9 @@ def drift_of(
 ) -> AnyResult:
     """Drift (or model performance) of the rows `lf` of `window` against `profile`; a window
     without rows is a result with `rows == 0`, stored as a `no_data` run, not an error."""
-    if isinstance(profile, SpcDriftProfile) and performance is None:
-        return compute_spc_drift(lf, profile)
+    kind = kind_of(profile)
+    if performance is None and not kind.partitioned:
+        return kind.compute(lf, profile, None)
     # One partial of the whole window: the same code path as a partitioned run.
     return finalize(profile, partial_statistics(profile, lf, window, performance))
 

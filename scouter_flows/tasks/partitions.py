@@ -18,30 +18,29 @@ from typing import Any, Literal
 import polars as pl
 from pydantic import BaseModel, ConfigDict, Field
 
-from scouter_flows.drift.custom import CustomPartial, custom_partial, finalize_custom_drift
+from scouter_flows.drift.kinds import KINDS, AnyProfile, kind_of
+from scouter_flows.drift.kinds import Partial as Partial
 from scouter_flows.drift.performance import (
     PerformancePartial,
     Task,
     performance_as_custom,
     performance_partial,
 )
-from scouter_flows.drift.psi import PsiPartial, finalize_psi_drift, psi_partial
 from scouter_flows.errors import ConfigError, DataError
 from scouter_flows.profiles.custom import CustomDriftProfile
-from scouter_flows.profiles.psi import PsiDriftProfile
+from scouter_flows.profiles.results import AnyResult
 from scouter_flows.sources.files import FileSource
-from scouter_flows.store.drift_runs import AnyResult
-from scouter_flows.store.store import AnyProfile
 from scouter_flows.window import Window
 
 PartitionBy = Literal["file", "hive", "hash"]
-Partial = PsiPartial | CustomPartial | PerformancePartial
 _ROW = "__scouter_row"
-_KINDS: dict[str, type[Partial]] = {
-    "psi": PsiPartial,
-    "custom": CustomPartial,
-    "performance": PerformancePartial,
-}
+
+
+def _partial_models() -> dict[str, type[Any]]:
+    """Partial model by the `kind` a JSON partial names: each splittable drift kind's, and
+    model performance's (which a custom-metric profile judges)."""
+    models = {k.drift_type: k.partial_model for k in KINDS.values() if k.partial_model}
+    return {**models, "performance": PerformancePartial}
 
 
 class PerformanceSpec(BaseModel):
@@ -216,14 +215,14 @@ def partial_statistics(
                 f"{_key(profile)} is a {profile.drift_type} profile"
             )
         return performance.partial(lf, window)
-    if isinstance(profile, PsiDriftProfile):
-        return psi_partial(lf, profile)
-    if isinstance(profile, CustomDriftProfile):
-        return custom_partial(lf, profile)
-    raise ConfigError(
-        f"{_key(profile)} is an SPC profile: its subgroups are consecutive rows in time "
-        "order, so it runs as one task, not over partitions"
-    )
+    kind = kind_of(profile)
+    if kind.partial is None:
+        raise ConfigError(
+            f"{_key(profile)} is a {kind.drift_type!r} profile, which runs as one task, not "
+            f"over partitions: {kind.whole or 'it has no partial statistics'}"
+        )
+    partial: Partial = kind.partial(lf, profile)
+    return partial
 
 
 def merge_partials(partials: Sequence[Partial]) -> Partial:
@@ -245,35 +244,33 @@ def finalize(profile: AnyProfile, merged: Partial) -> AnyResult:
 
     A window without rows gives a result with `rows == 0` (stored as a `no_data` run).
     """
-    result: AnyResult
-    if isinstance(merged, PsiPartial) and isinstance(profile, PsiDriftProfile):
-        result = finalize_psi_drift(merged, profile)
-    elif isinstance(merged, PerformancePartial) and isinstance(profile, CustomDriftProfile):
-        result = finalize_custom_drift(performance_as_custom(merged, profile), profile)
-    elif isinstance(merged, CustomPartial) and isinstance(profile, CustomDriftProfile):
-        result = finalize_custom_drift(merged, profile)
-    else:
+    kind = kind_of(profile)
+    if isinstance(merged, PerformancePartial) and isinstance(profile, CustomDriftProfile):
+        merged = performance_as_custom(merged, profile)
+    if kind.finalize is None or not isinstance(merged, kind.partial_model or ()):
         raise ConfigError(
             f"a {type(merged).__name__} cannot be judged against {_key(profile)} "
             f"({profile.drift_type})"
         )
-    return result
+    return kind.finalize(merged, profile)
 
 
 def partial_to_json(partial: Partial) -> dict[str, Any]:
     """A partial as a JSON-able dict (an XCom), read back by `partial_from_json`."""
-    kind = next(k for k, model in _KINDS.items() if isinstance(partial, model))
+    kind = next(k for k, model in _partial_models().items() if isinstance(partial, model))
     return {"kind": kind, "partial": partial.model_dump(mode="json")}
 
 
 def partial_from_json(data: dict[str, Any] | Partial) -> Partial:
     """The partial `partial_to_json` wrote (a partial is returned as it is)."""
-    if isinstance(data, PsiPartial | CustomPartial | PerformancePartial):
+    if not isinstance(data, dict):
         return data
-    model = _KINDS.get(str(data.get("kind")))
+    models = _partial_models()
+    model = models.get(str(data.get("kind")))
     if model is None:
-        raise DataError(f"not a partial of {sorted(_KINDS)}: kind {data.get('kind')!r}")
-    return model.model_validate(data["partial"])
+        raise DataError(f"not a partial of {sorted(models)}: kind {data.get('kind')!r}")
+    partial: Partial = model.model_validate(data["partial"])
+    return partial
 
 
 def _key(profile: AnyProfile) -> str:
