@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, ClassVar, Literal, NamedTuple
 
@@ -106,19 +107,7 @@ class PsiDriftResult(DriftResultBase):
         return [(x.feature, x.status) for x in self.features]
 
     def stored_rows(self, run_id: int) -> list[dict[str, Any]]:
-        return [
-            {
-                "run_id": run_id,
-                "feature": f.feature,
-                "value": f.value,
-                "threshold": f.threshold,
-                "status": f.status,
-                "payload": f.model_dump(
-                    mode="json", exclude={"feature", "value", "threshold", "status"}
-                ),
-            }
-            for f in self.features
-        ]
+        return _feature_rows(run_id, self.features, value="value", threshold="threshold")
 
     def breaches(self, features: frozenset[str] = frozenset()) -> list[Breach]:
         """One per drifted feature.
@@ -230,19 +219,7 @@ class SpcDriftResult(DriftResultBase):
         return [(x.feature, x.status) for x in self.features]
 
     def stored_rows(self, run_id: int) -> list[dict[str, Any]]:
-        return [
-            {
-                "run_id": run_id,
-                "feature": f.feature,
-                "value": f.max_abs_z,
-                "threshold": f.limit,
-                "status": f.status,
-                "payload": f.model_dump(
-                    mode="json", exclude={"feature", "max_abs_z", "limit", "status"}
-                ),
-            }
-            for f in self.features
-        ]
+        return _feature_rows(run_id, self.features, value="max_abs_z", threshold="limit")
 
     def breaches(self, features: frozenset[str] = frozenset()) -> list[Breach]:
         """One per feature, rule kind and zone that completed in the window."""
@@ -372,6 +349,24 @@ class CustomDriftResult(DriftResultBase):
                 "status": pl.String,
             },
         )
+
+
+def _feature_rows(
+    run_id: int, features: Sequence[FeatureDrift | SpcFeatureDrift], *, value: str, threshold: str
+) -> list[dict[str, Any]]:
+    """`drift_results` rows: the judged value and its threshold in columns, the rest as payload."""
+    columns = {"feature", value, threshold, "status"}
+    return [
+        {
+            "run_id": run_id,
+            "feature": f.feature,
+            "value": getattr(f, value),
+            "threshold": getattr(f, threshold),
+            "status": f.status,
+            "payload": f.model_dump(mode="json", exclude=columns),
+        }
+        for f in features
+    ]
 
 
 def _bounds(lower: float | None, upper: float | None) -> str:
