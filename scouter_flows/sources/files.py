@@ -95,17 +95,47 @@ def _check_local(text: str) -> None:
         raise DataError(f"{what}: {text}")
 
 
+DEFAULT_TIMESTAMP = "timestamp"
+LOGGED_AT = "logged_at"
+"""The column `InferenceLogger` and `monitor_batch` stamp rows with."""
+
+
+def timestamp_column_of(schema: pl.Schema, timestamp_column: str) -> str:
+    """The column that timestamps rows: `timestamp_column`, or, when that is the default
+    `timestamp` and absent, the logger's `logged_at`, so logged files monitor as they are.
+
+    Example:
+        >>> timestamp_column_of(pl.Schema({"logged_at": pl.Datetime("us", "UTC")}), "timestamp")
+        'logged_at'
+
+    Raises:
+        DataError: neither column is there.
+    """
+    if timestamp_column in schema:
+        return timestamp_column
+    if timestamp_column == DEFAULT_TIMESTAMP and LOGGED_AT in schema:
+        return LOGGED_AT
+    also = (
+        f" (nor {LOGGED_AT!r}, which the logger writes)"
+        if timestamp_column == DEFAULT_TIMESTAMP
+        else ""
+    )
+    raise DataError(
+        f"timestamp column {timestamp_column!r} not found{also}; columns are "
+        f"{list(schema.names())}; name the column with timestamp_column="
+    )
+
+
 def filter_window(lf: pl.LazyFrame, window: Window, timestamp_column: str) -> pl.LazyFrame:
     """Keep rows with `window.start <= timestamp < window.end`; the filter stays lazy.
+
+    `timestamp_column` as `timestamp_column_of` resolves it.
 
     Raises:
         DataError: the timestamp column is missing, not a datetime, or has no time zone.
     """
     schema = lf.collect_schema()
-    if timestamp_column not in schema:
-        raise DataError(
-            f"timestamp column {timestamp_column!r} not found; columns are {list(schema.names())}"
-        )
+    timestamp_column = timestamp_column_of(schema, timestamp_column)
     dtype = schema[timestamp_column]
     if dtype == pl.String:  # NDJSON and SQLite keep times as ISO-8601 text
         lf = _parse_zoned_text(lf, timestamp_column)
@@ -151,7 +181,11 @@ class FileSource(BaseModel):
         description="File path, glob or URL (parquet, CSV or NDJSON), or a list of them (as a "
         "partition of a window lists its files)."
     )
-    timestamp_column: str = Field(default="timestamp", description="UTC timestamp of each row.")
+    timestamp_column: str = Field(
+        default=DEFAULT_TIMESTAMP,
+        description="UTC timestamp of each row; the default falls back to the logger's "
+        "`logged_at` when the files have no `timestamp`.",
+    )
     file_format: FileFormat | None = Field(default=None, description="Default: from the suffix.")
     storage_options: dict[str, str] | None = Field(
         default=None,

@@ -7,7 +7,7 @@ from typing import Any
 from scouter_flows.drift.profiler import DataProfiler
 from scouter_flows.profiles.data_profile import DataProfile
 from scouter_flows.profiles.monitors import parse_key
-from scouter_flows.sources.files import FileSource
+from scouter_flows.sources.files import FileSource, timestamp_column_of
 from scouter_flows.store.store import Store
 from scouter_flows.window import Window
 
@@ -28,7 +28,9 @@ def profile_window(
     """
     with source.reading(window):
         lf = source.scan(window)
-        names = columns or [c for c in lf.collect_schema().names() if c != source.timestamp_column]
+        schema = lf.collect_schema()
+        stamp = timestamp_column_of(schema, source.timestamp_column)
+        names = columns or [c for c in schema.names() if c != stamp]
         return DataProfiler().create_data_profile(
             lf.select(names),
             bin_size=bin_size,

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
+import polars as pl
 import pytest
 
 from scouter_flows import Store
@@ -152,3 +154,31 @@ def test_the_quick_start_from_nothing_to_a_served_run(tmp_path: Path) -> None:
     assert (run["space"], run["name"], run["version"]) == ("credit", "default-risk", "1.0.0")
     assert run["window_start"].isoformat() == "2026-11-21T00:00:00+00:00"
     assert run["window_end"].isoformat() == "2026-11-22T00:00:00+00:00"
+
+
+def test_service_logs_monitor_as_the_logger_wrote_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from fastapi.testclient import TestClient
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("SCOUTER_DATABASE_URL", f"sqlite:///{tmp_path / 'store.db'}")
+    service: dict[str, Any] = {}
+    exec(
+        compile(readme_example("Logging from a service", "docs/data.md"), "docs/data.md", "exec"),
+        service,
+    )
+    with TestClient(service["app"]) as client:  # leaving it closes the logger
+        for i in range(1_000):
+            client.post("/score", json={"age": 18 + i % 70, "income": 30_000.0 + 40.0 * i})
+    assert "timestamp" not in pl.read_parquet("logs/credit/date=*/*.parquet").columns
+    namespace: dict[str, Any] = {}
+    code = readme_example("Monitoring what the service logged", "docs/data.md")
+    exec(compile(code, "docs/data.md", "exec"), namespace)
+    summary = namespace["summary"]
+    assert summary["rows_observed"] == 1_000
+    with Store(os.environ["SCOUTER_DATABASE_URL"]) as store:
+        results = store.drift_results(summary["run_id"])
+    assert sorted(results["feature"]) == ["age", "income", "probability"]
+    assert "insufficient_data" not in results["status"].to_list()
+    assert f"1000 {summary['drifted']}" in capsys.readouterr().out

@@ -149,3 +149,39 @@ def test_object_storage_urls_and_options_go_to_polars_as_given(
         "storage_options": options,
         "hive_partitioning": True,
     }
+
+
+def test_the_default_timestamp_falls_back_to_the_loggers_logged_at(tmp_path: Path) -> None:
+    day = datetime(2026, 11, 21, tzinfo=UTC)
+    path = tmp_path / "logs.parquet"
+    pl.DataFrame(
+        {
+            "logged_at": [day, day + timedelta(days=1)],  # the second row is outside the window
+            "x": [1.0, 2.0],
+        }
+    ).write_parquet(path)
+    window = Window(day, day + timedelta(days=1))
+    assert FileSource(path=str(path)).scan(window).collect()["x"].to_list() == [1.0]
+    # A column named on purpose is never swapped for another.
+    with pytest.raises(DataError, match=r"timestamp column 'scored_at' not found; columns are"):
+        FileSource(path=str(path), timestamp_column="scored_at").scan(window)
+
+
+def test_timestamp_wins_over_logged_at_when_both_are_there(tmp_path: Path) -> None:
+    day = datetime(2026, 11, 21, tzinfo=UTC)
+    path = tmp_path / "logs.parquet"
+    pl.DataFrame(
+        {"timestamp": [day], "logged_at": [day + timedelta(days=3)], "x": [1.0]}
+    ).write_parquet(path)
+    rows = FileSource(path=str(path)).scan(Window(day, day + timedelta(days=1))).collect()
+    assert rows["x"].to_list() == [1.0]
+
+
+def test_a_missing_default_timestamp_names_both_columns(tmp_path: Path) -> None:
+    path = tmp_path / "logs.parquet"
+    pl.DataFrame({"x": [1.0]}).write_parquet(path)
+    window = Window.parse("2026-11-21T00:00:00Z", "2026-11-22T00:00:00Z")
+    with pytest.raises(
+        DataError, match=r"nor 'logged_at', which the logger writes\); columns are \['x'\]"
+    ):
+        FileSource(path=str(path)).scan(window)
