@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import itertools
 import math
+from collections.abc import Sequence
 
 import polars as pl
 from pydantic import Field
@@ -23,6 +24,7 @@ from scouter_flows.drift.engine import collect_row, is_large, sum_row
 from scouter_flows.errors import DataError
 from scouter_flows.profiles.base import FrozenModel
 from scouter_flows.profiles.psi import (
+    Correction,
     PsiChiSquareThreshold,
     PsiDriftConfig,
     PsiDriftProfile,
@@ -132,11 +134,24 @@ def finalize_psi_drift(partial: PsiPartial, profile: PsiDriftProfile) -> PsiDrif
     """Judge every feature from (merged) bin counts.
 
     An empty window gives `insufficient_data` for every feature (reported, never skipped).
+    With a `correction`, the features judged are one family: their thresholds are set at the
+    per-feature level that Holm's or Benjamini-Hochberg's procedure chooses for this window.
     """
+    rule = profile.config.threshold
+    alpha = None if isinstance(rule, PsiFixedThreshold) else rule.alpha
     features = [
-        judge_feature(name, feature, partial.counts[name], profile)
+        judge_feature(name, feature, partial.counts[name], profile, alpha)
         for name, feature in profile.features.items()
     ]
+    if alpha is not None and profile.config.correction != "none":
+        judged = [f.p_value for f in features if f.status != "insufficient_data"]
+        level = family_alpha([p for p in judged if p is not None], alpha, profile.config.correction)
+        if level != alpha:
+            alpha = level
+            features = [
+                f if f.status == "insufficient_data" else rejudge(f, profile, level)
+                for f in features
+            ]
     return PsiDriftResult(
         drift_type="psi",
         space=profile.config.space,
@@ -145,7 +160,38 @@ def finalize_psi_drift(partial: PsiPartial, profile: PsiDriftProfile) -> PsiDrif
         rows=partial.rows,
         features=features,
         weighted_psi=_weighted_psi(features, profile.config.feature_importances),
+        feature_alpha=alpha,
     )
+
+
+def family_alpha(p_values: Sequence[float], alpha: float, correction: Correction) -> float:
+    """The per-feature level at which `correction` over `p_values` flags exactly the features
+    with p below it: Holm's step-down (family-wise error <= alpha) or Benjamini-Hochberg's
+    step-up (false discovery rate <= alpha), as one level so that PSI > threshold stays the rule.
+
+    Holm stops at the first ordered p_(i) > alpha / (k - i + 1): with r flagged, every flagged p
+    is at most alpha / (k - r + 1) and every other above alpha / (k - r). BH flags the r smallest,
+    r the largest i with p_(i) <= alpha i / k: every other p is above alpha (r + 1) / k.
+
+    Example:
+        >>> p = [0.001, 0.03, 0.035, 0.3]
+        >>> family_alpha(p, 0.05, "holm")  # 0.03 > 0.05 / 3 stops it: one feature flagged
+        0.016666666666666666
+        >>> round(family_alpha(p, 0.05, "bh"), 4)  # 0.035 <= 0.05 * 3 / 4: three flagged
+        0.0375
+    """
+    k = len(p_values)
+    if correction == "none" or k == 0:
+        return alpha
+    ordered = sorted(p_values)
+    if correction == "holm":
+        flagged = next(
+            (i for i, p in enumerate(ordered) if p > alpha / (k - i)),
+            k,
+        )
+        return alpha / max(k - flagged, 1)
+    flagged = max((i for i, p in enumerate(ordered, start=1) if p <= alpha * i / k), default=0)
+    return alpha * max(flagged, 1) / k
 
 
 def _weighted_psi(features: list[FeatureDrift], weights: dict[str, float]) -> float | None:
@@ -167,9 +213,14 @@ def compute_psi_drift(lf: pl.LazyFrame, profile: PsiDriftProfile) -> PsiDriftRes
 
 
 def judge_feature(
-    name: str, feature: PsiFeatureProfile, observed: list[int], profile: PsiDriftProfile
+    name: str,
+    feature: PsiFeatureProfile,
+    observed: list[int],
+    profile: PsiDriftProfile,
+    alpha: float | None = None,
 ) -> FeatureDrift:
-    """PSI, threshold and status of one feature from its observed bin counts."""
+    """PSI, threshold and status of one feature from its observed bin counts (at `alpha`, the
+    per-feature level of an alpha threshold)."""
     n = sum(observed)
     expected = feature.proportions()
     effective_bins = sum(1 for p in expected if p > 0)
@@ -185,7 +236,7 @@ def judge_feature(
         )
     actual = [c / n for c in observed]
     value = psi(expected, actual)
-    threshold = psi_threshold(profile, effective_bins, n, feature.rows)
+    threshold = psi_threshold(profile, effective_bins, n, feature.rows, alpha)
     status: FeatureStatus
     if n < MIN_ROWS_PER_BIN * effective_bins:
         status = "insufficient_data"
@@ -201,7 +252,21 @@ def judge_feature(
         missing_rate=actual[-1],
         unseen_rate=actual[-2] if feature.kind == "categorical" else None,
         observed_proportions=actual,
+        p_value=None
+        if alpha is None
+        else psi_p_value(profile, value, effective_bins, n, feature.rows),
     )
+
+
+def rejudge(feature: FeatureDrift, profile: PsiDriftProfile, alpha: float) -> FeatureDrift:
+    """`feature` with its threshold and status at another per-feature level."""
+    assert feature.value is not None
+    baseline_rows = profile.features[feature.feature].rows
+    threshold = psi_threshold(
+        profile, feature.effective_bins, feature.observed_rows, baseline_rows, alpha
+    )
+    status: FeatureStatus = "drift" if feature.value > threshold else "ok"
+    return feature.model_copy(update={"threshold": threshold, "status": status})
 
 
 def psi(expected: list[float], actual: list[float]) -> float:
@@ -213,22 +278,52 @@ def psi(expected: list[float], actual: list[float]) -> float:
 
 
 def psi_threshold(
-    profile: PsiDriftProfile, effective_bins: int, observed_rows: int, baseline_rows: int
+    profile: PsiDriftProfile,
+    effective_bins: int,
+    observed_rows: int,
+    baseline_rows: int,
+    alpha: float | None = None,
 ) -> float:
-    """The drift threshold for one feature (see the threshold classes for the formulas)."""
+    """The drift threshold for one feature (see the threshold classes for the formulas), at
+    `alpha` when given, else at the rule's own."""
     rule = profile.config.threshold
     if isinstance(rule, PsiFixedThreshold):
         return rule.threshold
+    level = rule.alpha if alpha is None else alpha
     dof = effective_bins - 1
     if dof < 1:
         # One baseline bin: under no drift every window value falls in it and PSI is exactly 0.
         return 0.0
-    m = 1.0 / (1.0 / observed_rows + 1.0 / baseline_rows)
+    m = _effective_rows(observed_rows, baseline_rows)
     if isinstance(rule, PsiChiSquareThreshold):
-        return float(stats.chi2.ppf(1.0 - rule.alpha, dof)) / m
+        return float(stats.chi2.isf(level, dof)) / m
     assert isinstance(rule, PsiNormalThreshold)
-    z = float(stats.norm.ppf(1.0 - rule.alpha))
+    z = float(stats.norm.isf(level))
     return (dof + z * math.sqrt(2.0 * dof)) / m
+
+
+def psi_p_value(
+    profile: PsiDriftProfile,
+    value: float,
+    effective_bins: int,
+    observed_rows: int,
+    baseline_rows: int,
+) -> float:
+    """The chance of a PSI of at least `value` without drift, under the profile's alpha rule
+    (so that PSI > threshold at alpha exactly when p < alpha)."""
+    rule = profile.config.threshold
+    dof = effective_bins - 1
+    if dof < 1:
+        return 0.0 if value > 0 else 1.0
+    statistic = value * _effective_rows(observed_rows, baseline_rows)
+    if isinstance(rule, PsiNormalThreshold):
+        return float(stats.norm.sf((statistic - dof) / math.sqrt(2.0 * dof)))
+    return float(stats.chi2.sf(statistic, dof))
+
+
+def _effective_rows(observed_rows: int, baseline_rows: int) -> float:
+    """M with 1/M = 1/N + 1/M0: the variance of PSI counts both samples."""
+    return 1.0 / (1.0 / observed_rows + 1.0 / baseline_rows)
 
 
 def _drop_empty_bins(feature: PsiFeatureProfile) -> PsiFeatureProfile:

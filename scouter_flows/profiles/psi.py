@@ -119,6 +119,9 @@ class PsiFixedThreshold(FrozenModel):
     )
 
 
+Correction = Literal["none", "holm", "bh"]
+"""How a profile's per-feature alpha is adjusted for the number of features judged."""
+
 PsiThreshold = Annotated[
     PsiChiSquareThreshold | PsiNormalThreshold | PsiFixedThreshold, Field(discriminator="kind")
 ]
@@ -145,6 +148,12 @@ class PsiDriftConfig(ProfileIdentity):
     threshold: PsiThreshold = Field(
         default_factory=PsiChiSquareThreshold, description="When a PSI value counts as drift."
     )
+    correction: Correction = Field(
+        default="none",
+        description="Family-wise control over the profile's features: `none` (alpha per "
+        "feature), `holm` (at most alpha chance of any false alarm in a clean window) or `bh` "
+        "(Benjamini-Hochberg: at most alpha of the flagged features false, on average).",
+    )
     feature_importances: dict[str, float] = Field(
         default_factory=dict,
         description="Optional non-negative weights for an importance-weighted overall PSI.",
@@ -162,6 +171,15 @@ class PsiDriftConfig(ProfileIdentity):
         if weights and sum(weights.values()) == 0:
             raise ValueError("feature_importances must not all be 0")
         return weights
+
+    @model_validator(mode="after")
+    def _correction_needs_alpha(self) -> PsiDriftConfig:
+        if self.correction != "none" and isinstance(self.threshold, PsiFixedThreshold):
+            raise ValueError(
+                f"correction={self.correction!r} needs a threshold with an alpha (chi_square or "
+                "normal); a fixed threshold has no false-alarm rate to correct"
+            )
+        return self
 
     @field_validator("features_to_monitor", "categorical_features")
     @classmethod

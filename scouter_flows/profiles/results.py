@@ -88,6 +88,10 @@ class FeatureDrift(FrozenModel):
     observed_proportions: list[float] = Field(
         default_factory=list, description="Window proportion per profile bin (missing last)."
     )
+    p_value: float | None = Field(
+        default=None,
+        description="Chance of a PSI this large without drift (alpha thresholds only).",
+    )
 
 
 class PsiDriftResult(DriftResultBase):
@@ -101,6 +105,11 @@ class PsiDriftResult(DriftResultBase):
     weighted_psi: float | None = Field(
         default=None,
         description="Importance-weighted mean PSI over judged features (with feature_importances).",
+    )
+    feature_alpha: float | None = Field(
+        default=None,
+        description="The per-feature level the thresholds were set at: the profile's alpha, or "
+        "the level its correction chose for this window (alpha thresholds only).",
     )
 
     def statuses(self) -> list[tuple[str, str]]:
