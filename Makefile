@@ -15,7 +15,7 @@ export UV_PYTHON_DOWNLOADS := never
 .PHONY: demo test lint typecheck test-prefect test-airflow bench envs clean
 
 demo: $(PREFECT_ENV)
-	PREFECT_HOME=$(CURDIR)/.demo/prefect $(PREFECT_ENV)/bin/scouter-flows demo --dir .demo/data
+	$(PREFECT_ENV)/bin/scouter-flows demo --dir .demo
 
 test: lint typecheck test-prefect test-airflow
 

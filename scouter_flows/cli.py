@@ -19,9 +19,11 @@ app = typer.Typer(help="ML and LLM monitoring for Prefect and Airflow.", no_args
 db_app = typer.Typer(help="Manage the results store's schema.", no_args_is_help=True)
 profile_app = typer.Typer(help="Build drift profiles.", no_args_is_help=True)
 eval_app = typer.Typer(help="Evaluate GenAI records against tasks.", no_args_is_help=True)
+dags_app = typer.Typer(help="The example Airflow DAGs.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(profile_app, name="profile")
 app.add_typer(eval_app, name="eval")
+app.add_typer(dags_app, name="dags")
 
 # Messages carry URLs and paths: never break them at the terminal width (tables still fit it).
 console = Console(soft_wrap=True)
@@ -106,6 +108,8 @@ def demo(
     ] = None,
 ) -> None:
     """Generate sample logs, build a PSI profile and run the Prefect drift flow on the last day."""
+    root = (directory or Path(tempfile.mkdtemp(prefix="scouter-flows-demo-"))).resolve()
+    _isolate_prefect(root / "prefect")
     try:
         from scouter_flows.flows import drift_monitor_flow
     except ImportError as exc:
@@ -117,11 +121,11 @@ def demo(
     from scouter_flows.sources.sample import generate_sample_data
     from scouter_flows.store.store import Store
 
-    root = directory or Path(tempfile.mkdtemp(prefix="scouter-flows-demo-"))
     # The demo keeps its store next to its data, apart from the store your own runs use.
-    store_url = store_url or f"sqlite:///{(root / 'store.db').resolve()}"
+    store_url = store_url or f"sqlite:///{root / 'store.db'}"
     data = generate_sample_data(root)
-    config = PsiDriftConfig(space="credit", name="default-risk", version="1.0.0")
+    # Holm over the profile's features: 5 % is the chance of any false alarm in a clean window.
+    config = PsiDriftConfig(space="credit", name="default-risk", version="1.0.0", correction="holm")
     profile = Drifter().create_drift_profile(data.baseline, config)
     profile_path = profile.save_to_json(root / "profile.json")
     start, end = data.day_window(data.days - 1)
@@ -142,6 +146,38 @@ def demo(
         f"{summary['features']} features drifted, {sent} alerts sent (an alert already sent "
         "for this window is not sent again)"
     )
+    k = summary["features"]
+    console.print(
+        "alpha 0.05 for the profile: the chance that a window without drift raises any alert "
+        f"(Holm's correction over its {k} features; without it, 0.05 applies to each feature "
+        f"and {k} features raise a false alarm in {1 - 0.95**k:.0%} of clean windows)"
+    )
+    console.print(f"data:    {data.baseline} (baseline), {data.logs_glob} (logs, one day each)")
+    console.print(f"profile: {profile_path}")
+    console.print(f"store:   {store_url}")
+    console.print("next:")
+    console.print(
+        "  scouter-flows profile create BASELINE.parquet --space SPACE --name NAME "
+        "--correction holm --output profile.json   # a profile of your own data"
+    )
+    console.print(
+        "  scouter-flows dags copy ~/airflow/dags   # the example DAGs; or README.md#prefect "
+        "for drift_monitor_flow over your logs"
+    )
+
+
+def _isolate_prefect(home: Path) -> None:
+    """Unless a Prefect server or home is chosen, the demo's ephemeral server keeps its database
+    and settings in `home`, and Prefect's memo file with them (it defaults to ~/.prefect even
+    when PREFECT_HOME is elsewhere, and warns when that folder is missing)."""
+    if "PREFECT_API_URL" not in os.environ:
+        os.environ.setdefault("PREFECT_HOME", str(home))
+    prefect_home = os.environ.get("PREFECT_HOME")
+    if prefect_home:
+        Path(prefect_home).mkdir(parents=True, exist_ok=True)
+        os.environ.setdefault(
+            "PREFECT_MEMO_STORE_PATH", str(Path(prefect_home) / "memo_store.toml")
+        )
 
 
 def print_results(rows: list[dict[str, Any]], *, title: str) -> None:
@@ -169,6 +205,12 @@ def profile_create(
     name: Annotated[str, typer.Option(help="Profile name.")],
     output: Annotated[Path, typer.Option("--output", "-o", help="Where to write the JSON.")],
     version: Annotated[str, typer.Option(help="Profile version.")] = "0.1.0",
+    correction: Annotated[
+        str,
+        typer.Option(
+            help="none (alpha per feature), holm (alpha for any alarm of the profile) or bh."
+        ),
+    ] = "none",
     feature: Annotated[
         list[str] | None, typer.Option("--feature", help="A feature to monitor (repeat).")
     ] = None,
@@ -193,6 +235,7 @@ def profile_create(
         version=version,
         features_to_monitor=feature or [],
         categorical_features=categorical or [],
+        correction=correction,
         **({"alert_config": PsiAlertConfig(schedule=schedule)} if schedule else {}),
     )
     Drifter().create_drift_profile(data, config).save_to_json(output)
@@ -225,6 +268,21 @@ def sample(
     data = generate_sample_data(directory, days=days, start=start)
     console.print(f"baseline: {data.baseline}")
     console.print(f"logs: {data.logs_glob} ({days} days, the last one shifted)")
+
+
+@dags_app.command("copy")
+def dags_copy(
+    directory: Annotated[Path, typer.Argument(help="Your Airflow DAGs folder.")],
+    overwrite: Annotated[
+        bool, typer.Option("--overwrite", help="Replace files of the same name.")
+    ] = False,
+) -> None:
+    """Copy the example DAGs (drift, batch scoring, evaluation, retention, ...) into a folder."""
+    from scouter_flows.example_dags import copy_example_dags
+
+    for path in copy_example_dags(directory, overwrite=overwrite):
+        console.print(f"wrote {path}")
+    console.print("each file's docstring lists the variables and connections it reads")
 
 
 @db_app.command("upgrade")

@@ -5,7 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+from prefect.logging.configuration import ensure_logging_setup
 from prefect.testing.utilities import prefect_test_harness
+
+# Prefect configures logging on first import of its flow API, binding its console handler to
+# whatever sys.stderr is then; done here, that is the session's capture rather than the
+# stream of one test's capsys, which is closed when that test ends.
+ensure_logging_setup()
 
 
 @pytest.fixture(autouse=True, scope="session")

@@ -17,11 +17,11 @@ from tests.support import readme_example
 def test_prefect_example(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    generate_sample_data(tmp_path)
-    monkeypatch.chdir(tmp_path)
+    monkeypatch.chdir(tmp_path)  # the block makes its own inputs here
     monkeypatch.setenv("SCOUTER_DATABASE_URL", f"sqlite:///{tmp_path / 'store.db'}")
     namespace: dict[str, object] = {}
     exec(compile(readme_example("Prefect"), "README.md", "exec"), namespace)
+    assert (tmp_path / "baseline.parquet").exists()
     summary = namespace["summary"]
     assert isinstance(summary, dict)
     assert "income" in summary["drifted"]
