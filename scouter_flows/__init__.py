@@ -66,6 +66,7 @@ _EXPORTS: dict[str, str] = {
     "InferenceLogger": "scouter_flows.sources.logger",
     "ParquetSink": "scouter_flows.sources.logger",
     "StoreSink": "scouter_flows.store.sink",
+    "SpanStoreSink": "scouter_flows.store.sink",
     "FileSource": "scouter_flows.sources.files",
     "SqlSource": "scouter_flows.sources.sql",
     "scan_files": "scouter_flows.sources.files",
@@ -149,6 +150,7 @@ __all__ = [
     "ScouterFlowsError",
     "SlackCredentials",
     "SlackDispatchConfig",
+    "SpanStoreSink",
     "SpcAlert",
     "SpcAlertConfig",
     "SpcDriftConfig",
@@ -261,7 +263,7 @@ if TYPE_CHECKING:
     from scouter_flows.sources.logger import InferenceLogger, ParquetSink
     from scouter_flows.sources.sql import SqlSource
     from scouter_flows.store.records import AlertRecord
-    from scouter_flows.store.sink import StoreSink
+    from scouter_flows.store.sink import SpanStoreSink, StoreSink
     from scouter_flows.store.store import Store
     from scouter_flows.tasks.batch import monitor_batch
     from scouter_flows.window import Window

@@ -22,13 +22,18 @@ def readme_example(heading: str, page: str = "README.md") -> str:
     return block.group(1)
 
 
+def doc_block(after: str, language: str, page: str = "README.md") -> str:
+    """The first fenced block of `language` after the text `after` in `page`."""
+    text = (ROOT / page).read_text(encoding="utf-8")
+    match = re.search(rf"```{language}\n(.*?)```", text[text.index(after) :], re.S)
+    assert match, f"no {language} block after {after!r} in {page}"
+    return match.group(1)
+
+
 def readme_commands(after: str, page: str = "README.md") -> list[str]:
     """The commands of the first ```bash block after the text `after` in `page`, one per
     command (backslash continuations joined, comments dropped)."""
-    text = (ROOT / page).read_text(encoding="utf-8")
-    match = re.search(r"```bash\n(.*?)```", text[text.index(after) :], re.S)
-    assert match, f"no bash block after {after!r} in {page}"
-    joined = match.group(1).replace("\\\n", " ")
+    joined = doc_block(after, "bash", page).replace("\\\n", " ")
     commands = [re.sub(r"\s+#\s.*$", "", line).strip() for line in joined.splitlines()]
     return [" ".join(c.split()) for c in commands if c]
 

@@ -217,3 +217,36 @@ def test_version_and_install_hints(sample_data: SampleData, tmp_path: Path) -> N
     assert "--debug" in odd.stdout
     assert "Traceback" not in odd.stdout + odd.stderr
     assert "Traceback" in _run("--debug", *args, "-o", str(tmp_path)).stderr
+
+
+def test_the_documented_task_file_and_records_run_as_written(tmp_path: Path) -> None:
+    """docs/evaluation.md's tasks.yaml, records.ndjson and commands, as the page gives them."""
+    import shlex
+
+    from tests.support import doc_block, readme_commands
+
+    page = "docs/evaluation.md"
+    (tmp_path / "tasks.yaml").write_text(doc_block("## Task files", "yaml", page))
+    records = doc_block("Records are one JSON object per line", "json", page)
+    (tmp_path / "records.ndjson").write_text(records)
+    # The next batch: q2 now names the wrong city, so `grounded` fails for it.
+    (tmp_path / "new.ndjson").write_text(records.replace("Rome, the capital", "Milan"))
+    env = {**os.environ, "SCOUTER_DATABASE_URL": f"sqlite:///{tmp_path / 'store.db'}"}
+    first, second = readme_commands("From the shell, with the store keeping", page)
+    done = [
+        subprocess.run(
+            [*CLI, *shlex.split(command)[1:]],
+            cwd=tmp_path,
+            env={**env, "COLUMNS": "200"},
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        for command in (first, second)
+    ]
+    assert done[0].returncode == 0, done[0].stdout + done[0].stderr
+    assert "stored as eval run 1" in done[0].stdout
+    assert "grounded" in done[0].stdout
+    assert done[1].returncode == 1, done[1].stdout + done[1].stderr
+    assert "new failure: record q2, task grounded" in done[1].stdout
+    assert "regressed against eval run 1" in done[1].stdout

@@ -98,3 +98,51 @@ def test_batch_scoring_example(
     assert namespace["summary"]["run_id"] == summary["run_id"]
     with Store(url) as store:
         assert store.runs().height == 1
+
+
+def test_judge_example_runs_on_its_own_and_a_rerun_is_served_by_the_cache(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from tests.fake_llms import OPENAI_KEY, fake_llm
+
+    code = compile(readme_example("LLM judges", "docs/evaluation.md"), "evaluation.md", "exec")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.setenv("OPENAI_API_KEY", OPENAI_KEY)
+    with fake_llm("openai") as fake:  # scores 5 when the prompt says Paris, else 2
+        monkeypatch.setenv("OPENAI_BASE_URL", fake.url + "/v1")
+        first: dict[str, Any] = {}
+        exec(code, first)
+        again: dict[str, Any] = {}
+        exec(code, again)
+        assert len(fake.received) == 2
+    statuses = first["results"].statuses()
+    assert statuses == {("fr", "relevance"): "pass", ("it", "relevance"): "fail"}
+    assert (first["results"].judge_stats.calls, again["results"].judge_stats.calls) == (2, 0)
+    out = capsys.readouterr().out
+    assert "'pass'" in out
+    assert "calls=2, cached=0" in out
+    assert "calls=0, cached=2" in out
+
+
+def test_trace_example_exports_its_own_spans_and_judges_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    namespace: dict[str, Any] = {}
+    code = readme_example("Trace assertions", "docs/evaluation.md")
+    exec(compile(code, "evaluation.md", "exec"), namespace)
+    results = namespace["results"]
+    assert results.pass_rate == 1.0
+    assert len(results.statuses()) == 2 * 3
+    spans = namespace["spans"]
+    assert spans.height == 6
+    assert sorted(set(spans["trace_id"])) == sorted(r.trace_id for r in namespace["records"])
+    assert capsys.readouterr().out.strip() == "1.0"
+    namespace["provider"].shutdown()
+
+
+def test_family_wise_example_builds_a_holm_profile_config() -> None:
+    namespace: dict[str, Any] = {}
+    code = readme_example("Family-wise control", "docs/drift.md")
+    exec(compile(code, "docs/drift.md", "exec"), namespace)
+    assert namespace["config"].correction == "holm"

@@ -10,6 +10,7 @@ exit) return only when every accepted record is written.
 from __future__ import annotations
 
 import atexit
+import contextlib
 import logging
 import queue
 import threading
@@ -29,6 +30,9 @@ from scouter_flows.errors import ConfigError, ScouterFlowsError, StoreError, Sto
 log = logging.getLogger(__name__)
 
 WhenFull = Literal["block", "drop"]
+
+# Put on the queue by `flush` and `close` so a writer waiting out `flush_interval` wakes now.
+_WAKE: Any = object()
 
 
 class LogSink(Protocol):
@@ -80,6 +84,7 @@ class InferenceLogger:
             once. Dropped records are counted (`dropped`) and logged, never silently lost.
         block_timeout: Seconds `insert` may wait under `block`.
         close_timeout: Seconds `close` keeps retrying a failing sink before it gives up.
+        label: What the records are, in log messages and errors ("inference log", "span").
 
     Example:
         >>> import tempfile
@@ -102,6 +107,7 @@ class InferenceLogger:
         when_full: WhenFull = "drop",
         block_timeout: float = 0.05,
         close_timeout: float = 30.0,
+        label: str = "inference log",
     ) -> None:
         if batch_size < 1 or max_queued < 1 or flush_interval <= 0:
             raise ConfigError(
@@ -116,6 +122,7 @@ class InferenceLogger:
         self.when_full = when_full
         self.block_timeout = block_timeout
         self.close_timeout = close_timeout
+        self.label = label
         self._queue: queue.Queue[tuple[int, Any]] = queue.Queue(maxsize=max_queued)
         self._accepted = 0
         self._written = 0
@@ -124,7 +131,10 @@ class InferenceLogger:
         self._lock = threading.Lock()
         self._progress = threading.Condition()
         self._closing = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="scouter-inference-logger")
+        self._flushers = 0  # callers waiting in `flush`: the writer stops waiting for a full batch
+        self._thread = threading.Thread(
+            target=self._run, name=f"scouter-{label.replace(' ', '-')}-writer"
+        )
         self._thread.daemon = True
         self._thread.start()
         atexit.register(_close_at_exit, weakref.ref(self))
@@ -149,7 +159,7 @@ class InferenceLogger:
         without `logged_at` is stamped with the time of this call.
         """
         if self._closing.is_set():
-            raise StoreError("this InferenceLogger is closed")
+            raise StoreError(f"this {self.label} logger is closed")
         item = (time.time_ns(), record)
         try:
             if self.when_full == "block":
@@ -161,7 +171,7 @@ class InferenceLogger:
                 self._dropped += 1
                 dropped = self._dropped
             if dropped == 1 or dropped % 10_000 == 0:
-                log.warning("inference log queue full: %d records dropped so far", dropped)
+                log.warning("%s queue full: %d records dropped so far", self.label, dropped)
             return False
         with self._lock:
             self._accepted += 1
@@ -175,16 +185,22 @@ class InferenceLogger:
         """
         with self._lock:
             target = self._accepted
+            self._flushers += 1
+        self._wake()
         deadline = None if timeout is None else time.monotonic() + timeout
-        with self._progress:
-            while self._written + self._lost < target:
-                remaining = None if deadline is None else deadline - time.monotonic()
-                if remaining is not None and remaining <= 0:
-                    raise StoreError(
-                        f"flush timed out: {target - self._written} accepted records not "
-                        "written yet (they stay queued)"
-                    )
-                self._progress.wait(timeout=remaining if remaining is not None else 0.5)
+        try:
+            with self._progress:
+                while self._written + self._lost < target:
+                    remaining = None if deadline is None else deadline - time.monotonic()
+                    if remaining is not None and remaining <= 0:
+                        raise StoreError(
+                            f"flush timed out: {target - self._written} accepted {self.label} "
+                            "records not written yet (they stay queued)"
+                        )
+                    self._progress.wait(timeout=remaining if remaining is not None else 0.5)
+        finally:
+            with self._lock:
+                self._flushers -= 1
 
     def close(self) -> None:
         """Write everything accepted, stop the thread and close the sink (idempotent).
@@ -195,11 +211,12 @@ class InferenceLogger:
         """
         if not self._closing.is_set():
             self._closing.set()
+            self._wake()
             self._thread.join()
             self.sink.close()
         if self._lost:
             raise StoreError(
-                f"{self._lost} accepted inference-log records could not be written: the sink "
+                f"{self._lost} accepted {self.label} records could not be written: the sink "
                 f"refused them or kept failing for {self.close_timeout} s at close (see the log)"
             )
 
@@ -211,6 +228,10 @@ class InferenceLogger:
             elif self._closing.is_set() and self._queue.empty():
                 return
 
+    def _wake(self) -> None:
+        with contextlib.suppress(queue.Full):  # a full queue keeps the writer busy anyway
+            self._queue.put_nowait((0, _WAKE))
+
     def _take(self) -> list[tuple[int, Any]]:
         batch: list[tuple[int, Any]] = []
         deadline = time.monotonic() + self.flush_interval
@@ -218,14 +239,19 @@ class InferenceLogger:
             remaining = deadline - time.monotonic()
             if self._closing.is_set():
                 remaining = 0.0
+            elif self._flushers:
+                # Someone waits for what is queued: write it now, and poll briefly when idle.
+                remaining = min(remaining, 0.01) if not batch else 0.0
             try:
-                batch.append(
+                item = (
                     self._queue.get(timeout=remaining)
                     if remaining > 0
                     else self._queue.get_nowait()
                 )
             except queue.Empty:
                 break
+            if item[1] is not _WAKE:
+                batch.append(item)
         return batch
 
     def _write(self, batch: list[tuple[int, Any]]) -> None:
@@ -240,22 +266,23 @@ class InferenceLogger:
             except StoreUnavailableError as exc:
                 # An outage, not bad rows: keep the batch and retry until the store answers.
                 if not failing:
-                    log.warning("inference log store unavailable, retrying: %s", exc)
+                    log.warning("%s store unavailable, retrying: %s", self.label, exc)
                 failing = True
             except ScouterFlowsError as exc:
                 # Bad records, not a sink outage: retrying cannot help. They are counted and
                 # reported by `close`, never silently dropped.
-                log.error("inference log batch of %d records refused: %s", len(batch), exc)
+                log.error("%s batch of %d records refused: %s", self.label, len(batch), exc)
                 self._give_up(len(batch))
                 return
             except Exception:  # a sink failure must never end the thread
-                log.exception("inference log sink failed for %d records; retrying", len(batch))
+                log.exception("%s sink failed for %d records; retrying", self.label, len(batch))
                 failing = True
             if self._closing.is_set():
                 give_up = give_up or time.monotonic() + self.close_timeout
                 if time.monotonic() >= give_up:
                     log.error(
-                        "inference log sink still failing after %s s at close: %d records dropped",
+                        "%s sink still failing after %s s at close: %d records dropped",
+                        self.label,
                         self.close_timeout,
                         len(batch),
                     )
@@ -264,7 +291,7 @@ class InferenceLogger:
             time.sleep(delay)
             delay = min(delay * 2, 5.0)
         if failing:
-            log.warning("inference log sink recovered: %d records written", len(batch))
+            log.warning("%s sink recovered: %d records written", self.label, len(batch))
         with self._progress:
             self._written += len(batch)
             self._progress.notify_all()

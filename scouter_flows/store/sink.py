@@ -1,4 +1,5 @@
-"""`StoreSink`: the `InferenceLogger` writing into the store's inference-log table."""
+"""Sinks into the store: `StoreSink` (the inference-log table) for the `InferenceLogger`,
+`SpanStoreSink` (the spans table) for the `SpanExporter`."""
 
 from __future__ import annotations
 
@@ -23,6 +24,29 @@ class StoreSink:
     def write(self, rows: pl.DataFrame) -> None:
         """Append `rows`; a retried batch is not stored twice."""
         self._store.write_inference_logs(self.space, self.name, rows)
+
+    def close(self) -> None:
+        """Close the store's connections."""
+        self._store.close()
+
+
+class SpanStoreSink:
+    """The store's `spans` table, for `scouter_flows.traces.SpanExporter`.
+
+    A span exported twice (a retried batch, a re-sent export) is stored once.
+
+    Example:
+        >>> from scouter_flows.traces import SpanExporter
+        >>> exporter = SpanExporter(SpanStoreSink("sqlite:///:memory:"))
+        >>> exporter.shutdown()
+    """
+
+    def __init__(self, store_url: str | None = None) -> None:
+        self._store = Store(store_url)
+
+    def write(self, rows: pl.DataFrame) -> None:
+        """Store the spans of `rows` (the exporter's `logged_at` column is not kept)."""
+        self._store.write_spans(rows.drop("logged_at", strict=False))
 
     def close(self) -> None:
         """Close the store's connections."""

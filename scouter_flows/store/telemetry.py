@@ -26,13 +26,18 @@ class Telemetry(StoreConnection):
     def write_spans(self, spans: pl.DataFrame) -> int:
         """Store spans (columns as the `spans` table; attributes and events as JSON text).
 
-        A span already stored (same trace_id and span_id) is replaced, so re-reading an export
-        never duplicates. The `depth` and `order` the span readers add are derived on read and
-        not stored. Returns the number of rows written.
+        A span already stored (same trace_id and span_id) is replaced, and a span given twice
+        in `spans` is stored once (the last), so re-reading an export never duplicates. The
+        `depth` and `order` the span readers add are derived on read and not stored. Returns
+        the number of rows written.
         """
         derived = [c for c in ("depth", "order") if c in spans.columns]
+        # One upsert may not name a row twice (Postgres refuses it), so keep the last copy.
+        unique = spans.drop(derived).unique(
+            ["trace_id", "span_id"], keep="last", maintain_order=True
+        )
         with self._begin() as conn:
-            return write_frame(conn, schema.spans, spans.drop(derived), conflict="update")
+            return write_frame(conn, schema.spans, unique, conflict="update")
 
     def spans(self, trace_ids: Sequence[str]) -> pl.DataFrame:
         """The stored spans of `trace_ids`, ordered by trace and start time."""

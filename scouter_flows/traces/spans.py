@@ -12,7 +12,6 @@ import base64
 import binascii
 import json
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -21,9 +20,8 @@ import polars as pl
 from scouter_flows.deprecation import moved_names
 from scouter_flows.errors import DataError
 from scouter_flows.sources.files import scan_files
-from scouter_flows.traces.schema import SPAN_SCHEMA
+from scouter_flows.traces.schema import SPAN_SCHEMA, utc_from_unix_nano
 
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _KINDS = ["UNSPECIFIED", "INTERNAL", "SERVER", "CLIENT", "PRODUCER", "CONSUMER"]
 _STATUSES = ["UNSET", "OK", "ERROR"]
 
@@ -131,8 +129,8 @@ def _row(span: dict[str, Any], service: Any, where: str) -> tuple[Any, ...]:
         _hex(span["parentSpanId"]) if span.get("parentSpanId") else None,
         span.get("name", ""),
         _enum(span.get("kind", 0), _KINDS, "SPAN_KIND_"),
-        _utc(start),
-        _utc(end),
+        utc_from_unix_nano(start),
+        utc_from_unix_nano(end),
         (end - start) / 1e6,
         _enum(status.get("code", 0), _STATUSES, "STATUS_CODE_"),
         None if service is None else str(service),
@@ -152,10 +150,6 @@ def _enum(value: int | str, names: list[str], prefix: str) -> str:
     if isinstance(value, int):
         return names[value] if 0 <= value < len(names) else str(value)
     return value.removeprefix(prefix)
-
-
-def _utc(nanoseconds: int) -> datetime:
-    return _EPOCH + timedelta(microseconds=nanoseconds // 1000)
 
 
 def _attributes(pairs: list[dict[str, Any]]) -> dict[str, Any]:

@@ -182,3 +182,35 @@ def test_service_logs_monitor_as_the_logger_wrote_them(
     assert sorted(results["feature"]) == ["age", "income", "probability"]
     assert "insufficient_data" not in results["status"].to_list()
     assert f"1000 {summary['drifted']}" in capsys.readouterr().out
+
+
+def test_dask_example_runs_as_a_script(tmp_path: Path) -> None:
+    """As a file run with `python`: Dask's spawned workers import it again, so this fails
+    without the block's `__main__` guard."""
+    import subprocess
+    import sys
+
+    script = tmp_path / "on_dask.py"
+    script.write_text(readme_example("In Prefect", "docs/scale-out.md"), encoding="utf-8")
+    env = {
+        **os.environ,
+        "PREFECT_HOME": str(tmp_path / "prefect"),
+        "PREFECT_API_URL": "",
+        "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "180",
+        "SCOUTER_DATABASE_URL": f"sqlite:///{tmp_path / 'store.db'}",
+    }
+    done = subprocess.run(
+        [sys.executable, script.name],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    status, rows = done.stdout.split()[-2:]
+    assert status == "drift"
+    with Store(env["SCOUTER_DATABASE_URL"]) as store:
+        runs = store.runs()
+    assert runs["status"].to_list() == ["drift"]
+    assert int(rows) == runs["rows_observed"][0] > 0

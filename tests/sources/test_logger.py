@@ -130,7 +130,7 @@ def test_a_full_queue_drops_and_counts(when_full: str, caplog: pytest.LogCapture
 def test_close_reports_what_a_dead_sink_could_not_take() -> None:
     logger = InferenceLogger(FlakySink(failures=10**9), flush_interval=0.05, close_timeout=0.3)
     logger.insert({"i": 1})
-    with pytest.raises(StoreError, match="1 accepted inference-log records could not be written"):
+    with pytest.raises(StoreError, match="1 accepted inference log records could not be written"):
         logger.close()
     with pytest.raises(StoreError, match="closed"):
         logger.insert({"i": 2})
@@ -140,7 +140,7 @@ def test_records_the_sink_refuses_are_counted_not_retried(store_url: str) -> Non
     Store(store_url, auto_upgrade=True).close()
     logger = InferenceLogger(StoreSink("s", "n", store_url), flush_interval=0.05)
     logger.insert({"logged_at": datetime(2026, 11, 21), "x": 1.0})  # no time zone
-    with pytest.raises(StoreError, match="1 accepted inference-log records could not be written"):
+    with pytest.raises(StoreError, match="1 accepted inference log records could not be written"):
         logger.close()
 
 
@@ -168,3 +168,20 @@ def test_records_accepted_before_interpreter_exit_are_written(tmp_path: Path) ->
     assert done.returncode == 0, done.stderr
     written = pl.read_parquet(tmp_path / "date=*" / "*.parquet")
     assert sorted(written["i"].to_list()) == list(range(1000))
+
+
+def test_flush_and_close_do_not_wait_out_the_flush_interval(tmp_path: Path) -> None:
+    # With a minute between timed writes, flush must still write at once: its own timeout
+    # (a tenth of the interval) raises if it waited for the writer's timer instead.
+    logger = InferenceLogger(ParquetSink(tmp_path), flush_interval=60)
+    for round_ in range(3):
+        logger.insert({"round": round_})
+        logger.flush(timeout=6)
+        assert logger.written == round_ + 1
+    logger.insert({"round": 3})
+    closer = threading.Thread(target=logger.close)
+    closer.start()
+    closer.join(timeout=6)
+    assert not closer.is_alive(), "close waited for the flush interval"
+    assert logger.written == 4
+    assert sorted(pl.read_parquet(tmp_path / "date=*" / "*.parquet")["round"]) == [0, 1, 2, 3]
