@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
+from fractions import Fraction
 
 import polars as pl
 from pydantic import Field
 
 from scouter_flows.drift.binning import finite
+from scouter_flows.drift.exact import exact_sum
 from scouter_flows.errors import ConfigError, DataError
 from scouter_flows.profiles.base import FrozenModel
 from scouter_flows.profiles.custom import CustomDriftProfile, CustomMetric, CustomMetricDriftConfig
@@ -16,10 +18,14 @@ from scouter_flows.profiles.results import CustomDriftResult, CustomMetricResult
 
 
 class CustomPartial(FrozenModel):
-    """Count and sum of each metric's observations in one part of a window; parts merge."""
+    """Count and exact sum of each metric's observations in one part of a window; parts merge
+    without rounding, so a merged window judges exactly as the whole one."""
 
     counts: dict[str, int] = Field(description="Finite observations per metric.")
-    sums: dict[str, float] = Field(description="Sum of the finite observations per metric.")
+    sums: dict[str, Fraction] = Field(
+        description="Exact sum of the finite observations per metric (a float is taken exactly; "
+        'JSON holds it as "numerator/denominator").'
+    )
     rows: int = Field(ge=0, description="Rows seen.")
 
     def merge(self, other: CustomPartial) -> CustomPartial:
@@ -52,7 +58,8 @@ def create_custom_profile(
 def custom_partial(lf: pl.LazyFrame, profile: CustomDriftProfile) -> CustomPartial:
     """Count and sum each metric's observations (one column per metric), in one pass.
 
-    Null and NaN are missing and left out.
+    Null and NaN are missing and left out. Sums are exact (`exact_sum`), so the window mean is
+    rounded once: n identical observations have exactly their value as mean.
 
     Raises:
         DataError: a metric column is missing, not numeric, or holds an infinite value.
@@ -69,22 +76,22 @@ def custom_partial(lf: pl.LazyFrame, profile: CustomDriftProfile) -> CustomParti
     for name in profile.metrics:
         kept = finite(name)
         exprs += [
-            kept.len().alias(f"{name}\x00n"),
-            kept.sum().alias(f"{name}\x00sum"),
+            kept.implode().alias(f"{name}\x00values"),
             pl.col(name).cast(pl.Float64).is_infinite().sum().alias(f"{name}\x00inf"),
         ]
-    row = lf.select(exprs).collect(engine="in-memory").row(0, named=True)
-    infinite = {n: row[f"{n}\x00inf"] for n in profile.metrics if row[f"{n}\x00inf"]}
+    frame = lf.select(exprs).collect(engine="in-memory")
+    infinite = {n: frame[f"{n}\x00inf"][0] for n in profile.metrics if frame[f"{n}\x00inf"][0]}
     if infinite:
         name, count = next(iter(infinite.items()))
         raise DataError(
             f"metric column {name!r} has {count} infinite values: a window mean needs finite "
             "observations (use null or NaN for missing ones)"
         )
+    values = {n: frame[f"{n}\x00values"][0].to_numpy() for n in profile.metrics}
     return CustomPartial(
-        counts={n: int(row[f"{n}\x00n"]) for n in profile.metrics},
-        sums={n: float(row[f"{n}\x00sum"]) for n in profile.metrics},
-        rows=int(row["\x00rows"]),
+        counts={n: int(v.size) for n, v in values.items()},
+        sums={n: exact_sum(v) for n, v in values.items()},
+        rows=int(frame["\x00rows"][0]),
     )
 
 
@@ -98,7 +105,7 @@ def finalize_custom_drift(partial: CustomPartial, profile: CustomDriftProfile) -
         if count < needed:
             value, status = None, "insufficient_data"
         else:
-            value = partial.sums[name] / count
+            value = float(partial.sums[name] / count)  # rounded once
             status = "drift" if metric.breached(value) else "ok"
         results.append(
             CustomMetricResult(

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
+from fractions import Fraction
 from typing import Literal, TypedDict, Unpack
 
 import polars as pl
@@ -282,5 +283,6 @@ def performance_as_custom(
             f"a {partial.task} task produces {sorted(values)}; the profile also names {unknown}"
         )
     counts = {m: partial.rows if values[m] is not None else 0 for m in profile.metrics}
-    sums = {m: (values[m] or 0.0) * counts[m] for m in profile.metrics}
+    # Exact, so the window mean is the metric's value itself.
+    sums = {m: Fraction(values[m] or 0.0) * counts[m] for m in profile.metrics}
     return CustomPartial(counts=counts, sums=sums, rows=partial.rows)

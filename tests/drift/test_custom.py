@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import itertools
+import math
+from fractions import Fraction
 from functools import reduce
 
 import polars as pl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from scouter_flows import (
     AlertThreshold,
@@ -16,7 +21,7 @@ from scouter_flows import (
     DataError,
     Drifter,
 )
-from scouter_flows.drift.custom import custom_partial, finalize_custom_drift
+from scouter_flows.drift.custom import CustomPartial, custom_partial, finalize_custom_drift
 
 CONFIG = CustomMetricDriftConfig(space="s", name="n", sample_size=3)
 
@@ -130,3 +135,55 @@ def test_bad_profiles_and_data() -> None:
         Drifter().compute_drift({"x": [1.0]}, profile)
     with pytest.raises(DataError, match="metric column 'm' has dtype String"):
         Drifter().compute_drift({"m": ["1.0"]}, profile)
+
+
+@pytest.mark.parametrize("parts", [1, 3, 7])
+@pytest.mark.parametrize("value", [0.92, 0.1, 1 / 3, 123.456])
+def test_identical_observations_on_the_boundary_do_not_drift(parts: int, value: float) -> None:
+    # A float sum of thirty 0.92 has the mean 0.9200000000000007, above the boundary.
+    profile = Drifter().create_drift_profile(
+        [CustomMetric(name="m", baseline_value=value, alert_threshold="Above")],
+        CustomMetricDriftConfig(space="s", name="n", sample_size=1),
+    )
+    data = pl.DataFrame({"m": [value] * 30})
+    size = -(-30 // parts)
+    partials = [custom_partial(data.slice(i, size).lazy(), profile) for i in range(0, 30, size)]
+    result = finalize_custom_drift(reduce(lambda x, y: x.merge(y), partials), profile)
+    (metric,) = result.metrics
+    assert metric.value == value
+    assert metric.status == "ok"
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    values=st.lists(
+        st.one_of(
+            st.floats(allow_nan=True, allow_infinity=False, width=64),
+            st.floats(min_value=-1e-300, max_value=1e-300),  # subnormals and tiny values
+            st.none(),
+        ),
+        max_size=60,
+    ),
+    cuts=st.lists(st.integers(min_value=0, max_value=60), max_size=5),
+)
+def test_merged_partials_equal_the_whole_window_exactly(
+    values: list[float | None], cuts: list[int]
+) -> None:
+    profile = Drifter().create_drift_profile(
+        [CustomMetric(name="m", baseline_value=0.0, alert_threshold="Outside", delta=1.0)],
+        CustomMetricDriftConfig(space="s", name="n", sample_size=1),
+    )
+    data = pl.DataFrame({"m": values}, schema={"m": pl.Float64})
+    bounds = sorted({0, len(values), *(c for c in cuts if c <= len(values))})
+    parts = [
+        custom_partial(data.slice(a, b - a).lazy(), profile) for a, b in itertools.pairwise(bounds)
+    ] or [custom_partial(data.lazy(), profile)]
+    merged = reduce(lambda x, y: x.merge(y), parts)
+    whole = custom_partial(data.lazy(), profile)
+    finite = [v for v in values if v is not None and math.isfinite(v)]
+    assert merged == whole
+    assert whole.sums["m"] == sum(map(Fraction, finite), Fraction(0))
+    assert CustomPartial.model_validate_json(merged.model_dump_json()) == merged
+    if finite:
+        (metric,) = finalize_custom_drift(merged, profile).metrics
+        assert metric.value == float(sum(map(Fraction, finite)) / len(finite))
