@@ -154,6 +154,10 @@ spans = sa.Table(
     sa.Column("kind", sa.String(32), nullable=False),
     sa.Column("start_time", UTCDateTime, nullable=False),
     sa.Column("end_time", UTCDateTime, nullable=False),
+    # Timestamps hold microseconds; spans keep nanoseconds, so the rest (0-999) is kept here
+    # (null in rows stored before revision 0006).
+    sa.Column("start_nanos", sa.SmallInteger, nullable=True),
+    sa.Column("end_nanos", sa.SmallInteger, nullable=True),
     sa.Column("duration_ms", sa.Float, nullable=False),
     sa.Column("status", sa.String(16), nullable=False),
     sa.Column("service_name", sa.String(limits.SERVICE_NAME), nullable=True),

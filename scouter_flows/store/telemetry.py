@@ -36,6 +36,14 @@ class Telemetry(StoreConnection):
         unique = spans.drop(derived).unique(
             ["trace_id", "span_id"], keep="last", maintain_order=True
         )
+        # A timestamp column holds microseconds: the nanoseconds past them go beside it.
+        times = [
+            c for c in ("start_time", "end_time") if isinstance(unique.schema.get(c), pl.Datetime)
+        ]
+        unique = unique.with_columns(
+            *((pl.col(c).dt.nanosecond() % 1_000).cast(pl.Int16).alias(_nanos(c)) for c in times),
+            *(pl.col(c).dt.cast_time_unit("us") for c in times),
+        )
         with self._begin() as conn:
             return write_frame(conn, schema.spans, unique, conflict="update")
 
@@ -56,7 +64,12 @@ class Telemetry(StoreConnection):
                 }
                 for r in conn.execute(query)
             ]
-        return pl.DataFrame(rows, schema=SPAN_SCHEMA)
+        nanos = {_nanos(c): pl.Int64 for c in ("start_time", "end_time")}
+        frame = pl.DataFrame(rows, schema={**SPAN_SCHEMA, **nanos})
+        return frame.with_columns(
+            pl.col(c) + pl.duration(nanoseconds=pl.col(_nanos(c)).fill_null(0))
+            for c in ("start_time", "end_time")
+        ).select(*SPAN_SCHEMA)
 
     def write_inference_logs(self, space: str, name: str, rows: pl.DataFrame) -> int:
         """Append raw feature rows of model `space/name`: a zoned `logged_at` column, an
@@ -121,6 +134,11 @@ class Telemetry(StoreConnection):
             schema={"logged_at": pl.Datetime("us", "UTC"), "record_id": pl.String},
         )
         return pl.concat([head, pl.DataFrame([r.features for r in rows])], how="horizontal")
+
+
+def _nanos(column: str) -> str:
+    """The store column of the nanoseconds past `column`'s microsecond."""
+    return column.replace("_time", "_nanos")
 
 
 def _check_logged_at(rows: pl.DataFrame) -> None:

@@ -29,14 +29,15 @@ except ImportError as exc:  # pragma: no cover - depends on the installed extras
 
 from scouter_flows.errors import StoreError
 from scouter_flows.sources.logger import InferenceLogger, LogSink, ParquetSink, WhenFull
-from scouter_flows.traces.schema import SPAN_SCHEMA, utc_from_unix_nano
+from scouter_flows.traces.schema import SPAN_SCHEMA, from_unix_nano
 
 log = logging.getLogger(__name__)
 
 
 def span_row(span: ReadableSpan) -> dict[str, Any]:
     """One finished SDK span as a row of `SPAN_SCHEMA`: the values `read_otlp_json` reads from
-    the Collector's file of the same span (ids as lower-case hex, times in microseconds)."""
+    the Collector's file of the same span (ids as lower-case hex; `start_time` and `end_time`
+    as integer nanoseconds since the epoch, which the exporter turns into UTC times)."""
     context = span.context
     if context is None or span.start_time is None or span.end_time is None:
         raise ValueError(f"span {span.name!r} is not finished (no context or end time)")
@@ -56,8 +57,8 @@ def span_row(span: ReadableSpan) -> dict[str, Any]:
         "parent_span_id": None if parent is None else f"{parent.span_id:016x}",
         "name": span.name,
         "kind": span.kind.name,
-        "start_time": utc_from_unix_nano(span.start_time),
-        "end_time": utc_from_unix_nano(span.end_time),
+        "start_time": span.start_time,
+        "end_time": span.end_time,
         "duration_ms": (span.end_time - span.start_time) / 1e6,
         "status": span.status.status_code.name,
         "service_name": None if resource is None else str(resource),
@@ -178,11 +179,13 @@ class _SpanRows:
         self.sink = sink
 
     def write(self, rows: pl.DataFrame) -> None:
+        times = ("start_time", "end_time")  # integer nanoseconds from `span_row`
         self.sink.write(
             rows.select(
-                *(pl.col(name).cast(dtype) for name, dtype in SPAN_SCHEMA.items()),
+                *(pl.col(c).cast(t) for c, t in SPAN_SCHEMA.items() if c not in times),
+                *from_unix_nano(*times),
                 pl.col("logged_at"),
-            )
+            ).select(*SPAN_SCHEMA, "logged_at")
         )
 
     def close(self) -> None:

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import polars as pl
-
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 SPAN_SCHEMA: dict[str, Any] = {
     "trace_id": pl.String,
@@ -15,20 +12,20 @@ SPAN_SCHEMA: dict[str, Any] = {
     "parent_span_id": pl.String,
     "name": pl.String,
     "kind": pl.String,
-    "start_time": pl.Datetime("us", "UTC"),
-    "end_time": pl.Datetime("us", "UTC"),
+    "start_time": pl.Datetime("ns", "UTC"),
+    "end_time": pl.Datetime("ns", "UTC"),
     "duration_ms": pl.Float64,
     "status": pl.String,
     "service_name": pl.String,
     "attributes": pl.String,
     "events": pl.String,
 }
-"""Span columns and their dtypes (attributes and events as JSON text). The readers' frames add
-`depth` (0 for a root) and `order` (by start time within the trace), which the store derives on
-read instead of keeping."""
+"""Span columns and their dtypes (times to the nanosecond, as OpenTelemetry keeps them;
+attributes and events as JSON text). The readers' frames add `depth` (0 for a root) and `order`
+(by start time within the trace, a parent before its children), which the store derives on read
+instead of keeping."""
 
 
-def utc_from_unix_nano(nanoseconds: int) -> datetime:
-    """A span time (nanoseconds since the epoch) as the UTC datetime a span frame keeps: cut to
-    the microsecond, which is all a Python datetime and the store hold."""
-    return _EPOCH + timedelta(microseconds=nanoseconds // 1000)
+def from_unix_nano(*columns: str) -> list[pl.Expr]:
+    """Integer columns of nanoseconds since the epoch as the span frame's UTC times."""
+    return [pl.col(c).cast(pl.Datetime("ns")).dt.replace_time_zone("UTC") for c in columns]

@@ -20,7 +20,7 @@ import polars as pl
 from scouter_flows.deprecation import moved_names
 from scouter_flows.errors import DataError
 from scouter_flows.sources.files import scan_files
-from scouter_flows.traces.schema import SPAN_SCHEMA, utc_from_unix_nano
+from scouter_flows.traces.schema import SPAN_SCHEMA, from_unix_nano
 
 _KINDS = ["UNSPECIFIED", "INTERNAL", "SERVER", "CLIENT", "PRODUCER", "CONSUMER"]
 _STATUSES = ["UNSET", "OK", "ERROR"]
@@ -37,7 +37,9 @@ def read_otlp_json(path: str | Path) -> pl.DataFrame:
     if not source.is_file():
         raise DataError(f"span file not found: {source}")
     rows = list(_otlp_rows(source))
-    return normalise_spans(pl.DataFrame(rows, schema=SPAN_SCHEMA, orient="row"))
+    raw = {**SPAN_SCHEMA, "start_time": pl.Int64, "end_time": pl.Int64}
+    frame = pl.DataFrame(rows, schema=raw, orient="row")
+    return normalise_spans(frame.with_columns(from_unix_nano("start_time", "end_time")))
 
 
 def read_flat_spans(path: str | Path) -> pl.DataFrame:
@@ -52,40 +54,66 @@ def read_flat_spans(path: str | Path) -> pl.DataFrame:
 def normalise_spans(spans: pl.DataFrame) -> pl.DataFrame:
     """Spans ordered by trace and start time, with `depth` and `order` per trace.
 
-    A span whose parent is not among the spans counts as a root (depth 0).
+    Spans that start in the same nanosecond are ordered depth-first: a parent before its
+    children, and a child's subtree before its later siblings. A span whose parent is not among
+    the spans counts as a root (depth 0).
     """
     ordered = spans.sort("trace_id", "start_time", "span_id")
-    parents = dict(
-        zip(
-            zip(ordered["trace_id"], ordered["span_id"], strict=True),
-            ordered["parent_span_id"],
-            strict=True,
+    rank, depth = _depth_first(
+        ordered["trace_id"].to_list(),
+        ordered["span_id"].to_list(),
+        ordered["parent_span_id"].to_list(),
+    )
+    return (
+        ordered.with_columns(
+            depth=pl.Series(depth, dtype=pl.Int32),
+            **{"\x00rank": pl.Series(rank, dtype=pl.Int64)},
         )
+        .sort("trace_id", "start_time", "\x00rank")
+        .drop("\x00rank")
+        .with_columns(order=pl.int_range(pl.len(), dtype=pl.Int32).over("trace_id"))
     )
-    depths: dict[tuple[str, str], int] = {}
 
-    def depth(trace: str, span: str) -> int:
-        # Walk up to a span whose depth is known or to a root, then number the way back down;
-        # the length guard ends a (malformed) cycle.
-        chain: list[tuple[str, str]] = []
-        key: tuple[str, str] | None = (trace, span)
-        while key in parents and key not in depths and len(chain) <= len(parents):
-            chain.append(key)
-            parent = parents[key]
-            key = (trace, parent) if parent else None
-        level = depths.get(key, -1) if key is not None else -1
-        for link in reversed(chain):
-            level += 1
-            depths[link] = level
-        return depths[(trace, span)]
 
-    return ordered.with_columns(
-        depth=pl.Series(
-            [depth(t, s) for t, s in zip(ordered["trace_id"], ordered["span_id"], strict=True)],
-            dtype=pl.Int32,
-        ),
-        order=pl.int_range(pl.len(), dtype=pl.Int32).over("trace_id"),
-    )
+def _depth_first(
+    traces: list[str], spans: list[str], parents: list[str | None]
+) -> tuple[list[int], list[int]]:
+    """Each span's rank in a depth-first walk of its trace and its depth, for spans sorted by
+    trace, start time and id (so children and roots are visited in that order). Spans on a
+    parent cycle (malformed) are walked from the earliest as if it were a root."""
+    rank = [0] * len(spans)
+    depth = [0] * len(spans)
+    begin = 0
+    while begin < len(spans):
+        end = begin
+        while end < len(spans) and traces[end] == traces[begin]:
+            end += 1
+        index = {spans[i]: i for i in range(begin, end)}
+        children: dict[int, list[int]] = {}
+        roots = []
+        for i in range(begin, end):
+            parent_id = parents[i]
+            parent = index.get(parent_id) if parent_id else None
+            if parent is None or parent == i:
+                roots.append(i)
+            else:
+                children.setdefault(parent, []).append(i)
+        seen = [False] * (end - begin)
+        counter = 0
+        for start in [*roots, *range(begin, end)]:
+            if seen[start - begin]:
+                continue
+            stack = [(start, 0)]
+            while stack:
+                node, level = stack.pop()
+                if seen[node - begin]:
+                    continue
+                seen[node - begin] = True
+                rank[node], depth[node] = counter, level
+                counter += 1
+                stack.extend((child, level + 1) for child in reversed(children.get(node, [])))
+        begin = end
+    return rank, depth
 
 
 def _otlp_rows(source: Path) -> Iterator[tuple[Any, ...]]:
@@ -129,8 +157,8 @@ def _row(span: dict[str, Any], service: Any, where: str) -> tuple[Any, ...]:
         _hex(span["parentSpanId"]) if span.get("parentSpanId") else None,
         span.get("name", ""),
         _enum(span.get("kind", 0), _KINDS, "SPAN_KIND_"),
-        utc_from_unix_nano(start),
-        utc_from_unix_nano(end),
+        start,
+        end,
         (end - start) / 1e6,
         _enum(status.get("code", 0), _STATUSES, "STATUS_CODE_"),
         None if service is None else str(service),

@@ -190,8 +190,21 @@ def test_spans_are_upserted_by_trace_and_span(store_url: str) -> None:
         stored = store.spans(["a" * 32])
         assert stored["name"].to_list() == ["root", "retrieve", "answer"]
         assert json.loads(stored["attributes"][2]) == {"llm.model": "m", "i": 2}
-        assert stored["start_time"].dtype == pl.Datetime("us", "UTC")
+        assert stored["start_time"].dtype == pl.Datetime("ns", "UTC")
         assert store.spans(["b" * 32, "c" * 32]).height == 1
+
+
+def test_spans_keep_their_nanoseconds(store_url: str) -> None:
+    # Two spans in one microsecond: a timestamp column alone would make them start together.
+    spans = _spans("c" * 32, ["root", "child"]).with_columns(
+        pl.col("start_time", "end_time").dt.cast_time_unit("ns")
+        + pl.duration(nanoseconds=pl.Series([123, 999]))
+    )
+    with Store(store_url, auto_upgrade=True) as store:
+        store.write_spans(spans)
+        stored = store.spans(["c" * 32])
+    assert stored["start_time"].to_list() == spans["start_time"].to_list()
+    assert stored["end_time"].dt.nanosecond().to_list() == [5_000_123, 6_000_999]
 
 
 def _logs(day: int, rows: int) -> pl.DataFrame:

@@ -210,3 +210,20 @@ def test_a_profile_stored_before_alert_configs_existed_registers_again(store_url
         assert loaded.config.alert_config == profile.config.alert_config
         with pytest.raises(StoreError, match="already stored with different content"):
             store.register_profile(_profile(scale=3.0))
+
+
+def test_spans_stored_before_nanoseconds_read_back_to_the_microsecond(store_url: str) -> None:
+    with Store(store_url, auto_upgrade=True) as store:
+        store.downgrade("0005")
+        run_sql(
+            store_url,
+            "INSERT INTO spans (trace_id, span_id, parent_span_id, name, kind, start_time, "
+            "end_time, duration_ms, status, service_name, attributes, events) VALUES ("
+            f"'{'a' * 32}', '{'b' * 16}', NULL, 'root', 'INTERNAL', "
+            "'2026-11-21 10:00:00.000001+00:00', '2026-11-21 10:00:00.000501+00:00', 0.5, "
+            "'OK', NULL, '{}', '[]')",
+        )
+        store.upgrade()
+        (span,) = store.spans(["a" * 32]).iter_rows(named=True)
+    assert span["start_time"] == datetime(2026, 11, 21, 10, 0, 0, 1, tzinfo=UTC)
+    assert span["end_time"] == datetime(2026, 11, 21, 10, 0, 0, 501, tzinfo=UTC)

@@ -5,11 +5,14 @@ from __future__ import annotations
 import base64
 import json
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 
 import polars as pl
 import pytest
 from google.protobuf import json_format
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from opentelemetry.exporter.otlp.proto.common.trace_encoder import encode_spans
 from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import TracerProvider
@@ -19,7 +22,7 @@ from opentelemetry.trace import SpanKind, Status, StatusCode
 
 from scouter_flows import DataError, Store
 from scouter_flows.traces.schema import SPAN_SCHEMA
-from scouter_flows.traces.spans import read_flat_spans, read_otlp_json
+from scouter_flows.traces.spans import normalise_spans, read_flat_spans, read_otlp_json
 
 
 def _record_traces(traces: int) -> list[str]:
@@ -121,3 +124,75 @@ def test_bad_span_files_name_the_file_and_line(tmp_path: Path) -> None:
     path.write_text(json.dumps(broken) + "\n")
     with pytest.raises(DataError, match=r"line 1: a span lacks a valid 'startTimeUnixNano'"):
         read_otlp_json(path)
+
+
+def test_real_sdk_spans_keep_nanoseconds_and_parents_come_first(tmp_path: Path) -> None:
+    # Children start within their parent's microsecond here; cut to microseconds and ordered
+    # by span id, a child came before its parent in about half of such traces.
+    memory = InMemorySpanExporter()
+    provider = TracerProvider()
+    provider.add_span_processor(SimpleSpanProcessor(memory))
+    tracer = provider.get_tracer("tests")
+    for _ in range(60):
+        with (
+            tracer.start_as_current_span("a"),
+            tracer.start_as_current_span("b"),
+            tracer.start_as_current_span("c"),
+        ):
+            pass
+    path = tmp_path / "traces.jsonl"
+    request = encode_spans(memory.get_finished_spans())
+    path.write_text(json_format.MessageToJson(request, indent=None))
+    spans = read_otlp_json(path)
+    assert spans["start_time"].dtype == pl.Datetime("ns", "UTC")
+    exact = {format(s.context.span_id, "016x"): s.start_time for s in memory.get_finished_spans()}
+    assert [exact[s] for s in spans["span_id"]] == spans["start_time"].dt.epoch("ns").to_list()
+    names = spans.group_by("trace_id", maintain_order=True).agg(pl.col("name").sort_by("order"))
+    assert names["name"].to_list() == [["a", "b", "c"]] * 60
+
+
+def _tree(parents: list[int]) -> pl.DataFrame:
+    """A trace whose span i has parent `parents[i]` (an earlier span, or -1), all starting at
+    the same nanosecond, with span ids that do not follow the tree."""
+    ids = [f"{(7919 * i) % 10007:016x}" for i in range(len(parents))]
+    start = datetime(2026, 11, 21, tzinfo=UTC)
+    return pl.DataFrame(
+        {
+            "trace_id": ["t" * 32] * len(parents),
+            "span_id": ids,
+            "parent_span_id": [ids[p] if p >= 0 else None for p in parents],
+            "name": [str(i) for i in range(len(parents))],
+            "kind": ["INTERNAL"] * len(parents),
+            "start_time": [start] * len(parents),
+            "end_time": [start] * len(parents),
+            "duration_ms": [0.0] * len(parents),
+            "status": ["UNSET"] * len(parents),
+            "service_name": [None] * len(parents),
+            "attributes": ["{}"] * len(parents),
+            "events": ["[]"] * len(parents),
+        },
+        schema=SPAN_SCHEMA,
+    )
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.integers(min_value=-1, max_value=40), min_size=1, max_size=40))
+def test_spans_of_one_instant_are_ordered_depth_first(choices: list[int]) -> None:
+    parents = [c if c < i else -1 for i, c in enumerate(choices)]
+    spans = normalise_spans(_tree(parents))
+    order = dict(zip(spans["name"].cast(pl.Int64), spans["order"], strict=True))
+    depth = dict(zip(spans["name"].cast(pl.Int64), spans["depth"], strict=True))
+    for child, parent in enumerate(parents):
+        if parent >= 0:
+            assert order[parent] < order[child]
+            assert depth[child] == depth[parent] + 1
+        else:
+            assert depth[child] == 0
+    # Depth-first: a span's subtree is one run of the order, right after the span.
+    for node in range(len(parents)):
+        subtree = {node}
+        for child, parent in enumerate(parents):
+            if parent in subtree:
+                subtree.add(child)
+        ranks = sorted(order[s] for s in subtree)
+        assert ranks == list(range(order[node], order[node] + len(subtree)))
