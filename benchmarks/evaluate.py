@@ -3,7 +3,10 @@
 1. Evaluates --records records x 5 assertion tasks (a string check, a regex, a numeric range, a
    length bound and an any-of membership) and prints task-evaluations per second, with the same
    run's plain Python loop over the same values as the anchor.
-2. Sends --judge-calls judge prompts through the real OpenAI SDK to a local fake server (its own
+2. The regex task alone: the dialect's engine (one call for every record) against Python's `re`
+   searching record by record (the engine used before), and a pattern that backtracks
+   exponentially in `re` (`(a+)+$` on `'a' * n + 'b'`), answered by both.
+3. Sends --judge-calls judge prompts through the real OpenAI SDK to a local fake server (its own
    process, asyncio) that answers each in 100 ms, --concurrency at a time, and prints the time
    against the ideal
    (calls / concurrency x 100 ms), then the calls made by an identical second run (cached).
@@ -17,6 +20,7 @@ import argparse
 import asyncio
 import json
 import multiprocessing
+import re
 import statistics
 import tempfile
 import time
@@ -224,7 +228,45 @@ def main() -> None:
     )
     print(f"  results.to_polars():          {frame * 1000:8.1f} ms")
     print(f"  pass rate: {results.pass_rate:.3f}")
-    _judges(args.judge_calls, args.concurrency)
+    _regex(records, args.repeat)
+    if args.judge_calls:
+        _judges(args.judge_calls, args.concurrency)
+
+
+def _with_python_re(task: AssertionTask) -> AssertionTask:
+    """`task` checked as before the dialect's engine: Python's `re`, one record at a time."""
+    from scouter_flows.evaluate import comparisons
+
+    pattern = re.compile(str(task.expected_value))
+    before = comparisons.CompiledCheck(
+        lambda actual, p: None if p.search(actual) else "no match", pattern, needs_context=False
+    )
+    copy = task.model_copy()
+    copy._check = before  # the derived check the runner reads
+    return copy
+
+
+def _regex(records: list[EvalRecord], repeat: int) -> None:
+    engine = _median(GenAIEvalDataset(records, [TASKS[1]]).evaluate, repeat)
+    python = _median(GenAIEvalDataset(records, [_with_python_re(TASKS[1])]).evaluate, repeat)
+    print(f"regex task alone, {len(records):,} records, medians of {repeat}")
+    print(f"  evaluate(), Python re per record: {python * 1000:8.1f} ms  (the anchor)")
+    print(f"  evaluate(), the dialect's engine: {engine * 1000:8.1f} ms  ({engine / python:.2f}x)")
+    stall = GenAIEvalDataset(
+        [EvalRecord(id="a", context={"text": "a" * 22 + "b"})],
+        [AssertionTask(id="t", context_path="text", operator="Matches", expected_value="(a+)+$")],
+    )
+    start = time.perf_counter()
+    stall.evaluate()
+    ours = time.perf_counter() - start
+    backtracking = re.compile("(a+)+$")
+    start = time.perf_counter()
+    backtracking.search("a" * 22 + "b")
+    theirs = time.perf_counter() - start
+    print(
+        f"  (a+)+$ on 'a' * 22 + 'b': engine {ours * 1000:.2f} ms, Python re {theirs * 1000:.0f} ms"
+        " (re doubles with each further 'a')"
+    )
 
 
 if __name__ == "__main__":

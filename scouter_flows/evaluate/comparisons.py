@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import math
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
@@ -22,6 +22,7 @@ from urllib.parse import urlsplit
 
 from scouter_flows.errors import ConfigError
 from scouter_flows.evaluate.paths import PathError, parse_path, resolve, type_name
+from scouter_flows.patterns import Pattern, compile_pattern
 
 
 class ComparisonOperator(StrEnum):
@@ -90,6 +91,9 @@ class ComparisonOperator(StrEnum):
 
 Check = Callable[[Any, Any], str | None]
 """(actual, prepared expected) -> None on pass, else the failure message."""
+
+Batch = Callable[[Sequence[Any], Any], list[str | None]]
+"""(actuals, prepared expected) -> each actual's answer, as `Check` would give it."""
 
 
 _TEMPLATE = re.compile(r"^\$\{([^}]+)\}$")
@@ -224,12 +228,12 @@ def _need_pair(op: str, expected: Any, what: str) -> tuple[float, float]:
     return float(expected[0]), float(expected[1])
 
 
-def _need_regex(op: str, expected: Any) -> re.Pattern[str]:
+def _need_regex(op: str, expected: Any) -> Pattern:
     pattern = _need_string(op, expected)
     try:
-        return re.compile(pattern)
-    except re.error as exc:
-        raise ValueError(f"{op}: invalid regular expression {pattern!r}: {exc}") from None
+        return compile_pattern(pattern)
+    except ValueError as exc:
+        raise ValueError(f"{op}: {exc}") from None
 
 
 def _need_unary(op: str, expected: Any) -> bool:
@@ -389,16 +393,41 @@ def _string_check(op: str, test: Callable[[str, Any], bool], describe: str) -> C
 
 
 def _regex(op: str, negate: bool = False) -> Check:
-    def check(actual: Any, pattern: re.Pattern[str]) -> str | None:
+    def check(actual: Any, pattern: Pattern) -> str | None:
         if not isinstance(actual, str):
             return _mismatch(op, "a string", actual)
-        found = pattern.search(actual) is not None
-        if found != negate:
-            return None
-        verb = "matches" if negate else "does not match"
-        return f"{_short(actual)} {verb} /{pattern.pattern}/"
+        return _regex_verdict(actual, pattern.search(actual), pattern, negate)
 
     return check
+
+
+def _regex_all(op: str, negate: bool = False) -> Batch:
+    """The regex check over many values with one call into the engine."""
+
+    def check_all(actuals: Sequence[Any], pattern: Pattern) -> list[str | None]:
+        try:
+            found: list[bool | None] = pattern.search_all(actuals)  # all strings or null
+        except TypeError:  # some other type: match the strings only
+            texts = iter(pattern.search_all([a for a in actuals if isinstance(a, str)]))
+            found = [next(texts) if isinstance(a, str) else None for a in actuals]
+        passed = not negate
+        return [
+            None
+            if hit is passed
+            else _mismatch(op, "a string", actual)
+            if hit is None
+            else _regex_verdict(actual, hit, pattern, negate)
+            for actual, hit in zip(actuals, found, strict=True)
+        ]
+
+    return check_all
+
+
+def _regex_verdict(actual: str, found: bool, pattern: Pattern, negate: bool) -> str | None:
+    if found != negate:
+        return None
+    verb = "matches" if negate else "does not match"
+    return f"{_short(actual)} {verb} /{pattern.pattern}/"
 
 
 def _in_range(op: str, inside: bool) -> Check:
@@ -518,6 +547,7 @@ def _word(actual: Any, expected: str) -> str | None:
 class _Spec:
     check: Check
     prepare: Callable[[str, Any], Any]
+    check_all: Batch | None = None
 
 
 def _any(op: str, expected: Any) -> Any:
@@ -553,9 +583,11 @@ def _register() -> None:
         o.EndsWith: _Spec(
             _string_check("EndsWith", str.endswith, "does not end with"), _need_string
         ),
-        o.Matches: _Spec(_regex("Matches"), _need_regex),
-        o.MatchesRegex: _Spec(_regex("MatchesRegex"), _need_regex),
-        o.NotMatches: _Spec(_regex("NotMatches", negate=True), _need_regex),
+        o.Matches: _Spec(_regex("Matches"), _need_regex, _regex_all("Matches")),
+        o.MatchesRegex: _Spec(_regex("MatchesRegex"), _need_regex, _regex_all("MatchesRegex")),
+        o.NotMatches: _Spec(
+            _regex("NotMatches", negate=True), _need_regex, _regex_all("NotMatches", negate=True)
+        ),
         o.HasLengthEqual: _Spec(_length_check("HasLengthEqual", int.__eq__, "=="), _need_count),
         o.HasLengthGreaterThan: _Spec(
             _length_check("HasLengthGreaterThan", int.__gt__, ">"), _need_count
@@ -636,6 +668,8 @@ class CompiledCheck:
     fn: Callable[[Any, Any], str | None]
     prepared: Any
     needs_context: bool
+    check_all: Batch | None = None
+    """Checks many values against `prepared` at once (the regex operators), same answers."""
 
     def __call__(self, actual: Any, context: Any) -> str | None:
         """None when `actual` passes, else why it fails."""
@@ -650,7 +684,7 @@ def compile_check(operator: ComparisonOperator | str, expected: Any) -> Compiled
     """
     op = _operator(operator)
     if op in (ComparisonOperator.AllItems, ComparisonOperator.AnyItem):
-        return CompiledCheck(_compile_items(op, expected), None, needs_context=True)
+        return _compile_items(op, expected)
     spec = _SPECS[op]
     if isinstance(expected, str) and (template := _TEMPLATE.match(expected)):
         segments = parse_path(template.group(1))
@@ -668,7 +702,7 @@ def compile_check(operator: ComparisonOperator | str, expected: Any) -> Compiled
         prepared = spec.prepare(op.value, expected)
     except ValueError as exc:
         raise ConfigError(str(exc)) from None
-    return CompiledCheck(spec.check, prepared, needs_context=False)
+    return CompiledCheck(spec.check, prepared, needs_context=False, check_all=spec.check_all)
 
 
 def _operator(operator: ComparisonOperator | str) -> ComparisonOperator:
@@ -679,7 +713,7 @@ def _operator(operator: ComparisonOperator | str) -> ComparisonOperator:
         raise ConfigError(f"unknown operator {operator!r}; known: {known}") from None
 
 
-def _compile_items(op: ComparisonOperator, expected: Any) -> Callable[[Any, Any], str | None]:
+def _compile_items(op: ComparisonOperator, expected: Any) -> CompiledCheck:
     if not isinstance(expected, dict) or "operator" not in expected:
         raise ConfigError(
             f"{op.value} needs expected_value {{'operator': ..., 'expected_value': ..., "
@@ -692,32 +726,55 @@ def _compile_items(op: ComparisonOperator, expected: Any) -> Callable[[Any, Any]
     item_path = parse_path(expected.get("item_context_path"))
     every = op is ComparisonOperator.AllItems
 
-    def check(actual: Any, context: Any) -> str | None:
+    def items(actual: Any) -> tuple[str | None, list[Any]]:
+        """Why `actual` cannot be checked item by item, or its items (a PathError per item
+        whose path does not resolve)."""
         if not isinstance(actual, list | tuple):
-            return _mismatch(op.value, "an array", actual)
+            return _mismatch(op.value, "an array", actual), []
         if not actual:
-            return f"{op.value} needs at least one item; the array is empty"
-        failures: list[str] = []
-        for i, item in enumerate(actual):
+            return f"{op.value} needs at least one item; the array is empty", []
+        values: list[Any] = []
+        for item in actual:
             try:
-                value = resolve(item, item_path)
+                values.append(resolve(item, item_path))
             except PathError as exc:
-                message: str | None = f"item {i}: {exc}"
-            else:
-                message = inner(value, context)
-            if message is None and not every:
-                return None
-            if message is not None:
-                failures.append(f"item {i}: {message}")
-                if every:
-                    return failures[0]
-        return (
-            None
-            if every
-            else f"no item passed ({failures[0]}{'; ...' if len(failures) > 1 else ''})"
-        )
+                values.append(exc)
+        return None, values
 
-    return check
+    def verdict(messages: Sequence[str | None]) -> str | None:
+        failures = [f"item {i}: {m}" for i, m in enumerate(messages) if m is not None]
+        if every:
+            return failures[0] if failures else None
+        if len(failures) < len(messages):
+            return None
+        return f"no item passed ({failures[0]}{'; ...' if len(failures) > 1 else ''})"
+
+    def check(actual: Any, context: Any) -> str | None:
+        problem, values = items(actual)
+        if problem is not None:
+            return problem
+        return verdict([str(v) if isinstance(v, PathError) else inner(v, context) for v in values])
+
+    if inner.needs_context or inner.check_all is None:
+        return CompiledCheck(check, None, needs_context=True)
+    batch = inner.check_all
+
+    def check_all(actuals: Sequence[Any], prepared: Any) -> list[str | None]:
+        # Every item of every record through the inner check's one call, then per record.
+        split = [items(a) for a in actuals]
+        flat = [v for _, values in split for v in values if not isinstance(v, PathError)]
+        answers = iter(batch(flat, inner.prepared))
+        out: list[str | None] = []
+        for problem, values in split:
+            if problem is not None:
+                out.append(problem)
+                continue
+            out.append(
+                verdict([str(v) if isinstance(v, PathError) else next(answers) for v in values])
+            )
+        return out
+
+    return CompiledCheck(check, None, needs_context=False, check_all=check_all)
 
 
 def is_unary(operator: ComparisonOperator | str) -> bool:

@@ -196,6 +196,25 @@ def _run_assertion(
     fn, prepared, needs_context = compiled.fn, compiled.prepared, compiled.needs_context
     status, actual_out, message = column.status, column.actual, column.message
     with_deps = bool(task.depends_on)
+    if compiled.check_all is not None:
+        # Resolve every record's value, then check them all in one call (the regex engine).
+        checked: list[int] = []
+        for i, context in enumerate(contexts):
+            reason = blocked[i]
+            if reason is not None:
+                status[i], message[i] = SKIPPED, reason
+                continue
+            try:
+                actual_out[i] = get(_scope(task, context, columns, i) if with_deps else context)
+            except PathError as exc:
+                status[i], message[i] = ERROR, f"{task.context_path}: {exc}"
+                continue
+            checked.append(i)
+        failures = compiled.check_all([actual_out[i] for i in checked], prepared)
+        for i, failure in zip(checked, failures, strict=True):
+            if failure is not None:
+                status[i], message[i] = FAIL, failure
+        return
     for i, context in enumerate(contexts):
         reason = blocked[i]
         if reason is not None:

@@ -8,13 +8,13 @@ start-time order. Differs from Scouter on purpose: `with_attribute_value` compar
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Sequence
 from typing import Any, Literal
 
 import polars as pl
 from pydantic import Field, model_validator
 
+from scouter_flows.patterns import PatternError, compile_pattern
 from scouter_flows.profiles.base import FrozenModel
 
 Span = dict[str, Any]
@@ -62,9 +62,11 @@ class SpanFilter(FrozenModel):
             raise ValueError(f"span filter {self.kind} is missing its argument")
         if self.pattern is not None:
             try:
-                re.compile(self.pattern)
-            except re.error as exc:
-                raise ValueError(f"invalid span name pattern {self.pattern!r}: {exc}") from None
+                compile_pattern(self.pattern)
+            except PatternError as exc:
+                raise ValueError(
+                    f"invalid span name pattern {self.pattern!r}: {exc.reason}"
+                ) from None
         return self
 
     # -- constructors (Scouter's names) ---------------------------------------------------------
@@ -120,7 +122,7 @@ class SpanFilter(FrozenModel):
         if kind == "by_name":
             return bool(span["name"] == self.name)
         if kind == "by_name_pattern":
-            return re.search(str(self.pattern), span["name"]) is not None
+            return compile_pattern(str(self.pattern)).search(span["name"])
         attributes = span["attributes"]
         if kind == "with_attribute":
             return self.key in attributes

@@ -146,3 +146,73 @@ def test_template_expected_values_are_read_from_the_record() -> None:
     wrong_type = compile_check("GreaterThan", "${limit}")(3, {"limit": "2"})
     assert wrong_type is not None
     assert "needs a finite number" in wrong_type
+
+
+@pytest.mark.parametrize(
+    ("pattern", "matching", "other"),
+    [
+        (r"^\p{Lu}", "Paris", "paris"),  # Unicode classes
+        (r"end\z", "the end", "the end\n"),  # end of text
+        (r"^(?<city>[A-Z]\w+)$", "Rome", "rome"),  # named groups, Rust's spelling
+        (r"caf\x{e9}", "caf\u00e9", "cafe"),  # braced hex escapes
+        (r"^[[:alpha:]]+$", "abc", "ab1"),  # POSIX classes
+        (r"^[\w&&[^\d]]+$", "abc", "a1"),  # class intersection
+        (r"^hello$", "hello", "hello\n"),  # `$` is the very end, as in Scouter
+    ],
+)
+def test_patterns_mean_what_they_mean_in_scouter(pattern: str, matching: str, other: str) -> None:
+    check = compile_check("Matches", pattern)
+    assert check(matching, {}) is None
+    assert check(other, {}) is not None
+    batch = check.check_all
+    assert batch is not None
+    assert batch([matching, other, 3], check.prepared) == [
+        check(matching, {}),
+        check(other, {}),
+        check(3, {}),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("pattern", "reason"),
+    [
+        (r"(a)\1", "backreferences are not supported"),
+        (r"(?=a)b", "look-around"),
+        (r"[b-a]", "invalid character class range"),
+    ],
+)
+def test_patterns_outside_the_dialect_are_refused_when_built(pattern: str, reason: str) -> None:
+    with pytest.raises(ConfigError, match=rf"Matches: invalid regular expression .*{reason}"):
+        compile_check("Matches", pattern)
+
+
+def test_a_pattern_that_backtracks_exponentially_elsewhere_answers_at_once() -> None:
+    # A backtracking engine needs about 2**n steps here; this one reads the text once.
+    check = compile_check("Matches", "(a+)+$")
+    assert "does not match" in str(check("a" * 40 + "b", {}))
+    assert check("a" * 40, {}) is None
+    assert compile_check("NotMatches", "(a+)+c")("a" * 40 + "b", {}) is None
+
+
+@pytest.mark.parametrize("operator", ["AllItems", "AnyItem"])
+def test_item_checks_over_many_records_answer_as_one_record_at_a_time(operator: str) -> None:
+    check = compile_check(
+        operator,
+        {"operator": "Matches", "expected_value": r"^\p{Lu}", "item_context_path": "name"},
+    )
+    actuals: list[Any] = [
+        [{"name": "Paris"}, {"name": "Rome"}],
+        [{"name": "Paris"}, {"name": "rome"}],
+        [{"name": "paris"}, {"other": 1}],
+        [{"name": 3}],
+        [],
+        "not a list",
+    ]
+    batch = check.check_all
+    assert batch is not None
+    answers = batch(actuals, check.prepared)
+    assert answers == [check(a, {}) for a in actuals]
+    assert answers[0] is None
+    assert (answers[1] is None) is (operator == "AnyItem")
+    assert answers[2] is not None
+    assert "empty" in str(answers[4])

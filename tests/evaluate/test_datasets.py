@@ -129,3 +129,32 @@ def test_profile_sampling_is_stable_and_ratios_are_checked() -> None:
     assert GenAIEvalProfile.model_validate_json(profile.model_dump_json()) == profile
     with pytest.raises(ValueError, match="at least one task"):
         GenAIEvalProfile(config=GenAIEvalConfig(space="s", name="n"), tasks=[])
+
+
+def test_regex_tasks_judge_every_record_as_a_single_check_would() -> None:
+    from scouter_flows.evaluate import AssertionTask, EvalRecord, GenAIEvalDataset
+
+    texts: list[object] = ["Paris [1]", "no source", 42, "hello\n", None]
+    records = [EvalRecord(id=f"r{i}", context={"text": t}) for i, t in enumerate(texts)]
+    records.append(EvalRecord(id="r5", context={"other": 1}))  # the path does not resolve
+    gate = AssertionTask(id="has_text", context_path="text", operator="IsNotNull", condition=True)
+    cites = AssertionTask(
+        id="cites", context_path="text", operator="Matches", expected_value=r"\[\d+\]$"
+    )
+    exact = AssertionTask(
+        id="exact", context_path="text", operator="Matches", expected_value="^hello$"
+    )
+    frame = GenAIEvalDataset(records, [cites, exact]).evaluate().to_polars()
+    got = {
+        (r["record_id"], r["task_id"]): (r["status"], r["message"])
+        for r in frame.iter_rows(named=True)
+    }
+    for i, text in enumerate(texts):
+        for task in (cites, exact):
+            failure = task.check(text, {"text": text})
+            want = ("pass", None) if failure is None else ("fail", failure)
+            assert got[(f"r{i}", task.id)] == want
+    assert got[("r3", "exact")][0] == "fail"  # a trailing newline is not the end
+    assert got[("r5", "cites")][0] == "error"
+    gated = GenAIEvalDataset(records, [gate, cites.model_copy(update={"depends_on": ["has_text"]})])
+    assert gated.evaluate().statuses()[("r4", "cites")] == "skipped"
