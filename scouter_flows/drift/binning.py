@@ -80,7 +80,12 @@ def edges_from_row(name: str, row: dict[str, Any], binning: PsiBinning) -> list[
         raw = list(row[f"{name}\x00q"])
         if raw[0] is None:
             raise DataError(f"baseline feature {name!r} has no finite value to bin")
-        return sorted(set(raw))  # tied data gives equal quantiles: merge them
+        edges = sorted(set(raw))  # tied data gives equal quantiles: merge them
+        if len(edges) == 1:
+            # A constant: one bin holding exactly its value, with a bin either side, so that a
+            # window that moves off it drifts instead of falling in a single catch-all bin.
+            return [math.nextafter(edges[0], -math.inf), edges[0]]
+        return edges
     n, low, high = row[f"{name}\x00n"], row[f"{name}\x00min"], row[f"{name}\x00max"]
     if not n:
         raise DataError(f"baseline feature {name!r} has no finite value to bin")

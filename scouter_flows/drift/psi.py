@@ -334,6 +334,10 @@ def _drop_empty_bins(feature: PsiFeatureProfile) -> PsiFeatureProfile:
     """
     if feature.kind != "numeric":
         return feature
+    if sum(1 for c in feature.counts[:-1] if c) == 1:
+        # All baseline values in one bin (a constant): its empty neighbours stay, so any
+        # value off it is seen (the threshold counts only bins with mass: 0 here).
+        return feature
     edges, values = list(feature.edges), list(feature.counts[:-1])
     while len(values) > 1 and 0 in values:
         empty = values.index(0)

@@ -291,3 +291,29 @@ def test_importances_of_unmonitored_features_are_rejected() -> None:
     config = CONFIG.model_copy(update={"feature_importances": {"nope": 1.0}})
     with pytest.raises(DataError, match=r"not monitored: \['nope'\]"):
         Drifter().create_drift_profile(pl.DataFrame({"x": [1.0, 2.0]}), config)
+
+
+def test_a_constant_baseline_drifts_as_soon_as_the_window_moves_off_its_value() -> None:
+    baseline = pl.DataFrame({"x": [3.0] * 2_000, "y": [float(i % 50) for i in range(2_000)]})
+    profile = Drifter().create_drift_profile(baseline, PsiDriftConfig(space="s", name="n"))
+    feature = profile.features["x"]
+    assert feature.edges == [math.nextafter(3.0, -math.inf), 3.0]
+    assert feature.counts == [0, 2_000, 0, 0]  # below, the value itself, above, missing
+    rng = np.random.default_rng(7)
+    moved = Drifter().compute_drift(
+        pl.DataFrame({"x": rng.normal(3.0, 1.0, 1_000), "y": rng.integers(0, 50, 1_000) * 1.0}),
+        profile,
+    )
+    (x,) = [f for f in moved.features if f.feature == "x"]
+    assert (x.status, x.threshold, x.effective_bins) == ("drift", 0.0, 1)
+    assert x.value is not None
+    assert x.value > 10
+    same = Drifter().compute_drift(
+        pl.DataFrame({"x": [3.0] * 1_000, "y": rng.integers(0, 50, 1_000) * 1.0}), profile
+    )
+    (x,) = [f for f in same.features if f.feature == "x"]
+    assert (x.status, x.value) == ("ok", 0.0)
+    nudged = Drifter().compute_drift(
+        pl.DataFrame({"x": [3.0] * 990 + [3.5] * 10, "y": [1.0] * 1_000}), profile
+    )
+    assert [f.status for f in nudged.features if f.feature == "x"] == ["drift"]
