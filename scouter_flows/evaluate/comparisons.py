@@ -92,6 +92,12 @@ class ComparisonOperator(StrEnum):
 Check = Callable[[Any, Any], str | None]
 """(actual, prepared expected) -> None on pass, else the failure message."""
 
+
+class UncheckableError(Exception):
+    """The check cannot be made for this record (its `${path}` expected value does not
+    resolve): an `error`, not a `fail`."""
+
+
 Batch = Callable[[Sequence[Any], Any], list[str | None]]
 """(actuals, prepared expected) -> each actual's answer, as `Check` would give it."""
 
@@ -193,11 +199,13 @@ def _need_number(op: str, expected: Any) -> float:
 
 
 def _need_count(op: str, expected: Any) -> int:
-    if not isinstance(expected, int) or isinstance(expected, bool) or expected < 0:
+    # A whole float (2.0, as JSON and YAML writers often give it) is the same count.
+    whole = isinstance(expected, float) and expected.is_integer()
+    if (not isinstance(expected, int) and not whole) or isinstance(expected, bool) or expected < 0:
         raise ValueError(
             f"{op} needs a whole number >= 0 as expected_value, got {_short(expected)}"
         )
-    return expected
+    return int(expected)
 
 
 def _need_string(op: str, expected: Any) -> str:
@@ -694,7 +702,7 @@ def compile_check(operator: ComparisonOperator | str, expected: Any) -> Compiled
                 value = resolve(context, segments)
                 prepared = spec.prepare(op.value, value)
             except (PathError, ValueError) as exc:
-                return f"expected value {expected}: {exc}"
+                raise UncheckableError(f"expected value {expected}: {exc}") from None
             return spec.check(actual, prepared)
 
         return CompiledCheck(templated, None, needs_context=True)

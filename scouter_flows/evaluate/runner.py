@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from scouter_flows.evaluate.comparisons import UncheckableError
 from scouter_flows.evaluate.judging import JudgeStats, run_judges
 from scouter_flows.evaluate.paths import PathError
 from scouter_flows.evaluate.providers import JudgeSettings
@@ -105,7 +106,11 @@ def _run_llm_judges(
             if outcome.error is not None:
                 column.status[i], column.message[i] = ERROR, outcome.error
                 continue
-            failure = task.check(outcome.value, by_index[i])
+            try:
+                failure = task.check(outcome.value, by_index[i])
+            except UncheckableError as exc:
+                column.status[i], column.message[i] = ERROR, str(exc)
+                continue
             if failure is not None:
                 column.status[i], column.message[i] = FAIL, failure
     return out
@@ -141,7 +146,11 @@ def _run_trace_assertion(
             column.status[i], column.message[i] = FAIL, str(exc)
             continue
         column.actual[i] = value
-        failure = task.check(value, contexts[i])
+        try:
+            failure = task.check(value, contexts[i])
+        except UncheckableError as exc:
+            column.status[i], column.message[i] = ERROR, str(exc)
+            continue
         if failure is not None:
             column.status[i], column.message[i] = FAIL, failure
 
@@ -171,12 +180,8 @@ def _blocked(task: AnyTask, columns: dict[str, TaskColumn], n: int) -> list[str 
 def _context_with_dependencies(
     task: AnyTask, context: dict[str, Any], columns: dict[str, TaskColumn], i: int
 ) -> dict[str, Any]:
-    """The record's context plus each dependency's value under the dependency's id."""
-    clash = [d for d in task.depends_on if d in context]
-    if clash:
-        raise PathError(
-            f"dependency id(s) {clash} are also keys of the record's context: rename the task"
-        )
+    """The record's context plus each dependency's value under the dependency's id (which
+    wins over a context key of the same name, as in Scouter)."""
     return {**context, **{d: _output(columns[d], i) for d in task.depends_on}}
 
 
@@ -229,7 +234,11 @@ def _run_assertion(
             message[i] = f"{task.context_path}: {exc}"
             continue
         actual_out[i] = actual
-        failure = fn(actual, scope if needs_context else prepared)
+        try:
+            failure = fn(actual, scope if needs_context else prepared)
+        except UncheckableError as exc:
+            status[i], message[i] = ERROR, str(exc)
+            continue
         if failure is not None:
             status[i] = FAIL
             message[i] = failure

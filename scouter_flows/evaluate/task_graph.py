@@ -102,6 +102,12 @@ class _ReadsPath(_TaskBase):
 
     def model_post_init(self, context: Any, /) -> None:
         super().model_post_init(context)
+        if self.context_path is not None and not self.context_path.strip():
+            # As in Scouter: an empty path is a mistake; None (no path) means the whole record.
+            raise ValueError(
+                f"task {self.id!r}: context_path is empty: name a field, or leave it out to "
+                "check the whole record"
+            )
         try:
             self._segments = parse_path(self.context_path)
         except ConfigError as exc:

@@ -8,7 +8,7 @@ import pytest
 
 from scouter_flows import ConfigError
 from scouter_flows.evaluate import ComparisonOperator
-from scouter_flows.evaluate.comparisons import compile_check
+from scouter_flows.evaluate.comparisons import UncheckableError, compile_check
 
 Op = ComparisonOperator
 SCHEMA = {"type": "object", "required": ["score"], "properties": {"score": {"type": "integer"}}}
@@ -140,12 +140,38 @@ def test_template_expected_values_are_read_from_the_record() -> None:
     check = compile_check("Equals", "${reference.answer}")
     assert check("Paris", {"reference": {"answer": "Paris"}}) is None
     assert check("Rome", {"reference": {"answer": "Paris"}}) is not None
-    missing = check("Paris", {})
-    assert missing is not None
-    assert "has no key 'reference'" in missing
-    wrong_type = compile_check("GreaterThan", "${limit}")(3, {"limit": "2"})
-    assert wrong_type is not None
-    assert "needs a finite number" in wrong_type
+    # A value that cannot be read or used is no verdict on the answer: an error, not a fail.
+    with pytest.raises(UncheckableError, match="has no key 'reference'"):
+        check("Paris", {})
+    with pytest.raises(UncheckableError, match="needs a finite number"):
+        compile_check("GreaterThan", "${limit}")(3, {"limit": "2"})
+
+
+def test_an_expected_value_that_does_not_resolve_is_an_error_for_the_record() -> None:
+    from scouter_flows.evaluate import AssertionTask, EvalRecord, GenAIEvalDataset
+
+    task = AssertionTask(
+        id="grounded", context_path="answer", operator="Equals", expected_value="${reference}"
+    )
+    records = [
+        EvalRecord(id="ok", context={"answer": "Paris", "reference": "Paris"}),
+        EvalRecord(id="wrong", context={"answer": "Rome", "reference": "Paris"}),
+        EvalRecord(id="no_reference", context={"answer": "Paris"}),
+    ]
+    results = GenAIEvalDataset(records, [task]).evaluate()
+    assert results.statuses() == {
+        ("ok", "grounded"): "pass",
+        ("wrong", "grounded"): "fail",
+        ("no_reference", "grounded"): "error",
+    }
+
+
+def test_a_whole_float_is_a_length() -> None:
+    check = compile_check("HasLengthEqual", 2.0)
+    assert check([1, 2], {}) is None
+    assert check("abc", {}) is not None
+    with pytest.raises(ConfigError, match="whole number"):
+        compile_check("HasLengthEqual", 2.5)
 
 
 @pytest.mark.parametrize(

@@ -158,3 +158,32 @@ def test_regex_tasks_judge_every_record_as_a_single_check_would() -> None:
     assert got[("r5", "cites")][0] == "error"
     gated = GenAIEvalDataset(records, [gate, cites.model_copy(update={"depends_on": ["has_text"]})])
     assert gated.evaluate().statuses()[("r4", "cites")] == "skipped"
+
+
+def test_a_dependency_named_like_a_context_key_gives_its_own_value() -> None:
+    from scouter_flows.evaluate import AssertionTask, EvalRecord, GenAIEvalDataset
+
+    # The record also has a "length" key; the dependant reads the dependency's value, as in
+    # Scouter, not the record's.
+    length = AssertionTask(id="length", context_path="text", operator="IsNotEmpty")
+    short = AssertionTask(
+        id="short",
+        context_path="length",
+        operator="Equals",
+        expected_value="Paris",
+        depends_on=["length"],
+    )
+    records = [EvalRecord(id="r", context={"text": "Paris", "length": 99})]
+    assert GenAIEvalDataset(records, [length, short]).evaluate().statuses() == {
+        ("r", "length"): "pass",
+        ("r", "short"): "pass",
+    }
+
+
+def test_an_empty_context_path_is_refused_when_the_task_is_built() -> None:
+    from scouter_flows.evaluate import AssertionTask
+
+    with pytest.raises(ValueError, match="task 'answered': context_path is empty"):
+        AssertionTask(id="answered", context_path="", operator="IsNotEmpty")
+    whole = AssertionTask(id="whole", operator="IsNotEmpty")  # no path: the whole record
+    assert whole.check({"a": 1}, {}) is None
