@@ -46,6 +46,12 @@ class GenAIEvalProfile(DriftProfileBase):
     """An evaluation's config and task graph, stored like a drift profile (`drift_type` genai)."""
 
     drift_type: Literal["genai"] = "genai"
+
+    @classmethod
+    def default_file_name(cls) -> str:
+        """Scouter's name for an evaluation profile's file."""
+        return "agent_eval_profile.json"
+
     config: GenAIEvalConfig
     tasks: list[
         Annotated[

@@ -117,9 +117,12 @@ class TraceAssertion(FrozenModel):
         return cls(kind="span_exists", filter=filter)
 
     @classmethod
-    def span_attribute(cls, filter: SpanFilter, key: str) -> TraceAssertion:
-        """The attribute's value on the matching span (a list when several match)."""
-        return cls(kind="span_attribute", filter=filter, key=key)
+    def span_attribute(
+        cls, filter: SpanFilter, key: str | None = None, *, attribute_key: str | None = None
+    ) -> TraceAssertion:
+        """The attribute's value on the matching span (a list when several match).
+        `attribute_key=` is Scouter's name for `key`."""
+        return cls(kind="span_attribute", filter=filter, key=_key(key, attribute_key))
 
     @classmethod
     def span_duration(cls, filter: SpanFilter) -> TraceAssertion:
@@ -128,13 +131,28 @@ class TraceAssertion(FrozenModel):
 
     @classmethod
     def span_aggregation(
-        cls, filter: SpanFilter, key: str, aggregation: AggregationType | str
+        cls,
+        filter: SpanFilter,
+        key: str | None = None,
+        aggregation: AggregationType | str | None = None,
+        *,
+        attribute_key: str | None = None,
     ) -> TraceAssertion:
-        """An aggregate of a numeric attribute over the matching spans."""
+        """An aggregate of a numeric attribute over the matching spans.
+
+        Example (Scouter's keywords):
+            >>> TraceAssertion.span_aggregation(
+            ...     filter=SpanFilter.by_name("generate"), attribute_key="tokens",
+            ...     aggregation=AggregationType.Sum,
+            ... ).key
+            'tokens'
+        """
+        if aggregation is None:
+            raise TypeError("span_aggregation needs aggregation= (Sum, Average, Min, Max, ...)")
         return cls(
             kind="span_aggregation",
             filter=filter,
-            key=key,
+            key=_key(key, attribute_key),
             aggregation=AggregationType(aggregation),
         )
 
@@ -164,9 +182,11 @@ class TraceAssertion(FrozenModel):
         return cls(kind="trace_max_depth")
 
     @classmethod
-    def trace_attribute(cls, key: str) -> TraceAssertion:
-        """The attribute on the trace's root span."""
-        return cls(kind="trace_attribute", key=key)
+    def trace_attribute(
+        cls, key: str | None = None, *, attribute_key: str | None = None
+    ) -> TraceAssertion:
+        """The attribute on the trace's root span (`attribute_key=` is Scouter's `key`)."""
+        return cls(kind="trace_attribute", key=_key(key, attribute_key))
 
     @classmethod
     def attribute_filter(
@@ -275,3 +295,10 @@ def _aggregate(values: list[Any], how: AggregationType, key: str) -> Any:
     if how is AggregationType.Average:
         return statistics.fmean(numbers)
     return min(numbers) if how is AggregationType.Min else max(numbers)
+
+
+def _key(key: str | None, attribute_key: str | None) -> str:
+    """The attribute name given as `key` or as Scouter's `attribute_key` (not both)."""
+    if (key is None) == (attribute_key is None):
+        raise TypeError("give the attribute name once: key= (or Scouter's attribute_key=)")
+    return str(key if key is not None else attribute_key)

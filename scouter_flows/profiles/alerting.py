@@ -11,6 +11,7 @@ keeps firing is re-sent only after `cooldown`.
 from __future__ import annotations
 
 import math
+import warnings
 from datetime import datetime, timedelta
 from enum import StrEnum
 from importlib.util import find_spec
@@ -284,10 +285,32 @@ class AlertCondition(FrozenModel):
         description="The expected value (alias: value).",
     )
     alert_threshold: AlertThreshold = Field(
-        validation_alias=AliasChoices("alert_threshold", "alert_threshold_value"),
-        description="Above, Below or Outside (alias: alert_threshold_value).",
+        validation_alias=AliasChoices("alert_threshold", "threshold"),
+        description="Above, Below or Outside (alias: threshold).",
     )
-    delta: float | None = Field(default=None, description="Absolute tolerance; None means 0.")
+    delta: float | None = Field(
+        default=None,
+        validation_alias=AliasChoices("delta", "alert_threshold_value"),
+        description="Absolute tolerance; None means 0 (alias: alert_threshold_value).",
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _side_given_as_threshold_value(cls, data: Any) -> Any:
+        # 0.1.0 read `alert_threshold_value` as the side; Scouter's guides (and
+        # now this class) read it as the tolerance. A side name there keeps its old meaning.
+        if isinstance(data, dict) and "alert_threshold" not in data and "threshold" not in data:
+            side = data.get("alert_threshold_value")
+            if isinstance(side, str | AlertThreshold) and str(side) in AlertThreshold.__members__:
+                warnings.warn(
+                    "alert_threshold_value= naming the side is deprecated; use "
+                    "alert_threshold= (alert_threshold_value= is the tolerance, as delta=)",
+                    DeprecationWarning,
+                    stacklevel=2,
+                )
+                data = {k: v for k, v in data.items() if k != "alert_threshold_value"}
+                data["alert_threshold"] = side
+        return data
 
     @field_validator("baseline_value")
     @classmethod

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any, Self
 
 from pydantic import (
+    AliasChoices,
     BaseModel,
     ConfigDict,
     Field,
@@ -36,7 +37,10 @@ class FrozenModel(BaseModel):
 class ProfileIdentity(FrozenModel):
     """Where a profile lives: `space/name/version`, as in Scouter."""
 
-    space: str = Field(description="Team or domain the model belongs to.")
+    space: str = Field(
+        validation_alias=AliasChoices("space", "repository"),
+        description="Team or domain the model belongs to (Scouter's older name: repository).",
+    )
     name: str = Field(description="Model or monitor name.")
     version: str = Field(default="0.1.0", description="Profile version; immutable once stored.")
 
@@ -77,11 +81,21 @@ class DriftProfileBase(FrozenModel):
             )
         return value
 
-    def save_to_json(self, path: str | Path) -> Path:
-        """Write the profile as JSON to `path` and return the path."""
-        target = Path(path)
+    def save_to_json(self, path: str | Path | None = None) -> Path:
+        """Write the profile as JSON to `path` (missing folders are made) and return the path.
+
+        Without a path, the file is Scouter's default name in the working directory
+        (`psi_drift_profile.json`, `spc_drift_profile.json`, `custom_drift_profile.json`).
+        """
+        target = Path(path) if path is not None else Path(self.default_file_name())
+        target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(self.model_dump_json(indent=2), encoding="utf-8")
         return target
+
+    @classmethod
+    def default_file_name(cls) -> str:
+        """The file `save_to_json()` writes when given no path."""
+        return f"{str(cls.model_fields['drift_type'].default).lower()}_drift_profile.json"
 
     @classmethod
     def model_validate_profile(cls, data: dict[str, Any], *, source: str) -> Self:

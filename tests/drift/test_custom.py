@@ -57,9 +57,19 @@ def test_rules_are_strict_with_an_absolute_delta(
 
 def test_scouter_spellings_are_accepted() -> None:
     metric = CustomMetric.model_validate(
-        {"name": "mae", "value": 1.5, "alert_threshold_value": "Above", "delta": 0.1}
+        {"name": "mae", "value": 1.5, "threshold": "Above", "alert_threshold_value": 0.1}
     )
-    assert (metric.baseline_value, metric.alert_threshold) == (1.5, AlertThreshold.Above)
+    assert (metric.baseline_value, metric.alert_threshold, metric.delta) == (
+        1.5,
+        AlertThreshold.Above,
+        0.1,
+    )
+    # 0.1.0 read alert_threshold_value as the side: that spelling still works, with a warning.
+    with pytest.warns(DeprecationWarning, match="alert_threshold_value= naming the side"):
+        old = CustomMetric.model_validate(
+            {"name": "mae", "value": 1.5, "alert_threshold_value": "Above", "delta": 0.1}
+        )
+    assert old == metric
 
 
 def test_window_value_is_the_mean_of_finite_observations() -> None:

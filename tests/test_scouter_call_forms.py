@@ -1,0 +1,98 @@
+"""Call forms of Scouter's guides and stubs that scouter-flows accepts with the same meaning."""
+
+from __future__ import annotations
+
+import json
+import os
+import warnings
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from scouter_flows import (
+    AlertThreshold,
+    CustomDriftProfile,
+    CustomMetric,
+    CustomMetricDriftConfig,
+    Drifter,
+    PsiDriftConfig,
+)
+from scouter_flows.evaluate import (
+    AggregationType,
+    EvalRecord,
+    GenAIEvalDataset,
+    SpanFilter,
+    TraceAssertion,
+    TraceAssertionTask,
+)
+
+
+def test_custom_metrics_as_scouters_quickstart_writes_them() -> None:
+    # Its guide gives the tolerance as alert_threshold_value= and the side also as threshold=.
+    metrics = [
+        CustomMetric(
+            name="mae", value=1, alert_threshold=AlertThreshold.Outside, alert_threshold_value=0.5
+        ),
+        CustomMetric(name="mape", value=2, threshold=AlertThreshold.Outside, delta=0.5),
+    ]
+    assert [(m.baseline_value, m.alert_threshold, m.delta) for m in metrics] == [
+        (1.0, AlertThreshold.Outside, 0.5),
+        (2.0, AlertThreshold.Outside, 0.5),
+    ]
+    config = CustomMetricDriftConfig(space="scouter", name="custom_metric", sample_size=1)
+    profile = Drifter().create_drift_profile(metrics, config)
+    result = Drifter().compute_drift(pl.DataFrame({"mae": [1.4], "mape": [2.6]}), profile)
+    assert [m.status for m in result.metrics] == ["ok", "drift"]  # 0.4 within, 0.6 beyond
+
+
+def test_the_side_given_as_alert_threshold_value_keeps_working_with_a_warning() -> None:
+    with pytest.warns(DeprecationWarning, match="use alert_threshold="):
+        metric = CustomMetric(name="m", baseline_value=1.0, alert_threshold_value="Above")
+    assert (metric.alert_threshold, metric.delta) == (AlertThreshold.Above, None)
+
+
+def test_repository_is_scouters_older_name_for_space() -> None:
+    config = CustomMetricDriftConfig(name="n", repository="team", version="1.0.0")
+    assert config.key == "team/n/1.0.0"
+    assert PsiDriftConfig(repository="team", name="n").space == "team"
+
+
+def test_save_to_json_without_a_path_writes_scouters_default_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    custom = Drifter().create_drift_profile(
+        [CustomMetric(name="mae", baseline_value=1.0, alert_threshold="Above")],
+        CustomMetricDriftConfig(space="s", name="n"),
+    )
+    psi = Drifter().create_drift_profile(
+        pl.DataFrame({"x": [float(i) for i in range(100)]}), PsiDriftConfig(space="s", name="n")
+    )
+    assert custom.save_to_json() == Path("custom_drift_profile.json")
+    assert psi.save_to_json() == Path("psi_drift_profile.json")
+    assert sorted(os.listdir(tmp_path)) == ["custom_drift_profile.json", "psi_drift_profile.json"]
+    loaded = CustomDriftProfile.model_validate_json(Path("custom_drift_profile.json").read_text())
+    assert loaded == custom
+    nested = custom.save_to_json(tmp_path / "profiles" / "v1" / "custom.json")  # folders made
+    assert json.loads(nested.read_text())["drift_type"] == "custom"
+
+
+def test_trace_assertions_take_scouters_keywords() -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a synonym, not a deprecation
+        ours = TraceAssertion.span_aggregation(SpanFilter.by_name("generate"), "tokens", "Sum")
+        theirs = TraceAssertion.span_aggregation(
+            filter=SpanFilter.by_name("generate"),
+            attribute_key="tokens",
+            aggregation=AggregationType.Sum,
+        )
+    assert theirs == ours
+    assert TraceAssertion.span_attribute(
+        SpanFilter.by_name("generate"), attribute_key="model"
+    ) == TraceAssertion.span_attribute(SpanFilter.by_name("generate"), "model")
+    assert TraceAssertion.trace_attribute(attribute_key="user").key == "user"
+    with pytest.raises(TypeError, match="give the attribute name once"):
+        TraceAssertion.span_attribute(SpanFilter.by_name("a"), "k", attribute_key="k")
+    task = TraceAssertionTask(id="t", assertion=theirs, operator="Equals", expected_value=3)
+    assert GenAIEvalDataset([EvalRecord(id="r", context={})], [task]).tasks == [task]
