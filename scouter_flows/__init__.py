@@ -61,6 +61,9 @@ _EXPORTS: dict[str, str] = {
     "SpcDriftProfile": "scouter_flows.profiles.spc",
     "SpcFeatureProfile": "scouter_flows.profiles.spc",
     "SpcRule": "scouter_flows.profiles.spc",
+    "AlertZone": "scouter_flows.profiles.spc",
+    "SpcAlertType": "scouter_flows.profiles.spc",
+    "DriftType": "scouter_flows.profiles.base",
     "FeatureDrift": "scouter_flows.profiles.results",
     "Window": "scouter_flows.window",
     "InferenceLogger": "scouter_flows.sources.logger",
@@ -102,6 +105,7 @@ __all__ = [
     "AlertCondition",
     "AlertRecord",
     "AlertThreshold",
+    "AlertZone",
     "CommonCrons",
     "ConfigError",
     "ConsoleDispatchConfig",
@@ -121,6 +125,7 @@ __all__ = [
     "DispatchError",
     "DispatchSummary",
     "Doane",
+    "DriftType",
     "Drifter",
     "EqualWidthBinning",
     "EvalError",
@@ -153,6 +158,7 @@ __all__ = [
     "SpanStoreSink",
     "SpcAlert",
     "SpcAlertConfig",
+    "SpcAlertType",
     "SpcDriftConfig",
     "SpcDriftProfile",
     "SpcDriftResult",
@@ -218,6 +224,7 @@ if TYPE_CHECKING:
         SlackDispatchConfig,
         SpcAlertConfig,
     )
+    from scouter_flows.profiles.base import DriftType
     from scouter_flows.profiles.custom import (
         AlertThreshold,
         CustomDriftProfile,
@@ -253,6 +260,8 @@ if TYPE_CHECKING:
         SpcFeatureDrift,
     )
     from scouter_flows.profiles.spc import (
+        AlertZone,
+        SpcAlertType,
         SpcDriftConfig,
         SpcDriftProfile,
         SpcFeatureProfile,

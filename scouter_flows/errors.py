@@ -16,8 +16,9 @@ __all__ = [
 ]
 
 
-class ScouterFlowsError(Exception):
-    """Base class of every error raised on purpose by scouter-flows."""
+class ScouterFlowsError(RuntimeError):
+    """Base class of every error raised on purpose by scouter-flows. A `RuntimeError`, as
+    Scouter's errors are, so that code written against Scouter still catches it."""
 
 
 class ConfigError(ScouterFlowsError, ValueError):

@@ -1,7 +1,8 @@
 """GenAI evaluation: assertion, LLM-judge and trace-assertion tasks over eval records.
 
 Names follow Scouter (`AssertionTask`, `ComparisonOperator`, `EvalRecord`, `GenAIEvalDataset`,
-`EvalResults`, `load_tasks`).
+`EvalResults`, `load_tasks`), including the names of its agent evaluation (`EvalDataset`,
+`AgentEvalProfile`, `AgentEvalConfig`, `AgentAlertConfig`), which are the same classes.
 """
 
 from scouter_flows.evaluate.comparisons import ComparisonOperator
@@ -20,15 +21,27 @@ from scouter_flows.evaluate.task_graph import (
     execution_plan,
 )
 from scouter_flows.evaluate.trace_assertions import AggregationType, TraceAssertion
-from scouter_flows.traces.filters import SpanFilter
+from scouter_flows.profiles.alerting import GenAIAlertConfig
+from scouter_flows.traces.filters import SpanFilter, SpanStatus
+
+# Scouter renamed GenAI evaluation to agent evaluation: both spellings name one class.
+EvalDataset = GenAIEvalDataset
+AgentEvalProfile = GenAIEvalProfile
+AgentEvalConfig = GenAIEvalConfig
+AgentAlertConfig = GenAIAlertConfig
 
 __all__ = [
+    "AgentAlertConfig",
+    "AgentEvalConfig",
+    "AgentEvalProfile",
     "AggregationType",
     "AssertionTask",
     "Comparison",
     "ComparisonOperator",
+    "EvalDataset",
     "EvalRecord",
     "EvalResults",
+    "GenAIAlertConfig",
     "GenAIEvalConfig",
     "GenAIEvalDataset",
     "GenAIEvalProfile",
@@ -40,6 +53,7 @@ __all__ = [
     "Provider",
     "Score",
     "SpanFilter",
+    "SpanStatus",
     "TaskDelta",
     "TaskSummary",
     "TraceAssertion",

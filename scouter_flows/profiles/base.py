@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 from datetime import UTC, datetime
+from enum import StrEnum
 from pathlib import Path
 from typing import Any, Self
 
@@ -32,6 +33,31 @@ class FrozenModel(BaseModel):
     """Base of configs and profiles: immutable, unknown fields rejected."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class DriftType(StrEnum):
+    """The kinds of profile, with Scouter's member names; values are the `drift_type` of the
+    JSON. `Agent` and `GenAI` are one kind (Scouter renamed it).
+
+    Example:
+        >>> DriftType.from_value("Psi"), DriftType.from_value("Agent")
+        (<DriftType.Psi: 'psi'>, <DriftType.Agent: 'genai'>)
+    """
+
+    Psi = "psi"
+    Spc = "spc"
+    Custom = "custom"
+    Agent = "genai"
+    GenAI = "genai"
+
+    @classmethod
+    def from_value(cls, value: str) -> DriftType:
+        """The kind named `value`, in our spelling or Scouter's, in any case."""
+        text = value.strip().lower()
+        for member in cls:
+            if text in (member.value, member.name.lower()):
+                return member
+        raise ConfigError(f"unknown drift type {value!r}; known: Psi, Spc, Custom, Agent")
 
 
 class ProfileIdentity(FrozenModel):
@@ -91,6 +117,16 @@ class DriftProfileBase(FrozenModel):
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(self.model_dump_json(indent=2), encoding="utf-8")
         return target
+
+    @classmethod
+    def from_file(cls, path: str | Path) -> Self:
+        """The profile saved at `path` (by `save_to_json`).
+
+        Raises:
+            ConfigError: the file is missing, not JSON, another kind of profile, or invalid;
+                the message names the file and the field.
+        """
+        return cls.model_validate_profile(read_json_object(path), source=str(path))
 
     @classmethod
     def default_file_name(cls) -> str:

@@ -8,6 +8,7 @@ monitoring, only full subgroups count, and the limits are standard errors of the
 from __future__ import annotations
 
 import math
+from enum import IntEnum, StrEnum
 from typing import Any, Literal
 
 from pydantic import Field, FiniteFloat, field_validator, model_validator
@@ -18,6 +19,27 @@ from scouter_flows.profiles.base import DriftProfileBase, FrozenModel, ProfileId
 
 DEFAULT_RULE = "8 16 4 8 2 4 1 1"
 TREND_LENGTH = 7
+
+
+class AlertZone(IntEnum):
+    """Zones of an SPC chart, as Scouter names them: zone k lies between k - 1 and k standard
+    errors from the centre (zone 4: beyond 3). `zones_to_monitor` takes these or 1-4."""
+
+    NotApplicable = 0
+    Zone1 = 1
+    Zone2 = 2
+    Zone3 = 3
+    Zone4 = 4
+
+
+class SpcAlertType(StrEnum):
+    """Scouter's kinds of SPC rule alert (`method="rules"`): the rule that broke."""
+
+    OutOfBounds = "OutOfBounds"
+    Consecutive = "Consecutive"
+    Alternating = "Alternating"
+    AllGood = "AllGood"
+    Trend = "Trend"
 
 
 class SpcRule(FrozenModel):
@@ -31,7 +53,8 @@ class SpcRule(FrozenModel):
 
     rule: str = Field(default=DEFAULT_RULE, description="Eight integers: (c_k, a_k), k = 1..4.")
     zones_to_monitor: list[int] = Field(
-        default_factory=lambda: [1, 2, 3, 4], description="Zones whose checks are active."
+        default_factory=lambda: [1, 2, 3, 4],
+        description="Zones whose checks are active (1-4, or AlertZone.Zone1 ... Zone4).",
     )
 
     @field_validator("rule")
@@ -51,7 +74,7 @@ class SpcRule(FrozenModel):
         bad = [z for z in zones if z not in (1, 2, 3, 4)]
         if bad:
             raise ValueError(f"zones_to_monitor must be among 1, 2, 3, 4; got {bad}")
-        return sorted(set(zones))
+        return sorted({int(z) for z in zones})
 
     def counts(self) -> list[tuple[int, int]]:
         """(consecutive, alternating) per zone 1..4."""

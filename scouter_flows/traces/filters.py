@@ -9,16 +9,25 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from enum import StrEnum
 from typing import Any, Literal
 
 import polars as pl
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from scouter_flows.patterns import PatternError, compile_pattern
 from scouter_flows.profiles.base import FrozenModel
 
 Span = dict[str, Any]
 StatusName = Literal["OK", "ERROR", "UNSET"]
+
+
+class SpanStatus(StrEnum):
+    """A span's status as OpenTelemetry names it (Scouter: `SpanStatus.Ok`, `.Error`, `.Unset`)."""
+
+    Ok = "OK"
+    Error = "ERROR"
+    Unset = "UNSET"
 
 
 class SpanFilter(FrozenModel):
@@ -44,6 +53,12 @@ class SpanFilter(FrozenModel):
     max_ms: float | None = None
     names: list[str] = Field(default_factory=list)
     filters: list[SpanFilter] = Field(default_factory=list)
+
+    @field_validator("status", mode="before")
+    @classmethod
+    def _status_name(cls, value: Any) -> Any:
+        # "Error", "error", SpanStatus.Error and "ERROR" are one status (Scouter writes "Error").
+        return value.upper() if isinstance(value, str) else value
 
     @model_validator(mode="after")
     def _check(self) -> SpanFilter:
@@ -92,8 +107,8 @@ class SpanFilter(FrozenModel):
         return cls(kind="with_attribute_value", key=key, value=value)
 
     @classmethod
-    def with_status(cls, status: StatusName) -> SpanFilter:
-        """Spans with status OK, ERROR or UNSET."""
+    def with_status(cls, status: SpanStatus | str) -> SpanFilter:
+        """Spans with status OK, ERROR or UNSET (a `SpanStatus`, or its name in any case)."""
         return cls(kind="with_status", status=status)
 
     @classmethod
@@ -107,12 +122,15 @@ class SpanFilter(FrozenModel):
         return cls(kind="sequence", names=list(names))
 
     def and_(self, *others: SpanFilter) -> SpanFilter:
-        """Spans matching this filter and every other."""
-        return SpanFilter(kind="and", filters=[self, *others])
+        """Spans matching this filter and every other (`a.and_(b).and_(c)` is one list)."""
+        return SpanFilter(kind="and", filters=self._joined("and", others))
 
     def or_(self, *others: SpanFilter) -> SpanFilter:
-        """Spans matching this filter or any other."""
-        return SpanFilter(kind="or", filters=[self, *others])
+        """Spans matching this filter or any other (`a.or_(b).or_(c)` is one list)."""
+        return SpanFilter(kind="or", filters=self._joined("or", others))
+
+    def _joined(self, kind: str, others: Sequence[SpanFilter]) -> list[SpanFilter]:
+        return [part for f in (self, *others) for part in (f.filters if f.kind == kind else [f])]
 
     # -- evaluation ------------------------------------------------------------------------------
 

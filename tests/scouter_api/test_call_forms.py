@@ -12,17 +12,26 @@ import pytest
 
 from scouter_flows import (
     AlertThreshold,
+    AlertZone,
+    ConfigError,
     CustomDriftProfile,
     CustomMetric,
     CustomMetricDriftConfig,
+    DataError,
     Drifter,
+    DriftType,
     PsiDriftConfig,
+    PsiDriftProfile,
+    SpcAlertType,
+    SpcDriftProfile,
+    SpcRule,
 )
 from scouter_flows.evaluate import (
     AggregationType,
     EvalRecord,
     GenAIEvalDataset,
     SpanFilter,
+    SpanStatus,
     TraceAssertion,
     TraceAssertionTask,
 )
@@ -96,3 +105,55 @@ def test_trace_assertions_take_scouters_keywords() -> None:
         TraceAssertion.span_attribute(SpanFilter.by_name("a"), "k", attribute_key="k")
     task = TraceAssertionTask(id="t", assertion=theirs, operator="Equals", expected_value=3)
     assert GenAIEvalDataset([EvalRecord(id="r", context={})], [task]).tasks == [task]
+
+
+def test_errors_are_runtime_errors_as_scouters_are() -> None:
+    with pytest.raises(RuntimeError):
+        Drifter().create_drift_profile(pl.DataFrame({"x": []}), PsiDriftConfig(space="s", name="n"))
+    assert issubclass(DataError, ValueError)  # and still what our own users catch
+    assert issubclass(ConfigError, RuntimeError)
+
+
+def test_profiles_load_from_their_file(tmp_path: Path) -> None:
+    psi = Drifter().create_drift_profile(
+        pl.DataFrame({"x": [float(i) for i in range(100)]}), PsiDriftConfig(space="s", name="n")
+    )
+    path = psi.save_to_json(tmp_path / "psi.json")
+    assert PsiDriftProfile.from_file(path) == psi
+    assert PsiDriftProfile.model_validate_json(psi.model_dump_json()) == psi
+    with pytest.raises(ConfigError, match=r"psi.json: expected a 'spc' drift profile"):
+        SpcDriftProfile.from_file(path)
+    with pytest.raises(ConfigError, match=r"missing\.json"):
+        PsiDriftProfile.from_file(tmp_path / "missing.json")
+
+
+def test_scouters_enums() -> None:
+    assert DriftType.from_value("Psi") is DriftType.Psi
+    assert DriftType.Agent is DriftType.GenAI
+    assert DriftType.from_value("custom").value == "custom"
+    with pytest.raises(ConfigError, match="unknown drift type 'Kafka'"):
+        DriftType.from_value("Kafka")
+    rule = SpcRule(zones_to_monitor=[AlertZone.Zone1, AlertZone.Zone4])
+    assert rule.zones_to_monitor == [1, 4]
+    with pytest.raises(ValueError, match="zones_to_monitor must be among"):
+        SpcRule(zones_to_monitor=[AlertZone.NotApplicable])
+    assert {t.value for t in SpcAlertType} >= {"OutOfBounds", "Consecutive", "Trend"}
+
+
+def test_span_status_and_filters_in_scouters_spelling() -> None:
+    assert SpanFilter.with_status(SpanStatus.Error) == SpanFilter.with_status("Error")
+    assert SpanFilter.with_status("error").status == "ERROR"
+    a, b, c = (SpanFilter.by_name(n) for n in "abc")
+    assert a.and_(b).and_(c) == SpanFilter(kind="and", filters=[a, b, c])
+    assert a.or_(b).or_(c).filters == [a, b, c]
+    assert a.and_(b.or_(c)).filters == [a, b.or_(c)]  # another kind stays nested
+
+
+def test_agent_evaluation_names_are_the_genai_classes() -> None:
+    from scouter_flows import evaluate
+
+    assert evaluate.EvalDataset is evaluate.GenAIEvalDataset
+    assert evaluate.AgentEvalProfile is evaluate.GenAIEvalProfile
+    assert evaluate.AgentEvalConfig is evaluate.GenAIEvalConfig
+    assert evaluate.AgentAlertConfig is evaluate.GenAIAlertConfig
+    assert evaluate.AgentEvalProfile.default_file_name() == "agent_eval_profile.json"
