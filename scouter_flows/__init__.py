@@ -70,6 +70,12 @@ _EXPORTS: dict[str, str] = {
     "ParquetSink": "scouter_flows.sources.logger",
     "StoreSink": "scouter_flows.store.sink",
     "SpanStoreSink": "scouter_flows.store.sink",
+    "Feature": "scouter_flows.sources.queue_records",
+    "QueueFeature": "scouter_flows.sources.queue_records",
+    "Features": "scouter_flows.sources.queue_records",
+    "Metric": "scouter_flows.sources.queue_records",
+    "Metrics": "scouter_flows.sources.queue_records",
+    "FeatureMixin": "scouter_flows.sources.queue_records",
     "FileSource": "scouter_flows.sources.files",
     "SqlSource": "scouter_flows.sources.sql",
     "scan_files": "scouter_flows.sources.files",
@@ -129,12 +135,17 @@ __all__ = [
     "Drifter",
     "EqualWidthBinning",
     "EvalError",
+    "Feature",
     "FeatureDrift",
+    "FeatureMixin",
+    "Features",
     "FileSource",
     "FreedmanDiaconis",
     "GenAIAlertConfig",
     "InferenceLogger",
     "Manual",
+    "Metric",
+    "Metrics",
     "OpsGenieCredentials",
     "OpsGenieDispatchConfig",
     "ParquetSink",
@@ -149,6 +160,7 @@ __all__ = [
     "PsiNormalThreshold",
     "PsiPartial",
     "QuantileBinning",
+    "QueueFeature",
     "RetryPolicy",
     "Rice",
     "Scott",
@@ -270,6 +282,14 @@ if TYPE_CHECKING:
     from scouter_flows.sources.files import FileSource, scan_files
     from scouter_flows.sources.frames import to_lazyframe
     from scouter_flows.sources.logger import InferenceLogger, ParquetSink
+    from scouter_flows.sources.queue_records import (
+        Feature,
+        FeatureMixin,
+        Features,
+        Metric,
+        Metrics,
+        QueueFeature,
+    )
     from scouter_flows.sources.sql import SqlSource
     from scouter_flows.store.records import AlertRecord
     from scouter_flows.store.sink import SpanStoreSink, StoreSink

@@ -26,6 +26,7 @@ from pydantic import BaseModel
 
 from scouter_flows.deprecation import moved_names
 from scouter_flows.errors import ConfigError, ScouterFlowsError, StoreError, StoreUnavailableError
+from scouter_flows.sources.queue_records import Features, Metrics
 
 log = logging.getLogger(__name__)
 
@@ -152,14 +153,17 @@ class InferenceLogger:
         while new records queue (up to `max_queued`)."""
         return self._dropped
 
-    def insert(self, record: Mapping[str, Any] | BaseModel) -> bool:
-        """Queue one record (a mapping or a pydantic model); True when accepted.
+    def insert(self, record: Mapping[str, Any] | BaseModel | Features | Metrics) -> bool:
+        """Queue one record (a mapping, a pydantic model, or Scouter's `Features` / `Metrics`);
+        True when accepted.
 
         Never raises for a full queue: the record is dropped and counted instead. A record
         without `logged_at` is stamped with the time of this call.
         """
         if self._closing.is_set():
             raise StoreError(f"this {self.label} logger is closed")
+        if isinstance(record, Features | Metrics):
+            record = record.to_record()
         item = (time.time_ns(), record)
         try:
             if self.when_full == "block":
