@@ -61,42 +61,36 @@ QueueFeature = Feature
 """The name Scouter's type stubs give `Feature`."""
 
 
-class Features:
-    """The features of one request: a list of `Feature` or a mapping of name to value.
+class _Named:
+    """A record of named values: a list of items, or a mapping of name to value."""
 
-    Example:
-        >>> Features({"age": 41, "country": "NL"}).to_record()
-        {'age': 41, 'country': 'NL'}
-    """
+    __slots__ = ("_items",)
+    _item: type[Feature] | type[Metric]
+    entity_type: str = ""  # what the record holds, as Scouter's `EntityType` names it
 
-    __slots__ = ("_features",)
-
-    def __init__(self, features: Sequence[Feature] | Mapping[str, Value]) -> None:
-        items = (
-            [Feature(str(k), v) for k, v in features.items()]
-            if isinstance(features, Mapping)
-            else list(features)
+    def __init__(self, items: Sequence[Any] | Mapping[str, Any]) -> None:
+        found: list[Any] = (
+            [self._item(str(k), v) for k, v in items.items()]
+            if isinstance(items, Mapping)
+            else list(items)
         )
-        if not all(isinstance(f, Feature) for f in items):
-            raise DataError("Features takes a list of Feature or a mapping of name to value")
-        self._features = items
-
-    @property
-    def features(self) -> list[Feature]:
-        """The features, in the order given."""
-        return list(self._features)
-
-    @property
-    def entity_type(self) -> str:
-        """What the record holds, as Scouter's `EntityType` names it."""
-        return "Feature"
+        if not all(isinstance(i, self._item) for i in found):
+            raise DataError(
+                f"{type(self).__name__} takes a list of {self._item.__name__} or a mapping of "
+                "name to value"
+            )
+        self._items = found
 
     def to_record(self) -> dict[str, Any]:
-        """The row the logger writes: a column per feature."""
-        return _unique({f.name: f.value for f in self._features}, [f.name for f in self._features])
+        """The row the logger writes: a column per name."""
+        names = [i.name for i in self._items]
+        if len(set(names)) != len(names):
+            repeated = sorted({n for n in names if names.count(n) > 1})
+            raise DataError(f"a record names {repeated} more than once")
+        return {i.name: i.value for i in self._items}
 
     def __repr__(self) -> str:
-        return f"Features({self.to_record()!r})"
+        return f"{type(self).__name__}({self.to_record()!r})"
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,7 +104,28 @@ class Metric:
         object.__setattr__(self, "value", float(self.value))
 
 
-class Metrics:
+class Features(_Named):
+    """The features of one request: a list of `Feature` or a mapping of name to value.
+
+    Example:
+        >>> Features({"age": 41, "country": "NL"}).to_record()
+        {'age': 41, 'country': 'NL'}
+    """
+
+    __slots__ = ()
+    _item = Feature
+    entity_type = "Feature"
+
+    def __init__(self, features: Sequence[Feature] | Mapping[str, Value]) -> None:
+        super().__init__(features)
+
+    @property
+    def features(self) -> list[Feature]:
+        """The features, in the order given."""
+        return list(self._items)
+
+
+class Metrics(_Named):
     """The metrics of one request or batch: a list of `Metric` or a mapping of name to value.
 
     Example:
@@ -118,34 +133,17 @@ class Metrics:
         {'mae': 1.0, 'mape': 2.5}
     """
 
-    __slots__ = ("_metrics",)
+    __slots__ = ()
+    _item = Metric
+    entity_type = "Metric"
 
     def __init__(self, metrics: Sequence[Metric] | Mapping[str, float | int]) -> None:
-        items = (
-            [Metric(str(k), v) for k, v in metrics.items()]
-            if isinstance(metrics, Mapping)
-            else list(metrics)
-        )
-        if not all(isinstance(m, Metric) for m in items):
-            raise DataError("Metrics takes a list of Metric or a mapping of name to value")
-        self._metrics = items
+        super().__init__(metrics)
 
     @property
     def metrics(self) -> list[Metric]:
         """The metrics, in the order given."""
-        return list(self._metrics)
-
-    @property
-    def entity_type(self) -> str:
-        """What the record holds, as Scouter's `EntityType` names it."""
-        return "Metric"
-
-    def to_record(self) -> dict[str, Any]:
-        """The row the logger writes: a column per metric."""
-        return _unique({m.name: m.value for m in self._metrics}, [m.name for m in self._metrics])
-
-    def __repr__(self) -> str:
-        return f"Metrics({self.to_record()!r})"
+        return list(self._items)
 
 
 class FeatureMixin:
@@ -158,10 +156,3 @@ class FeatureMixin:
         if dump is None:
             raise DataError("FeatureMixin needs a pydantic model (model_dump)")
         return Features(dump())
-
-
-def _unique(record: dict[str, Any], names: list[str]) -> dict[str, Any]:
-    if len(record) != len(names):
-        repeated = sorted({n for n in names if names.count(n) > 1})
-        raise DataError(f"a record names {repeated} more than once")
-    return record
