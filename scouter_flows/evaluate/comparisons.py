@@ -431,6 +431,11 @@ def _regex_all(op: str, negate: bool = False) -> Batch:
     return check_all
 
 
+def _regex_spec(op: str, negate: bool = False) -> _Spec:
+    """A regex operator: one value at a time, or all of a task's values in one call."""
+    return _Spec(_regex(op, negate), _need_regex, _regex_all(op, negate))
+
+
 def _regex_verdict(actual: str, found: bool, pattern: Pattern, negate: bool) -> str | None:
     if found != negate:
         return None
@@ -591,11 +596,9 @@ def _register() -> None:
         o.EndsWith: _Spec(
             _string_check("EndsWith", str.endswith, "does not end with"), _need_string
         ),
-        o.Matches: _Spec(_regex("Matches"), _need_regex, _regex_all("Matches")),
-        o.MatchesRegex: _Spec(_regex("MatchesRegex"), _need_regex, _regex_all("MatchesRegex")),
-        o.NotMatches: _Spec(
-            _regex("NotMatches", negate=True), _need_regex, _regex_all("NotMatches", negate=True)
-        ),
+        o.Matches: _regex_spec("Matches"),
+        o.MatchesRegex: _regex_spec("MatchesRegex"),
+        o.NotMatches: _regex_spec("NotMatches", negate=True),
         o.HasLengthEqual: _Spec(_length_check("HasLengthEqual", int.__eq__, "=="), _need_count),
         o.HasLengthGreaterThan: _Spec(
             _length_check("HasLengthGreaterThan", int.__gt__, ">"), _need_count

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from scouter_flows.evaluate.comparisons import UncheckableError
@@ -106,13 +106,7 @@ def _run_llm_judges(
             if outcome.error is not None:
                 column.status[i], column.message[i] = ERROR, outcome.error
                 continue
-            try:
-                failure = task.check(outcome.value, by_index[i])
-            except UncheckableError as exc:
-                column.status[i], column.message[i] = ERROR, str(exc)
-                continue
-            if failure is not None:
-                column.status[i], column.message[i] = FAIL, failure
+            _apply(column, i, task.check, outcome.value, by_index[i])
     return out
 
 
@@ -146,13 +140,7 @@ def _run_trace_assertion(
             column.status[i], column.message[i] = FAIL, str(exc)
             continue
         column.actual[i] = value
-        try:
-            failure = task.check(value, contexts[i])
-        except UncheckableError as exc:
-            column.status[i], column.message[i] = ERROR, str(exc)
-            continue
-        if failure is not None:
-            column.status[i], column.message[i] = FAIL, failure
+        _apply(column, i, task.check, value, contexts[i])
 
 
 def _scope(task: AnyTask, context: dict[str, Any], columns: dict[str, TaskColumn], i: int) -> Any:
@@ -198,47 +186,43 @@ def _run_assertion(
 ) -> None:
     get = task.getter
     compiled = task.compiled
-    fn, prepared, needs_context = compiled.fn, compiled.prepared, compiled.needs_context
     status, actual_out, message = column.status, column.actual, column.message
     with_deps = bool(task.depends_on)
-    if compiled.check_all is not None:
-        # Resolve every record's value, then check them all in one call (the regex engine).
-        checked: list[int] = []
-        for i, context in enumerate(contexts):
-            reason = blocked[i]
-            if reason is not None:
-                status[i], message[i] = SKIPPED, reason
-                continue
-            try:
-                actual_out[i] = get(_scope(task, context, columns, i) if with_deps else context)
-            except PathError as exc:
-                status[i], message[i] = ERROR, f"{task.context_path}: {exc}"
-                continue
-            checked.append(i)
-        failures = compiled.check_all([actual_out[i] for i in checked], prepared)
+    checked: list[int] = []  # records whose value resolved, and the scope it was read in
+    scopes: list[Any] = []
+    for i, context in enumerate(contexts):
+        reason = blocked[i]
+        if reason is not None:
+            status[i], message[i] = SKIPPED, reason
+            continue
+        try:
+            scope = _scope(task, context, columns, i) if with_deps else context
+            actual_out[i] = get(scope)
+        except PathError as exc:
+            status[i], message[i] = ERROR, f"{task.context_path}: {exc}"
+            continue
+        checked.append(i)
+        scopes.append(scope)
+    if compiled.check_all is not None:  # every value in one call (the regex engine)
+        failures = compiled.check_all([actual_out[i] for i in checked], compiled.prepared)
         for i, failure in zip(checked, failures, strict=True):
             if failure is not None:
                 status[i], message[i] = FAIL, failure
         return
-    for i, context in enumerate(contexts):
-        reason = blocked[i]
-        if reason is not None:
-            status[i] = SKIPPED
-            message[i] = reason
-            continue
-        try:
-            scope = _scope(task, context, columns, i) if with_deps else context
-            actual = get(scope)
-        except PathError as exc:
-            status[i] = ERROR
-            message[i] = f"{task.context_path}: {exc}"
-            continue
-        actual_out[i] = actual
-        try:
-            failure = fn(actual, scope if needs_context else prepared)
-        except UncheckableError as exc:
-            status[i], message[i] = ERROR, str(exc)
-            continue
-        if failure is not None:
-            status[i] = FAIL
-            message[i] = failure
+    fn, prepared, needs_context = compiled.fn, compiled.prepared, compiled.needs_context
+    for i, scope in zip(checked, scopes, strict=True):
+        _apply(column, i, fn, actual_out[i], scope if needs_context else prepared)
+
+
+def _apply(
+    column: TaskColumn, i: int, check: Callable[[Any, Any], str | None], actual: Any, arg: Any
+) -> None:
+    """Record `check(actual, arg)` for record `i`: a fail with its reason, or an error when
+    the check cannot be made (an expected value that does not resolve)."""
+    try:
+        failure = check(actual, arg)
+    except UncheckableError as exc:
+        column.status[i], column.message[i] = ERROR, str(exc)
+        return
+    if failure is not None:
+        column.status[i], column.message[i] = FAIL, failure

@@ -182,10 +182,12 @@ class _SpanRows:
         times = ("start_time", "end_time")  # integer nanoseconds from `span_row`
         self.sink.write(
             rows.select(
-                *(pl.col(c).cast(t) for c, t in SPAN_SCHEMA.items() if c not in times),
-                *from_unix_nano(*times),
+                *(
+                    from_unix_nano(c)[0] if c in times else pl.col(c).cast(t)
+                    for c, t in SPAN_SCHEMA.items()
+                ),
                 pl.col("logged_at"),
-            ).select(*SPAN_SCHEMA, "logged_at")
+            )
         )
 
     def close(self) -> None:
