@@ -8,7 +8,7 @@ from typing import Any
 import polars as pl
 import pytest
 
-from tests.support import ROOT, readme_example
+from tests.support import ROOT, doc_block, readme_example
 
 
 def test_drift_engine_example(capsys: pytest.CaptureFixture[str]) -> None:
@@ -146,3 +146,14 @@ def test_family_wise_example_builds_a_holm_profile_config() -> None:
     code = readme_example("Family-wise control", "docs/drift.md")
     exec(compile(code, "docs/drift.md", "exec"), namespace)
     assert namespace["config"].correction == "holm"
+
+
+def test_scouter_profile_file_example_reads_and_writes_it_back(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    namespace: dict[str, Any] = {}
+    code = doc_block("## Profile files", "python", "docs/from-scouter.md")
+    exec(compile(code, "docs/from-scouter.md", "exec"), namespace)
+    assert namespace["profile"].config.key == "fraud/scorer/1.0.0"
+    assert (tmp_path / "psi_drift_profile.json").exists()

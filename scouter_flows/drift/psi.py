@@ -281,7 +281,7 @@ def psi_threshold(
     profile: PsiDriftProfile,
     effective_bins: int,
     observed_rows: int,
-    baseline_rows: int,
+    baseline_rows: int | None,
     alpha: float | None = None,
 ) -> float:
     """The drift threshold for one feature (see the threshold classes for the formulas), at
@@ -307,7 +307,7 @@ def psi_p_value(
     value: float,
     effective_bins: int,
     observed_rows: int,
-    baseline_rows: int,
+    baseline_rows: int | None,
 ) -> float:
     """The chance of a PSI of at least `value` without drift, under the profile's alpha rule
     (so that PSI > threshold at alpha exactly when p < alpha)."""
@@ -321,8 +321,11 @@ def psi_p_value(
     return float(stats.chi2.sf(statistic, dof))
 
 
-def _effective_rows(observed_rows: int, baseline_rows: int) -> float:
-    """M with 1/M = 1/N + 1/M0: the variance of PSI counts both samples."""
+def _effective_rows(observed_rows: int, baseline_rows: int | None) -> float:
+    """M with 1/M = 1/N + 1/M0: the variance of PSI counts both samples. An unknown baseline
+    size (a profile from Scouter) counts the window only, as Scouter does."""
+    if baseline_rows is None:
+        return float(observed_rows)
     return 1.0 / (1.0 / observed_rows + 1.0 / baseline_rows)
 
 
@@ -332,18 +335,19 @@ def _drop_empty_bins(feature: PsiFeatureProfile) -> PsiFeatureProfile:
     Interpolated quantiles of tied data can leave a bin such as (0, 0.3] empty; a window value
     falling there would add about q * 23 to the PSI for no reason.
     """
-    if feature.kind != "numeric":
+    if feature.kind != "numeric" or feature.counts is None:
         return feature
-    if sum(1 for c in feature.counts[:-1] if c) == 1:
+    counts = feature.counts
+    if sum(1 for c in counts[:-1] if c) == 1:
         # All baseline values in one bin (a constant): its empty neighbours stay, so any
         # value off it is seen (the threshold counts only bins with mass: 0 here).
         return feature
-    edges, values = list(feature.edges), list(feature.counts[:-1])
+    edges, values = list(feature.edges), list(counts[:-1])
     while len(values) > 1 and 0 in values:
         empty = values.index(0)
         del edges[empty if empty < len(edges) else empty - 1]
         del values[empty]
-    return feature.model_copy(update={"edges": edges, "counts": [*values, feature.counts[-1]]})
+    return feature.model_copy(update={"edges": edges, "counts": [*values, counts[-1]]})
 
 
 FUSED_CATEGORIES = 64

@@ -11,6 +11,7 @@ keeps firing is re-sent only after `cooldown`.
 from __future__ import annotations
 
 import math
+import re
 import warnings
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -53,20 +54,26 @@ class CommonCrons(StrEnum):
 
 
 def normalise_cron(expression: str) -> str:
-    """A validated 5-field cron; a 6-field cron with leading seconds `0` loses that field.
+    """A validated 5-field cron; Scouter's 6- and 7-field crons (seconds first, year last) are
+    read as Scouter reads them.
+
+    In those forms the day of the week counts 1-7 from Sunday (Scouter's cron library), so a
+    numeric day moves down by one: Scouter's `0 0 9 * * 2` (Monday) is `0 9 * * 1`.
+
+    Example:
+        >>> normalise_cron("0 0 0 * * SUN"), normalise_cron("0 0,30 * * * * *")
+        ('0 0 * * SUN', '0,30 * * * *')
+        >>> normalise_cron("0 0 9 * * 2-6")
+        '0 9 * * 1-5'
 
     Raises:
-        ValueError: not a valid cron, or seconds other than 0 (orchestrators schedule in minutes).
+        ValueError: not a valid cron, seconds other than 0 (orchestrators schedule in minutes)
+            or a year other than `*`.
     """
     text = expression.value if isinstance(expression, CommonCrons) else str(expression).strip()
     fields = text.split()
-    if len(fields) == 6:
-        if fields[0] != "0":
-            raise ValueError(
-                f"schedule {text!r} has a seconds field {fields[0]!r}: orchestrators schedule "
-                "in whole minutes, so a 6-field cron must start with 0"
-            )
-        fields = fields[1:]
+    if len(fields) in (6, 7):
+        fields = _from_seconds_cron(text, fields)
     if len(fields) != 5:
         raise ValueError(
             f"schedule {text!r} must be a 5-field cron (minute hour day month weekday), "
@@ -76,6 +83,44 @@ def normalise_cron(expression: str) -> str:
     if not croniter.is_valid(cron):
         raise ValueError(f"schedule {text!r} is not a valid cron expression")
     return cron
+
+
+_DAY_NUMBER = re.compile(r"(?<![/\d])\d+")
+_DAY_NAMES = ("SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT")
+
+
+def _from_seconds_cron(text: str, fields: list[str]) -> list[str]:
+    """The 5 fields of Scouter's `sec min hour day month weekday [year]` cron."""
+    if fields[0] != "0":
+        raise ValueError(
+            f"schedule {text!r} has a seconds field {fields[0]!r}: orchestrators schedule "
+            "in whole minutes, so a 6-field cron must start with 0"
+        )
+    if len(fields) == 7 and fields[6] != "*":
+        raise ValueError(f"schedule {text!r} names years ({fields[6]!r}): only '*' is supported")
+
+    def shift(match: re.Match[str]) -> str:
+        day = int(match.group())
+        if not 1 <= day <= 7:
+            raise ValueError(
+                f"schedule {text!r}: day of week {day} is outside Scouter's 1-7 (Sunday = 1)"
+            )
+        return str(day - 1)
+
+    return [*fields[1:5], _DAY_NUMBER.sub(shift, fields[5])]
+
+
+def to_seconds_cron(cron: str) -> str:
+    """`cron` in Scouter's 6-field form (seconds first; days of the week by name).
+
+    Example:
+        >>> to_seconds_cron("0 6 * * 1-5")
+        '0 0 6 * * MON,TUE,WED,THU,FRI'
+    """
+    fields = normalise_cron(cron).split()
+    days = croniter.expand(" ".join(fields))[0][4]
+    weekday = "*" if days == ["*"] else ",".join(_DAY_NAMES[int(d) % 7] for d in days)
+    return " ".join(["0", *fields[:4], weekday])
 
 
 def schedule_window(schedule: str, at: datetime) -> tuple[datetime, datetime]:

@@ -4,19 +4,23 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
-from typing import Any, Self
+from typing import Any, ClassVar, Self
 
 from pydantic import (
     AliasChoices,
     BaseModel,
     ConfigDict,
     Field,
+    SerializerFunctionWrapHandler,
     ValidationError,
     ValidationInfo,
     field_validator,
+    model_serializer,
+    model_validator,
 )
 
 from scouter_flows import limits
@@ -33,6 +37,22 @@ class FrozenModel(BaseModel):
     """Base of configs and profiles: immutable, unknown fields rejected."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class OmitsUnset(BaseModel):
+    """Leaves the optional fields named in `_omit_when_none` out of its dump while they are
+    None, so a profile that does not use them writes the JSON it always wrote (and hashes the
+    same in the store)."""
+
+    _omit_when_none: ClassVar[tuple[str, ...]] = ()
+
+    @model_serializer(mode="wrap")
+    def _drop_unset(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        data: dict[str, Any] = handler(self)
+        for key in self._omit_when_none:
+            if key in data and data[key] is None:
+                del data[key]
+        return data
 
 
 class DriftType(StrEnum):
@@ -107,6 +127,44 @@ class DriftProfileBase(FrozenModel):
             )
         return value
 
+    @model_validator(mode="before")
+    @classmethod
+    def _from_scouter_layout(cls, data: Any) -> Any:
+        if not is_scouter_layout(data):
+            return data
+        expected = cls.model_fields["drift_type"].default
+        found = profile_kind(data)
+        if found != expected:
+            raise ValueError(f"expected a Scouter {expected!r} profile, found {found!r}")
+        return cls.from_scouter_document(data)
+
+    @classmethod
+    def from_scouter_document(cls, data: dict[str, Any]) -> dict[str, Any]:
+        """This package's layout of a decoded Scouter profile of this kind."""
+        raise ValueError(
+            f"reading Scouter's {cls.model_fields['drift_type'].default!r} profiles is not "
+            "supported yet"
+        )
+
+    def scouter_document(self) -> dict[str, Any]:
+        """This profile as Scouter's profile document (a JSON-able dict)."""
+        kind = type(self).model_fields["drift_type"].default
+        raise ConfigError(f"Scouter's layout for {kind!r} profiles is not supported yet")
+
+    def to_scouter_json(self, path: str | Path | None = None) -> str:
+        """This profile as JSON Scouter 0.25 reads (`PsiDriftProfile.from_file` and the like
+        in Scouter); written to `path` too when one is given (missing folders are made).
+
+        Settings Scouter's layout has no place for are left out with a warning naming them;
+        see "Coming from Scouter" for what maps and what does not.
+        """
+        text = json.dumps(self.scouter_document(), indent=2)
+        if path is not None:
+            target = Path(path)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(text, encoding="utf-8")
+        return text
+
     def save_to_json(self, path: str | Path | None = None) -> Path:
         """Write the profile as JSON to `path` (missing folders are made) and return the path.
 
@@ -137,7 +195,7 @@ class DriftProfileBase(FrozenModel):
     def model_validate_profile(cls, data: dict[str, Any], *, source: str) -> Self:
         """Validate a decoded profile, with errors that name `source` and the field."""
         expected = cls.model_fields["drift_type"].default
-        found = data.get("drift_type")
+        found = profile_kind(data)
         if found != expected:
             raise ConfigError(
                 f"{source}: expected a {expected!r} drift profile, found drift_type={found!r}"
@@ -153,6 +211,33 @@ class DriftProfileBase(FrozenModel):
     def load_from_json(cls, path: str | Path) -> Self:
         """Read a profile written by `save_to_json`."""
         return cls.model_validate_profile(read_json_object(path), source=str(path))
+
+
+def is_scouter_layout(data: object) -> bool:
+    """Whether `data` is a profile in Scouter's layout rather than this package's."""
+    if not isinstance(data, dict) or "schema_version" in data or "drift_type" in data:
+        return False
+    config = data.get("config")
+    return "scouter_version" in data or (isinstance(config, dict) and "drift_type" in config)
+
+
+def profile_kind(data: Mapping[str, Any]) -> str | None:
+    """The `drift_type` (psi, spc, custom, genai) of a decoded profile in either layout."""
+    if not is_scouter_layout(data):
+        found = data.get("drift_type")
+        return None if found is None else str(found)
+    name = data["config"].get("drift_type") if isinstance(data.get("config"), dict) else None
+    if isinstance(name, str):
+        try:
+            return DriftType.from_value(name).value
+        except ValueError:
+            return name
+    features = data.get("features")
+    if isinstance(features, dict) and features:
+        first = next(iter(features.values()))
+        if isinstance(first, dict):
+            return "psi" if "bins" in first else "spc" if "center" in first else None
+    return "custom" if "metrics" in data else "genai" if "tasks" in data else None
 
 
 def read_json_object(path: str | Path) -> dict[str, Any]:

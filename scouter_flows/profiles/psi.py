@@ -8,6 +8,7 @@ size as well as the window size.
 from __future__ import annotations
 
 import itertools
+import math
 from collections import Counter
 from typing import Annotated, Any, Literal
 
@@ -15,7 +16,8 @@ from pydantic import Field, FiniteFloat, field_validator, model_validator
 
 from scouter_flows import limits
 from scouter_flows.profiles.alerting import PsiAlertConfig
-from scouter_flows.profiles.base import DriftProfileBase, FrozenModel, ProfileIdentity
+from scouter_flows.profiles.base import DriftProfileBase, FrozenModel, OmitsUnset, ProfileIdentity
+from scouter_flows.profiles.scouter_json import ScouterOrigin, psi_from_scouter, psi_to_scouter
 
 OTHER_BIN = "other"
 MISSING_BIN = "missing"
@@ -190,29 +192,45 @@ class PsiDriftConfig(ProfileIdentity):
         return names
 
 
-class PsiFeatureProfile(FrozenModel):
+class PsiFeatureProfile(FrozenModel, OmitsUnset):
     """Baseline bins of one feature.
 
     Numeric: `counts` has len(edges) + 1 value bins `(lower, upper]` (outer bins open to +/-inf),
     then `missing`. Categorical: one bin per category, then `other` (0 at baseline), then `missing`.
+    A feature read from Scouter's JSON has `baseline_proportions` instead of `counts` (Scouter
+    keeps no counts).
     """
+
+    _omit_when_none = ("counts", "baseline_proportions")
 
     kind: Literal["numeric", "categorical"]
     edges: list[FiniteFloat] = Field(
         default_factory=list, description="Inner bin edges, finite and increasing."
     )
     categories: list[str] = Field(default_factory=list, description="Baseline categories.")
-    counts: list[int] = Field(description="Baseline row count per bin, missing bin last.")
+    counts: list[int] | None = Field(
+        default=None, description="Baseline row count per bin, missing bin last."
+    )
+    baseline_proportions: list[FiniteFloat] | None = Field(
+        default=None,
+        description="Baseline share per bin, missing bin last, where the counts are unknown.",
+    )
 
     @model_validator(mode="after")
     def _check_shape(self) -> PsiFeatureProfile:
+        if (self.counts is None) == (self.baseline_proportions is None):
+            raise ValueError("give exactly one of counts and baseline_proportions")
+        field = "counts" if self.counts is not None else "baseline_proportions"
+        values: list[float] = list(self.counts or self.baseline_proportions or [])
         expected = len(self.bin_labels())
-        if len(self.counts) != expected:
-            raise ValueError(f"counts has {len(self.counts)} entries, expected {expected}")
+        if len(values) != expected:
+            raise ValueError(f"{field} has {len(values)} entries, expected {expected}")
         if any(b <= a for a, b in zip(self.edges, self.edges[1:], strict=False)):
             raise ValueError("edges must be strictly increasing")
-        if any(c < 0 for c in self.counts):
-            raise ValueError("counts must be non-negative")
+        if any(c < 0 for c in values):
+            raise ValueError(f"{field} must be non-negative")
+        if self.baseline_proportions is not None and abs(math.fsum(values) - 1) > 1e-6:
+            raise ValueError(f"baseline_proportions sum to {math.fsum(values)!r}, not 1")
         return self
 
     def bin_labels(self) -> list[str]:
@@ -224,23 +242,45 @@ class PsiFeatureProfile(FrozenModel):
         return [*ranges, MISSING_BIN]
 
     @property
-    def rows(self) -> int:
-        """Baseline rows of this feature (every bin, missing included)."""
-        return sum(self.counts)
+    def rows(self) -> int | None:
+        """Baseline rows of this feature (every bin, missing included); None if unknown."""
+        return None if self.counts is None else sum(self.counts)
 
     def proportions(self) -> list[float]:
         """Baseline proportion per bin; they sum to 1."""
-        total = self.rows
+        if self.counts is None:
+            return list(self.baseline_proportions or [])
+        total = sum(self.counts)
         return [c / total for c in self.counts]
 
 
-class PsiDriftProfile(DriftProfileBase):
-    """A PSI drift profile: config plus baseline bins per monitored feature."""
+class PsiDriftProfile(DriftProfileBase, OmitsUnset):
+    """A PSI drift profile: config plus baseline bins per monitored feature.
+
+    Reads Scouter's PSI profile JSON as well as this package's (`from_file`,
+    `model_validate_json`, a flow's `profile=`); `to_scouter_json()` writes Scouter's.
+    """
+
+    _omit_when_none = ("scouter",)
 
     drift_type: Literal["psi"] = "psi"
     config: PsiDriftConfig
     features: dict[str, PsiFeatureProfile] = Field(description="Baseline bins per feature.")
-    baseline_rows: int = Field(gt=0, description="Rows in the baseline.")
+    baseline_rows: int | None = Field(
+        gt=0, description="Rows in the baseline; None when unknown (a profile from Scouter)."
+    )
+    scouter: ScouterOrigin | None = Field(
+        default=None, description="What Scouter's JSON held beyond this layout, if read from it."
+    )
+
+    @classmethod
+    def from_scouter_document(cls, data: dict[str, Any]) -> dict[str, Any]:
+        """This package's layout of a decoded Scouter PSI profile."""
+        return psi_from_scouter(data)
+
+    def scouter_document(self) -> dict[str, Any]:
+        """This profile as Scouter's PSI profile document."""
+        return psi_to_scouter(self.model_dump(mode="json"))
 
     @field_validator("features")
     @classmethod

@@ -15,7 +15,8 @@ from pydantic import Field, FiniteFloat, field_validator, model_validator
 
 from scouter_flows import limits
 from scouter_flows.profiles.alerting import SpcAlertConfig
-from scouter_flows.profiles.base import DriftProfileBase, FrozenModel, ProfileIdentity
+from scouter_flows.profiles.base import DriftProfileBase, FrozenModel, OmitsUnset, ProfileIdentity
+from scouter_flows.profiles.scouter_json import ScouterOrigin, spc_from_scouter, spc_to_scouter
 
 DEFAULT_RULE = "8 16 4 8 2 4 1 1"
 TREND_LENGTH = 7
@@ -149,7 +150,9 @@ class SpcFeatureProfile(FrozenModel):
         ge=0.0, description="Process sigma: mean subgroup std (ddof 1) / c4(n)."
     )
     sample_size: int = Field(description="Rows per subgroup.")
-    subgroups: int = Field(description="Full subgroups in the baseline.")
+    subgroups: int | None = Field(
+        description="Full subgroups in the baseline; None when unknown (a profile from Scouter)."
+    )
 
     @property
     def standard_error(self) -> float:
@@ -165,14 +168,34 @@ class SpcFeatureProfile(FrozenModel):
         }
 
 
-class SpcDriftProfile(DriftProfileBase):
-    """An SPC drift profile: config plus chart parameters per monitored feature."""
+class SpcDriftProfile(DriftProfileBase, OmitsUnset):
+    """An SPC drift profile: config plus chart parameters per monitored feature.
+
+    Reads Scouter's SPC profile JSON as well as this package's; `to_scouter_json()` writes
+    Scouter's (limits at 1, 2 and 3 process sigmas, as Scouter draws them).
+    """
+
+    _omit_when_none = ("scouter",)
 
     drift_type: Literal["spc"] = "spc"
     config: SpcDriftConfig
     features: dict[str, SpcFeatureProfile] = Field(description="Chart parameters per feature.")
-    baseline_rows: int = Field(gt=0, description="Rows in the baseline.")
+    baseline_rows: int | None = Field(
+        gt=0, description="Rows in the baseline; None when unknown (a profile from Scouter)."
+    )
     leftover_rows: int = Field(ge=0, description="Trailing rows that did not fill a subgroup.")
+    scouter: ScouterOrigin | None = Field(
+        default=None, description="What Scouter's JSON held beyond this layout, if read from it."
+    )
+
+    @classmethod
+    def from_scouter_document(cls, data: dict[str, Any]) -> dict[str, Any]:
+        """This package's layout of a decoded Scouter SPC profile."""
+        return spc_from_scouter(data)
+
+    def scouter_document(self) -> dict[str, Any]:
+        """This profile as Scouter's SPC profile document."""
+        return spc_to_scouter(self.model_dump(mode="json"))
 
     @field_validator("features")
     @classmethod

@@ -19,7 +19,7 @@ from scouter_flows.alerts.dispatch import dispatch_pending
 from scouter_flows.alerts.rules import alert_policy, drift_alerts
 from scouter_flows.drift.kinds import PROFILE_TYPES, AnyProfile, kind_of
 from scouter_flows.errors import ConfigError
-from scouter_flows.profiles.base import read_json_object
+from scouter_flows.profiles.base import profile_kind, read_json_object
 from scouter_flows.profiles.monitors import parse_key
 from scouter_flows.profiles.results import AnyResult
 from scouter_flows.sources.files import FileSource
@@ -83,12 +83,12 @@ def read_profile_file(path: str | Path, drift_type: str | None = None) -> Storab
     """A profile from its JSON file, of the type its `drift_type` field names (or, when
     given, of `drift_type`, which the file must then be)."""
     data = read_json_object(path)
-    kind = drift_type or str(data.get("drift_type"))
+    found = profile_kind(data)
+    kind = drift_type or str(found)
     model = profile_model(kind)
     if model is None:
         raise ConfigError(
-            f"{path}: drift_type {data.get('drift_type')!r} is not one of "
-            f"{sorted([*PROFILE_TYPES, 'genai'])}"
+            f"{path}: drift_type {found!r} is not one of {sorted([*PROFILE_TYPES, 'genai'])}"
         )
     return cast(StorableProfile, model.model_validate_profile(data, source=str(path)))
 
