@@ -10,12 +10,20 @@ from __future__ import annotations
 import functools
 import json
 import re
+import warnings
 from enum import StrEnum
 from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, field_serializer, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    field_serializer,
+    field_validator,
+    model_validator,
+)
 
 from scouter_flows.errors import ConfigError
 from scouter_flows.evaluate.paths import PathError, parse_path, resolve
@@ -81,6 +89,27 @@ class Prompt(FrozenModel):
     )
     temperature: float | None = Field(default=0.0, ge=0, le=2)
     max_tokens: int | None = Field(default=512, gt=0)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _scouter_prompt_file(cls, data: Any) -> Any:
+        # Scouter's prompt files: `system_instructions` as a list, sampling in `settings`
+        # (flat, or under Gemini's `generation_config`), the answer's shape in `response_type`.
+        if not isinstance(data, dict):
+            return data
+        data = dict(data)
+        if "system_instructions" in data:
+            if "system_instruction" in data:
+                raise ValueError("give system_instruction or system_instructions, not both")
+            texts = data.pop("system_instructions")
+            texts = [texts] if isinstance(texts, str) else list(texts or [])
+            data["system_instruction"] = "\n\n".join(str(t) for t in texts) or None
+        if "response_type" in data and "output_type" not in data:
+            data["output_type"] = data.pop("response_type")
+        data.pop("response_json_schema", None)  # the output type's own schema is sent
+        if "settings" in data:
+            data.update(_sampling(data.pop("settings")))
+        return data
 
     @field_validator("messages", mode="before")
     @classmethod
@@ -150,6 +179,34 @@ class Prompt(FrozenModel):
         return system, [Message(role=m.role, content=fill(m.content)) for m in self.messages]
 
 
+_MAX_TOKENS = ("max_tokens", "max_output_tokens", "max_completion_tokens")
+
+
+def _sampling(settings: Any) -> dict[str, Any]:
+    """Temperature and max tokens from Scouter's prompt `settings`; other settings are named in a
+    warning, since a judge here sends only these two."""
+    if settings is None:
+        return {}
+    if not isinstance(settings, dict):
+        raise ValueError(f"settings: expected an object, found {type(settings).__name__}")
+    flat = {**settings, **(settings.get("generation_config") or {})}
+    flat.pop("generation_config", None)
+    out: dict[str, Any] = {}
+    if "temperature" in flat:
+        out["temperature"] = flat.pop("temperature")
+    for key in _MAX_TOKENS:
+        if key in flat:
+            out["max_tokens"] = flat.pop(key)
+    ignored = sorted(k for k, v in flat.items() if v is not None)
+    if ignored:
+        warnings.warn(
+            f"prompt settings {ignored} are not sent: judges send temperature and max tokens only",
+            UserWarning,
+            stacklevel=2,
+        )
+    return out
+
+
 @functools.cache
 def _schema(model: type[BaseModel]) -> dict[str, Any]:
     return model.model_json_schema()
@@ -166,15 +223,20 @@ def register_output_type(model: type[BaseModel]) -> None:
 
 
 def load_prompt(value: Any, base: Path | None = None) -> Any:
-    """A prompt given inline or as `{path: file}` (YAML or JSON), for task files."""
+    """A prompt given inline or as `{path: file}` (YAML or JSON), for task files.
+
+    A relative path is looked up beside the task file (`base`), then in the working directory
+    (where Scouter looks).
+    """
     if isinstance(value, dict) and set(value) == {"path"}:
-        path = Path(value["path"])
-        if base is not None and not path.is_absolute():
-            path = base / path
-        try:
-            text = path.read_text(encoding="utf-8")
-        except FileNotFoundError:
-            raise ConfigError(f"prompt file not found: {path}") from None
+        given = Path(value["path"])
+        tried = [given] if given.is_absolute() or base is None else [base / given, given]
+        path = next((t for t in tried if t.is_file()), None)
+        if path is None:
+            raise ConfigError(
+                f"prompt file not found: {' nor '.join(str(t) for t in dict.fromkeys(tried))}"
+            )
+        text = path.read_text(encoding="utf-8")
         try:
             return json.loads(text) if path.suffix == ".json" else yaml.safe_load(text)
         except (ValueError, yaml.YAMLError) as exc:

@@ -6,6 +6,7 @@ Errors name the file, the item's index and id, and for YAML its line.
 from __future__ import annotations
 
 import json
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -108,7 +109,12 @@ def _task(source: Path, index: int, item: Any, line: int | None) -> AnyTask:
             fields["prompt"] = load_prompt(fields["prompt"], source.parent)
         except ConfigError as exc:
             raise ConfigError(f"{where}: {exc}") from None
-    try:
-        return model.model_validate(fields)
-    except ValidationError as exc:
-        raise ConfigError(f"{where}: {describe_validation_error(exc)}") from None
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            task = model.model_validate(fields)
+        except ValidationError as exc:
+            raise ConfigError(f"{where}: {describe_validation_error(exc)}") from None
+    for warning in caught:  # say which file and task a warning is about
+        warnings.warn(f"{where}: {warning.message}", warning.category, stacklevel=3)
+    return task

@@ -257,20 +257,6 @@ class TraceAssertionTask(_TaskBase):
     task_type: Literal["TraceAssertion"] = "TraceAssertion"
     assertion: TraceAssertion = Field(description="What to compute from the trace.")
 
-    @field_validator("assertion", mode="before")
-    @classmethod
-    def _scouter_form(cls, value: Any) -> Any:
-        # Scouter writes {SpanSequence: [...]}, {SpanCount: {filter: ...}}, ...: one CamelCase key.
-        if isinstance(value, dict) and len(value) == 1 and "kind" not in value:
-            ((name, args),) = value.items()
-            kind = re.sub(r"(?<!^)(?=[A-Z])", "_", str(name)).lower()
-            if isinstance(args, list):
-                return {"kind": kind, "names": args}
-            return {"kind": kind, **(args or {})}
-        if isinstance(value, str):
-            return {"kind": re.sub(r"(?<!^)(?=[A-Z])", "_", value).lower()}
-        return value
-
 
 AnyTask = AssertionTask | LLMJudgeTask | TraceAssertionTask
 

@@ -12,10 +12,10 @@ import statistics
 from enum import StrEnum
 from typing import Any, Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from scouter_flows.profiles.base import FrozenModel
-from scouter_flows.traces.filters import Span, SpanFilter
+from scouter_flows.traces.filters import Span, SpanFilter, scouter_variant
 
 
 class AggregationType(StrEnum):
@@ -62,6 +62,26 @@ class TraceAssertion(FrozenModel):
     check: dict[str, Any] | None = Field(
         default=None, description="attribute_filter: {'operator': ..., 'expected_value': ...}."
     )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _scouter_form(cls, data: Any) -> Any:
+        # Scouter writes {SpanSequence: {span_names: [...]}}, {TraceDuration: {}}, ...
+        variant = scouter_variant(data)
+        if variant is None:
+            return data
+        kind, given = variant
+        if isinstance(given, list):
+            return {"kind": kind, "names": given}
+        fields = {_SCOUTER_FIELDS.get(k, k): v for k, v in given.items()}
+        if kind == "attribute_filter":
+            fields = _attribute_filter_check(fields)
+        return {"kind": kind, **fields}
+
+    @field_validator("mode", mode="before")
+    @classmethod
+    def _mode_name(cls, value: Any) -> Any:
+        return value.lower() if isinstance(value, str) else value  # Scouter: Any, All
 
     @model_validator(mode="after")
     def _check_fields(self) -> TraceAssertion:
@@ -278,6 +298,28 @@ class TraceAssertion(FrozenModel):
         """A short text for tables."""
         target = f" of {self.filter.describe()}" if self.filter else ""
         return f"{self.kind}{target}" + (f" [{self.key}]" if self.key else "")
+
+
+_SCOUTER_FIELDS = {"span_names": "names", "attribute_key": "key"}
+
+
+def _attribute_filter_check(fields: dict[str, Any]) -> dict[str, Any]:
+    """Scouter's `AttributeFilter {key, task, mode}` as ours: the task's check on each value."""
+    task = fields.pop("task", None)
+    variant = scouter_variant(task)
+    if variant is None or not isinstance(variant[1], dict):
+        raise ValueError(f"AttributeFilter.task: expected {{Assertion: {{...}}}}, found {task!r}")
+    kind, inner = variant[0], variant[1]
+    if kind != "assertion":
+        raise ValueError(f"AttributeFilter.task: {kind} tasks are not supported; use Assertion")
+    if inner.get("context_path") or inner.get("item_context_path"):
+        raise ValueError(
+            "AttributeFilter.task: a context_path into the attribute value is not supported"
+        )
+    return {
+        **fields,
+        "check": {"operator": inner.get("operator"), "expected_value": inner.get("expected_value")},
+    }
 
 
 def _aggregate(values: list[Any], how: AggregationType, key: str) -> Any:

@@ -8,6 +8,7 @@ start-time order. Differs from Scouter on purpose: `with_attribute_value` compar
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
 from enum import StrEnum
 from typing import Any, Literal
@@ -20,6 +21,33 @@ from scouter_flows.profiles.base import FrozenModel
 
 Span = dict[str, Any]
 StatusName = Literal["OK", "ERROR", "UNSET"]
+
+
+def scouter_variant(data: Any) -> tuple[str, dict[str, Any] | list[Any]] | None:
+    """(snake_case kind, fields) of one of Scouter's externally tagged variants
+    (`{"ByName": {"name": ...}}`, `{"TraceDuration": {}}`, or a bare `"TraceDuration"`); None
+    for anything else.
+
+    Example:
+        >>> scouter_variant({"ByNamePattern": {"pattern": "^llm"}})
+        ('by_name_pattern', {'pattern': '^llm'})
+    """
+    if isinstance(data, str) and data[:1].isupper():
+        return _snake(data), {}
+    if not isinstance(data, dict) or len(data) != 1 or "kind" in data:
+        return None
+    ((tag, body),) = data.items()
+    if not (isinstance(tag, str) and tag[:1].isupper()):
+        return None
+    if body is None:
+        body = {}
+    if not isinstance(body, dict | list):
+        raise ValueError(f"{tag}: expected an object of its fields, found {body!r}")
+    return _snake(tag), body
+
+
+def _snake(name: str) -> str:
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
 
 
 class SpanStatus(StrEnum):
@@ -53,6 +81,18 @@ class SpanFilter(FrozenModel):
     max_ms: float | None = None
     names: list[str] = Field(default_factory=list)
     filters: list[SpanFilter] = Field(default_factory=list)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _scouter_form(cls, data: Any) -> Any:
+        # Scouter writes {ByName: {name: ...}}, {And: {filters: [...]}}: one CamelCase key.
+        variant = scouter_variant(data)
+        if variant is None:
+            return data
+        kind, fields = variant
+        if isinstance(fields, list):
+            raise ValueError(f"span filter {kind}: expected an object of its fields")
+        return {"kind": kind, **fields}
 
     @field_validator("status", mode="before")
     @classmethod
