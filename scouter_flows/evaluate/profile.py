@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import Field, field_validator, model_validator
 
@@ -21,7 +21,8 @@ from scouter_flows.evaluate.task_graph import (
     execution_plan,
 )
 from scouter_flows.profiles.alerting import GenAIAlertConfig
-from scouter_flows.profiles.base import DriftProfileBase, ProfileIdentity
+from scouter_flows.profiles.base import DriftProfileBase, OmitsUnset, ProfileIdentity
+from scouter_flows.profiles.scouter_json import ScouterOrigin, genai_from_scouter
 
 
 class GenAIEvalConfig(ProfileIdentity):
@@ -42,8 +43,14 @@ class GenAIEvalConfig(ProfileIdentity):
         return value
 
 
-class GenAIEvalProfile(DriftProfileBase):
-    """An evaluation's config and task graph, stored like a drift profile (`drift_type` genai)."""
+class GenAIEvalProfile(DriftProfileBase, OmitsUnset):
+    """An evaluation's config and task graph, stored like a drift profile (`drift_type` genai).
+
+    Reads Scouter's agent-evaluation profile JSON (`AgentEvalProfile`) as well as this
+    package's; writing Scouter's is not supported yet.
+    """
+
+    _omit_when_none = ("scouter",)
 
     drift_type: Literal["genai"] = "genai"
 
@@ -58,6 +65,14 @@ class GenAIEvalProfile(DriftProfileBase):
             AssertionTask | LLMJudgeTask | TraceAssertionTask, Field(discriminator="task_type")
         ]
     ] = Field(description="The task graph every sampled record runs.")
+    scouter: ScouterOrigin | None = Field(
+        default=None, description="What Scouter's JSON held beyond this layout, if read from it."
+    )
+
+    @classmethod
+    def from_scouter_document(cls, data: dict[str, Any]) -> dict[str, Any]:
+        """This package's layout of a decoded Scouter agent-evaluation profile."""
+        return genai_from_scouter(data)
 
     @model_validator(mode="after")
     def _graph(self) -> GenAIEvalProfile:

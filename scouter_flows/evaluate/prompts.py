@@ -97,7 +97,7 @@ class Prompt(FrozenModel):
         # (flat, or under Gemini's `generation_config`), the answer's shape in `response_type`.
         if not isinstance(data, dict):
             return data
-        data = dict(data)
+        data = _from_serialized_prompt(dict(data))
         if "system_instructions" in data:
             if "system_instruction" in data:
                 raise ValueError("give system_instruction or system_instructions, not both")
@@ -179,6 +179,47 @@ class Prompt(FrozenModel):
         return system, [Message(role=m.role, content=fill(m.content)) for m in self.messages]
 
 
+def _from_serialized_prompt(data: dict[str, Any]) -> dict[str, Any]:
+    """The fields of a prompt as Scouter stores it in a profile: `message` with tagged contents
+    (`{"Str": ...}`), `system_instruction` as a list of such messages, model and provider in
+    `model_settings`."""
+    if "message" in data and "messages" not in data:
+        data["messages"] = [
+            {"role": m.get("role", "user") if isinstance(m, dict) else "user",
+             "content": _text(m, f"message[{i}]")}
+            for i, m in enumerate(data.pop("message") or [])
+        ]  # fmt: skip
+    if isinstance(data.get("system_instruction"), list):
+        data["system_instructions"] = [
+            _text(m, f"system_instruction[{i}]")
+            for i, m in enumerate(data.pop("system_instruction"))
+        ]
+    settings = data.pop("model_settings", None)
+    if isinstance(settings, dict):
+        settings = dict(settings)
+        for key in ("model", "provider"):
+            if key in settings and key not in data:
+                data[key] = settings.pop(key)
+        data["settings"] = {**settings, **(data.get("settings") or {})}
+    for key in ("version", "parameters"):
+        data.pop(key, None)
+    return data
+
+
+def _text(message: Any, where: str) -> Any:
+    """The text of a stored message: a string, or `content` as a string or `{"Str": ...}`."""
+    if not isinstance(message, dict):
+        return message
+    content = message.get("content")
+    if isinstance(content, dict):
+        if set(content) != {"Str"}:
+            raise ValueError(
+                f"{where}.content: only text ({{'Str': ...}}) is supported, found {sorted(content)}"
+            )
+        return content["Str"]
+    return content
+
+
 _MAX_TOKENS = ("max_tokens", "max_output_tokens", "max_completion_tokens")
 
 
@@ -225,12 +266,12 @@ def register_output_type(model: type[BaseModel]) -> None:
 def load_prompt(value: Any, base: Path | None = None) -> Any:
     """A prompt given inline or as `{path: file}` (YAML or JSON), for task files.
 
-    A relative path is looked up beside the task file (`base`), then in the working directory
-    (where Scouter looks).
+    A relative path is looked up in the working directory (where Scouter looks), then beside
+    the task file (`base`).
     """
     if isinstance(value, dict) and set(value) == {"path"}:
         given = Path(value["path"])
-        tried = [given] if given.is_absolute() or base is None else [base / given, given]
+        tried = [given] if given.is_absolute() or base is None else [given, base / given]
         path = next((t for t in tried if t.is_file()), None)
         if path is None:
             raise ConfigError(

@@ -210,6 +210,43 @@ def custom_from_scouter(data: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def genai_from_scouter(data: dict[str, Any]) -> dict[str, Any]:
+    """A Scouter agent-evaluation profile (`AgentEvalProfile`) as this package's GenAI
+    evaluation profile dict: its assertion, judge and trace tasks as one task list."""
+    config = _mapping(data, "config", "")
+    alert = config.get("alert_config") or {}
+    if not isinstance(alert, dict):
+        raise ValueError("config.alert_config: expected an object")
+    groups = _mapping(data, "tasks", "")
+    if groups.get("agent"):
+        raise ValueError(
+            "tasks.agent: AgentAssertion tasks are not supported yet; the profile's other tasks "
+            "can be loaded as a task file"
+        )
+    tasks = []
+    for group, task_type in (("assertion", "Assertion"), ("judge", "LLMJudge"),
+                             ("trace", "TraceAssertion")):  # fmt: skip
+        for i, task in enumerate(groups.get(group) or []):
+            if not isinstance(task, dict):
+                raise ValueError(f"tasks.{group}[{i}]: expected an object")
+            tasks.append({**{k: v for k, v in task.items() if k != "result"},
+                          "task_type": task_type})  # fmt: skip
+    alert_config = _dispatch_from(alert)
+    if alert.get("alert_condition") is not None:
+        alert_config["alert_condition"] = alert["alert_condition"]
+    return {
+        "drift_type": "genai",
+        "created_at": _created_at(data, config),
+        "config": {
+            **_identity(config),
+            "sample_ratio": config.get("sample_ratio", 1.0),
+            "alert_config": alert_config,
+        },
+        "tasks": tasks,
+        "scouter": _origin(data, config, alert, ("alias",) if "alias" in data else ()),
+    }
+
+
 def _config_parts(data: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
     config = _mapping(data, "config", "")
     return config, _mapping(config, "alert_config", "config")

@@ -455,3 +455,110 @@ def test_the_cli_registers_a_scouter_file(tmp_path: Path) -> None:
     )
     assert done.returncode == 0, done.stdout + done.stderr
     assert "registered fraud/scorer/1.0.0 (spc)" in done.stdout
+
+
+def scouter_agent() -> dict[str, Any]:
+    judge_prompt = {
+        "message": [
+            {
+                "content": {"Str": "Rate ${response} from 1 to 5"},
+                "role": "user",
+                "variables": ["response"],
+            }
+        ],
+        "system_instruction": [{"content": {"Str": "Be strict."}, "role": "system"}],
+        "model_settings": {"model": "gpt-4o-mini", "provider": "openai", "temperature": 0.1},
+        "version": "0.23.0",
+        "response_json_schema": {"type": "object"},
+        "parameters": ["response"],
+        "response_type": "Score",
+    }
+    return {
+        "config": {
+            "sample_ratio": 0.5,
+            "space": "support",
+            "name": "agent",
+            "version": "2.0.0",
+            "uid": UID7,
+            "alert_config": {
+                "dispatch_config": {"Console": {"enabled": True}},
+                "schedule": "0 0 * * * *",
+                "alert_condition": {
+                    "baseline_value": 0.9,
+                    "alert_threshold": "Below",
+                    "delta": 0.05,
+                },
+            },
+            "drift_type": "Agent",
+        },
+        "tasks": {
+            "assertion": [
+                {"id": "answered", "context_path": "response", "item_context_path": None,
+                 "operator": "IsNotEmpty", "expected_value": True, "description": None,
+                 "depends_on": [], "task_type": "Assertion", "condition": True},
+            ],
+            "judge": [
+                {"id": "quality", "prompt": judge_prompt, "context_path": "score",
+                 "expected_value": 4, "operator": "GreaterThanOrEqual", "task_type": "LLMJudge",
+                 "depends_on": ["answered"], "max_retries": 3, "description": None,
+                 "condition": False},
+            ],
+            "trace": [
+                {"id": "fast", "assertion": {"TraceDuration": {}}, "operator": "LessThan",
+                 "expected_value": 3000.0, "description": None, "depends_on": [],
+                 "task_type": "TraceAssertion", "condition": False},
+            ],
+            "agent": [],
+        },
+        "scouter_version": "0.25.0",
+        "workflow": None,
+        "task_ids": ["answered", "fast", "quality"],
+        "alias": None,
+    }  # fmt: skip
+
+
+def test_an_agent_eval_profile_reads_as_a_genai_profile(tmp_path: Path) -> None:
+    from scouter_flows.evaluate import GenAIEvalProfile, LLMJudgeTask, TraceAssertion
+
+    path = tmp_path / "agent_eval_profile.json"
+    path.write_text(json.dumps(scouter_agent()))
+    profile = GenAIEvalProfile.from_file(path)
+    assert read_profile_file(path) == profile
+    assert [t.id for t in profile.tasks] == ["answered", "quality", "fast"]
+    config = profile.config
+    assert (config.key, config.sample_ratio) == ("support/agent/2.0.0", 0.5)
+    assert config.alert_config.alert_condition.bounds() == pytest.approx((0.85, None))
+    assert config.alert_config.schedule == "0 * * * *"
+    judge = profile.tasks[1]
+    assert isinstance(judge, LLMJudgeTask)
+    assert judge.prompt.placeholders() == ["response"]
+    assert (judge.prompt.provider, judge.prompt.model) == ("OpenAI", "gpt-4o-mini")
+    assert (judge.prompt.system_instruction, judge.prompt.temperature) == ("Be strict.", 0.1)
+    assert profile.tasks[2].assertion == TraceAssertion.trace_duration()  # type: ignore[union-attr]
+    with Store(f"sqlite:///{tmp_path / 'store.db'}") as store:
+        first = store.register_profile(profile)
+        assert store.register_profile(GenAIEvalProfile.from_file(path)) == first
+    with pytest.raises(ConfigError, match="Scouter's layout for 'genai' profiles is not supported"):
+        profile.to_scouter_json()
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (lambda d: d["tasks"]["agent"].append({"id": "tool"}),
+         "tasks.agent: AgentAssertion tasks are not supported yet"),
+        (lambda d: d["tasks"]["judge"][0]["prompt"]["message"][0].update(
+            content={"Image": {"url": "x"}}), r"message\[0\]\.content: only text"),
+        (lambda d: d["tasks"]["trace"][0].update(assertion={"TraceWidth": {}}),
+         r"assertion\.kind: Input should be"),
+    ],
+)  # fmt: skip
+def test_a_broken_agent_profile_names_the_field(change: Any, message: str, tmp_path: Path) -> None:
+    from scouter_flows.evaluate import GenAIEvalProfile
+
+    document = scouter_agent()
+    change(document)
+    path = tmp_path / "agent.json"
+    path.write_text(json.dumps(document))
+    with pytest.raises(ConfigError, match=message):
+        GenAIEvalProfile.from_file(path)

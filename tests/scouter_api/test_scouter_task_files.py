@@ -202,20 +202,22 @@ def test_the_json_form_loads_alike(project: Path) -> None:
     assert load_tasks(as_json) == load_tasks(project / "evals" / "tasks.yaml")
 
 
-def test_a_prompt_beside_the_task_file_wins_and_a_missing_one_names_both_places(
+def test_a_prompt_path_is_read_from_the_working_directory_then_beside_the_task_file(
     project: Path,
 ) -> None:
     beside = project / "evals" / "prompts"
     beside.mkdir()
     (beside / "tone.yaml").write_text(PROMPT.replace("gemini-2.5-flash", "gemini-beside"))
     tasks = {t.id: t for t in load_tasks(project / "evals" / "tasks.yaml")}
+    assert tasks["tone_judge"].prompt.model == "gemini-2.5-flash"  # type: ignore[union-attr]
+    (project / "prompts" / "tone.yaml").unlink()
+    tasks = {t.id: t for t in load_tasks(project / "evals" / "tasks.yaml")}
     assert tasks["tone_judge"].prompt.model == "gemini-beside"  # type: ignore[union-attr]
     (beside / "tone.yaml").unlink()
-    (project / "prompts" / "tone.yaml").unlink()
     with pytest.raises(
         ConfigError,
-        match=r"id 'tone_judge': prompt file not found: .*evals/prompts/tone\.yaml "
-        r"nor prompts/tone\.yaml",
+        match=r"id 'tone_judge': prompt file not found: prompts/tone\.yaml "
+        r"nor .*evals/prompts/tone\.yaml",
     ):
         load_tasks(project / "evals" / "tasks.yaml")
 
