@@ -19,10 +19,10 @@ from importlib.util import find_spec
 from typing import Annotated, Any, Literal
 
 from croniter import croniter
-from pydantic import AliasChoices, Field, field_validator, model_validator
+from pydantic import AliasChoices, Field, FiniteFloat, field_validator, model_validator
 
 from scouter_flows import limits
-from scouter_flows.profiles.base import FrozenModel
+from scouter_flows.profiles.base import FrozenModel, OmitsUnset
 from scouter_flows.window import ensure_utc
 
 Severity = Literal["warning", "critical"]
@@ -298,11 +298,57 @@ class AlertDispatch(FrozenModel):
         return value
 
 
-class PsiAlertConfig(AlertDispatch):
-    """Alerting of a PSI profile: one alert per drifted feature."""
+class PsiChiSquareThreshold(FrozenModel):
+    """tau = chi2_{1-alpha}(B_eff - 1) / M, with 1/M = 1/N + 1/M0 (window and baseline rows).
+
+    Scouter drops the 1/M0 term and so flags about half of all no-drift windows when N = M0.
+    """
+
+    kind: Literal["chi_square"] = "chi_square"
+    alpha: float = Field(default=0.05, gt=0.0, lt=1.0, description="False-alarm rate per feature.")
+
+
+class PsiNormalThreshold(FrozenModel):
+    """tau = (B_eff - 1)/M + z_{1-alpha} * sqrt(2 (B_eff - 1)) / M, with M as for chi-square."""
+
+    kind: Literal["normal"] = "normal"
+    alpha: float = Field(default=0.05, gt=0.0, lt=1.0, description="False-alarm rate per feature.")
+
+
+class PsiFixedThreshold(FrozenModel):
+    """A constant threshold, whatever the sample sizes."""
+
+    kind: Literal["fixed"] = "fixed"
+    threshold: FiniteFloat = Field(
+        default=0.25, gt=0.0, description="Drift iff PSI > threshold (finite)."
+    )
+
+
+PsiThreshold = Annotated[
+    PsiChiSquareThreshold | PsiNormalThreshold | PsiFixedThreshold, Field(discriminator="kind")
+]
+
+
+class PsiAlertConfig(AlertDispatch, OmitsUnset):
+    """Alerting of a PSI profile: one alert per drifted feature.
+
+    `threshold=` is where Scouter keeps the drift threshold; a `PsiDriftConfig` takes it from
+    its alert config (giving two different thresholds is an error).
+
+    Example:
+        >>> from scouter_flows import PsiDriftConfig
+        >>> PsiDriftConfig(space="s", name="n", alert_config=PsiAlertConfig(
+        ...     threshold=PsiFixedThreshold(threshold=0.2))).threshold
+        PsiFixedThreshold(kind='fixed', threshold=0.2)
+    """
+
+    _omit_when_none = ("threshold",)
 
     features_to_monitor: list[str] = Field(
         default_factory=list, description="Features that alert; empty means every monitored one."
+    )
+    threshold: PsiThreshold | None = Field(
+        default=None, description="Scouter's place for the profile's drift threshold."
     )
 
 

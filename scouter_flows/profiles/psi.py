@@ -12,13 +12,31 @@ import math
 from collections import Counter
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, FiniteFloat, field_validator, model_validator
+from pydantic import Field, FiniteFloat, TypeAdapter, field_validator, model_validator
 
 from scouter_flows import limits
-from scouter_flows.profiles.alerting import PsiAlertConfig
+from scouter_flows.profiles.alerting import (
+    PsiAlertConfig,
+    PsiChiSquareThreshold,
+    PsiFixedThreshold,
+    PsiNormalThreshold,
+    PsiThreshold,
+)
 from scouter_flows.profiles.base import DriftProfileBase, FrozenModel, OmitsUnset, ProfileIdentity
 from scouter_flows.profiles.scouter_json import ScouterOrigin, psi_from_scouter, psi_to_scouter
 
+__all__ = [
+    "PsiAlertConfig",
+    "PsiChiSquareThreshold",
+    "PsiDriftConfig",
+    "PsiDriftProfile",
+    "PsiFeatureProfile",
+    "PsiFixedThreshold",
+    "PsiNormalThreshold",
+    "PsiThreshold",
+]
+
+_THRESHOLD: TypeAdapter[Any] = TypeAdapter(PsiThreshold)
 OTHER_BIN = "other"
 MISSING_BIN = "missing"
 
@@ -95,38 +113,8 @@ class EqualWidthBinning(FrozenModel):
 PsiBinning = Annotated[QuantileBinning | EqualWidthBinning, Field(discriminator="kind")]
 
 
-class PsiChiSquareThreshold(FrozenModel):
-    """tau = chi2_{1-alpha}(B_eff - 1) / M, with 1/M = 1/N + 1/M0 (window and baseline rows).
-
-    Scouter drops the 1/M0 term and so flags about half of all no-drift windows when N = M0.
-    """
-
-    kind: Literal["chi_square"] = "chi_square"
-    alpha: float = Field(default=0.05, gt=0.0, lt=1.0, description="False-alarm rate per feature.")
-
-
-class PsiNormalThreshold(FrozenModel):
-    """tau = (B_eff - 1)/M + z_{1-alpha} * sqrt(2 (B_eff - 1)) / M, with M as for chi-square."""
-
-    kind: Literal["normal"] = "normal"
-    alpha: float = Field(default=0.05, gt=0.0, lt=1.0, description="False-alarm rate per feature.")
-
-
-class PsiFixedThreshold(FrozenModel):
-    """A constant threshold, whatever the sample sizes."""
-
-    kind: Literal["fixed"] = "fixed"
-    threshold: FiniteFloat = Field(
-        default=0.25, gt=0.0, description="Drift iff PSI > threshold (finite)."
-    )
-
-
 Correction = Literal["none", "holm", "bh"]
 """How a profile's per-feature alpha is adjusted for the number of features judged."""
-
-PsiThreshold = Annotated[
-    PsiChiSquareThreshold | PsiNormalThreshold | PsiFixedThreshold, Field(discriminator="kind")
-]
 
 
 class PsiDriftConfig(ProfileIdentity):
@@ -163,6 +151,26 @@ class PsiDriftConfig(ProfileIdentity):
     alert_config: PsiAlertConfig = Field(
         default_factory=PsiAlertConfig, description="Schedule and alert destinations."
     )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _threshold_from_alert_config(cls, data: Any) -> Any:
+        # Scouter keeps the threshold in PsiAlertConfig(threshold=...): take it from there.
+        if not isinstance(data, dict):
+            return data
+        alert = data.get("alert_config")
+        given = (
+            alert.get("threshold") if isinstance(alert, dict) else getattr(alert, "threshold", None)
+        )
+        if given is None:
+            return data
+        threshold = _THRESHOLD.validate_python(given)
+        if "threshold" in data and _THRESHOLD.validate_python(data["threshold"]) != threshold:
+            raise ValueError(
+                f"two thresholds: threshold={data['threshold']!r} and "
+                f"alert_config.threshold={given!r}; give one"
+            )
+        return {**data, "threshold": threshold}
 
     @field_validator("feature_importances")
     @classmethod

@@ -157,3 +157,38 @@ def test_agent_evaluation_names_are_the_genai_classes() -> None:
     assert evaluate.AgentEvalConfig is evaluate.GenAIEvalConfig
     assert evaluate.AgentAlertConfig is evaluate.GenAIAlertConfig
     assert evaluate.AgentEvalProfile.default_file_name() == "agent_eval_profile.json"
+
+
+def test_the_psi_threshold_can_be_given_on_the_alert_config_as_in_scouter() -> None:
+    from scouter_flows import PsiAlertConfig, PsiFixedThreshold, PsiNormalThreshold
+
+    rule = PsiNormalThreshold(alpha=0.01)
+    config = PsiDriftConfig(space="s", name="n", alert_config=PsiAlertConfig(threshold=rule))
+    assert config.threshold == rule
+    assert PsiDriftConfig.model_validate_json(config.model_dump_json()) == config
+    # the same rule in both places is one rule; two different ones are refused
+    assert (
+        PsiDriftConfig(
+            space="s", name="n", threshold=rule, alert_config={"threshold": rule.model_dump()}
+        ).threshold
+        == rule
+    )
+    with pytest.raises(ValueError, match="two thresholds"):
+        PsiDriftConfig(
+            space="s",
+            name="n",
+            threshold=PsiFixedThreshold(threshold=0.2),
+            alert_config=PsiAlertConfig(threshold=rule),
+        )
+    frame = pl.DataFrame({"x": [float(i % 50) for i in range(1000)]})
+    profile = Drifter().create_drift_profile(frame, config)
+    assert (
+        "threshold"
+        not in json.loads(PsiDriftConfig(space="s", name="n").model_dump_json())["alert_config"]
+    )
+    result = Drifter().compute_drift(frame, profile)
+    expected = Drifter().compute_drift(
+        frame,
+        Drifter().create_drift_profile(frame, PsiDriftConfig(space="s", name="n", threshold=rule)),
+    )
+    assert result.features[0].threshold == expected.features[0].threshold
