@@ -13,7 +13,7 @@ from scouter_flows.evaluate.prompts import Message, Prompt, Provider, Score, reg
 from scouter_flows.evaluate.providers import JudgeSettings
 from scouter_flows.evaluate.records import EvalRecord
 from scouter_flows.evaluate.results import Comparison, EvalResults, TaskDelta, TaskSummary
-from scouter_flows.evaluate.task_files import load_tasks
+from scouter_flows.evaluate.task_files import TasksFile, load_tasks
 from scouter_flows.evaluate.task_graph import (
     AssertionTask,
     LLMJudgeTask,
@@ -56,6 +56,7 @@ __all__ = [
     "SpanStatus",
     "TaskDelta",
     "TaskSummary",
+    "TasksFile",
     "TraceAssertion",
     "TraceAssertionTask",
     "execution_plan",

@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import json
 import warnings
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, overload
 
 import yaml
 from pydantic import ValidationError
@@ -50,6 +51,43 @@ def load_tasks(path: str | Path) -> list[AnyTask]:
     except ConfigError as exc:
         raise ConfigError(f"{source}: {exc}") from None
     return tasks
+
+
+class TasksFile(Sequence[AnyTask]):
+    """The tasks of a task file as a sequence (Scouter's `TasksFile`): `len`, index, slice and
+    iterate; pass it wherever a task list goes.
+
+    Example:
+        >>> import tempfile, pathlib
+        >>> path = pathlib.Path(tempfile.mkdtemp()) / "tasks.yaml"
+        >>> _ = path.write_text("- {id: answered, context_path: text, operator: IsNotEmpty}")
+        >>> tasks = TasksFile.from_path(path)
+        >>> len(tasks), tasks[0].id, [t.id for t in tasks[:1]]
+        (1, 'answered', ['answered'])
+    """
+
+    def __init__(self, tasks: Sequence[AnyTask], path: Path | None = None) -> None:
+        self._tasks = list(tasks)
+        self.path = path
+
+    @classmethod
+    def from_path(cls, path: str | Path) -> TasksFile:
+        """The tasks of the YAML or JSON file at `path` (see `load_tasks`)."""
+        return cls(load_tasks(path), Path(path))
+
+    @overload
+    def __getitem__(self, index: int) -> AnyTask: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[AnyTask]: ...
+    def __getitem__(self, index: int | slice) -> AnyTask | list[AnyTask]:
+        return self._tasks[index]
+
+    def __len__(self) -> int:
+        return len(self._tasks)
+
+    def __repr__(self) -> str:
+        where = f"{str(self.path)!r}, " if self.path else ""
+        return f"TasksFile({where}{len(self)} tasks: {', '.join(t.id for t in self._tasks)})"
 
 
 def _parse(source: Path, text: str) -> tuple[list[Any], list[int | None]]:

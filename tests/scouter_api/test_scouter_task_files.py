@@ -252,3 +252,21 @@ def test_a_wrong_scouter_form_names_the_task(
     (project / "evals" / "tasks.yaml").write_text(TASKS.replace(old, new))
     with pytest.raises(ConfigError, match=message):
         load_tasks(project / "evals" / "tasks.yaml")
+
+
+def test_tasks_file_is_a_sequence_of_the_files_tasks(project: Path) -> None:
+    from scouter_flows.evaluate import EvalDataset, EvalRecord, TasksFile
+
+    path = project / "evals" / "tasks.yaml"
+    tasks = TasksFile.from_path(path)
+    loaded = load_tasks(path)
+    assert len(tasks) == len(loaded) == 9
+    assert tasks[0] == loaded[0]
+    assert tasks[-1].id == "all_models_known"
+    assert [t.id for t in tasks[2:4]] == ["tool_order", "few_retries"]
+    assert list(tasks) == loaded
+    assert "9 tasks: has_order_id, tone_judge" in repr(tasks)
+    asserted = TasksFile([t for t in tasks if t.task_type == "Assertion"])
+    dataset = EvalDataset(records=[EvalRecord(id="r1", context={"order": {"id": "A1"}})],
+                          tasks=asserted)  # fmt: skip
+    assert dataset.evaluate().pass_rate == 1.0
