@@ -10,12 +10,18 @@ from __future__ import annotations
 
 import statistics
 from enum import StrEnum
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 from pydantic import Field, field_validator, model_validator
 
 from scouter_flows.profiles.base import FrozenModel
-from scouter_flows.traces.filters import Span, SpanFilter, scouter_variant
+from scouter_flows.traces.filters import (
+    ScouterVariant,
+    Span,
+    SpanFilter,
+    add_scouter_variants,
+    scouter_variant,
+)
 
 
 class AggregationType(StrEnum):
@@ -63,12 +69,31 @@ class TraceAssertion(FrozenModel):
         default=None, description="attribute_filter: {'operator': ..., 'expected_value': ...}."
     )
 
+    # Scouter's variant names (`TraceAssertion.SpanCount(filter=...)`, usable with isinstance),
+    # attached below the class.
+    SpanSequence: ClassVar[ScouterVariant]
+    SpanSet: ClassVar[ScouterVariant]
+    SpanCount: ClassVar[ScouterVariant]
+    SpanExists: ClassVar[ScouterVariant]
+    SpanAttribute: ClassVar[ScouterVariant]
+    SpanDuration: ClassVar[ScouterVariant]
+    SpanAggregation: ClassVar[ScouterVariant]
+    TraceDuration: ClassVar[ScouterVariant]
+    TraceSpanCount: ClassVar[ScouterVariant]
+    TraceErrorCount: ClassVar[ScouterVariant]
+    TraceServiceCount: ClassVar[ScouterVariant]
+    TraceMaxDepth: ClassVar[ScouterVariant]
+    TraceAttribute: ClassVar[ScouterVariant]
+    AttributeFilter: ClassVar[ScouterVariant]
+
     @model_validator(mode="before")
     @classmethod
     def _scouter_form(cls, data: Any) -> Any:
         # Scouter writes {SpanSequence: {span_names: [...]}}, {TraceDuration: {}}, ...
         variant = scouter_variant(data)
         if variant is None:
+            if isinstance(data, dict) and data.get("kind") == "attribute_filter" and "task" in data:
+                return _attribute_filter_check(dict(data))
             return data
         kind, given = variant
         if isinstance(given, list):
@@ -306,6 +331,8 @@ _SCOUTER_FIELDS = {"span_names": "names", "attribute_key": "key"}
 def _attribute_filter_check(fields: dict[str, Any]) -> dict[str, Any]:
     """Scouter's `AttributeFilter {key, task, mode}` as ours: the task's check on each value."""
     task = fields.pop("task", None)
+    if hasattr(task, "task_type") and hasattr(task, "operator"):  # an AssertionTask object
+        task = {_scouter_task_tag(task.task_type): task.model_dump()}
     variant = scouter_variant(task)
     if variant is None or not isinstance(variant[1], dict):
         raise ValueError(f"AttributeFilter.task: expected {{Assertion: {{...}}}}, found {task!r}")
@@ -320,6 +347,32 @@ def _attribute_filter_check(fields: dict[str, Any]) -> dict[str, Any]:
         **fields,
         "check": {"operator": inner.get("operator"), "expected_value": inner.get("expected_value")},
     }
+
+
+def _scouter_task_tag(task_type: str) -> str:
+    return {"Assertion": "Assertion"}.get(task_type, "AgentAssertion")
+
+
+add_scouter_variants(
+    TraceAssertion,
+    {
+        "SpanSequence": ("span_names",),
+        "SpanSet": ("span_names",),
+        "SpanCount": ("filter",),
+        "SpanExists": ("filter",),
+        "SpanAttribute": ("filter", "attribute_key"),
+        "SpanDuration": ("filter",),
+        "SpanAggregation": ("filter", "attribute_key", "aggregation"),
+        "TraceDuration": (),
+        "TraceSpanCount": (),
+        "TraceErrorCount": (),
+        "TraceServiceCount": (),
+        "TraceMaxDepth": (),
+        "TraceAttribute": ("attribute_key",),
+        "AttributeFilter": ("key", "task", "mode"),
+    },
+    _SCOUTER_FIELDS,
+)
 
 
 def _aggregate(values: list[Any], how: AggregationType, key: str) -> Any:

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Sequence
+from collections import abc
 from enum import StrEnum
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 import polars as pl
 from pydantic import Field, field_validator, model_validator
@@ -50,6 +50,46 @@ def _snake(name: str) -> str:
     return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
 
 
+class ScouterVariant(type):
+    """One of Scouter's enum variants (`SpanFilter.ByName`, `TraceAssertion.SpanCount`) as a
+    constructor of our model and a class for `isinstance`: calling it builds the model with that
+    `kind`; `isinstance(x, SpanFilter.ByName)` is true for every by-name filter."""
+
+    _base: type[FrozenModel]
+    _kind: str
+    _fields: tuple[str, ...]
+    _renames: dict[str, str]
+
+    def __instancecheck__(cls, instance: Any) -> bool:
+        return isinstance(instance, cls._base) and getattr(instance, "kind", None) == cls._kind
+
+    def __call__(cls, *args: Any, **kwargs: Any) -> Any:
+        if len(args) > len(cls._fields):
+            raise TypeError(
+                f"{cls.__qualname__} takes {len(cls._fields)} positional arguments "
+                f"({', '.join(cls._fields) or 'none'}), got {len(args)}"
+            )
+        given = {**dict(zip(cls._fields, args, strict=False)), **kwargs}
+        fields = {cls._renames.get(k, k): v for k, v in given.items()}
+        return cls._base.model_validate({"kind": cls._kind, **fields})
+
+
+def add_scouter_variants(
+    base: type[FrozenModel], variants: dict[str, tuple[str, ...]], renames: dict[str, str]
+) -> None:
+    """Attach Scouter's variant names to `base` (`{"ByName": ("name",)}`: `base.ByName(name)`)."""
+    for tag, fields in variants.items():
+        namespace = {
+            "_base": base,
+            "_kind": _snake(tag),
+            "_fields": fields,
+            "_renames": renames,
+            "__qualname__": f"{base.__name__}.{tag}",
+            "__doc__": f"Scouter's {tag}.",
+        }
+        setattr(base, tag, ScouterVariant(tag, (), namespace))
+
+
 class SpanStatus(StrEnum):
     """A span's status as OpenTelemetry names it (Scouter: `SpanStatus.Ok`, `.Error`, `.Unset`)."""
 
@@ -81,6 +121,18 @@ class SpanFilter(FrozenModel):
     max_ms: float | None = None
     names: list[str] = Field(default_factory=list)
     filters: list[SpanFilter] = Field(default_factory=list)
+
+    # Scouter's variant names (`SpanFilter.ByName(name=...)`, `isinstance(f, SpanFilter.ByName)`),
+    # attached below the class.
+    ByName: ClassVar[ScouterVariant]
+    ByNamePattern: ClassVar[ScouterVariant]
+    WithAttribute: ClassVar[ScouterVariant]
+    WithAttributeValue: ClassVar[ScouterVariant]
+    WithStatus: ClassVar[ScouterVariant]
+    WithDuration: ClassVar[ScouterVariant]
+    Sequence: ClassVar[ScouterVariant]
+    And: ClassVar[ScouterVariant]
+    Or: ClassVar[ScouterVariant]
 
     @model_validator(mode="before")
     @classmethod
@@ -157,7 +209,7 @@ class SpanFilter(FrozenModel):
         return cls(kind="with_duration", min_ms=min_ms, max_ms=max_ms)
 
     @classmethod
-    def sequence(cls, names: Sequence[str]) -> SpanFilter:
+    def sequence(cls, names: abc.Sequence[str]) -> SpanFilter:
         """Consecutive spans (in start order) named `names`, in that order."""
         return cls(kind="sequence", names=list(names))
 
@@ -169,7 +221,7 @@ class SpanFilter(FrozenModel):
         """Spans matching this filter or any other (`a.or_(b).or_(c)` is one list)."""
         return SpanFilter(kind="or", filters=self._joined("or", others))
 
-    def _joined(self, kind: str, others: Sequence[SpanFilter]) -> list[SpanFilter]:
+    def _joined(self, kind: str, others: abc.Sequence[SpanFilter]) -> list[SpanFilter]:
         return [part for f in (self, *others) for part in (f.filters if f.kind == kind else [f])]
 
     # -- evaluation ------------------------------------------------------------------------------
@@ -250,3 +302,20 @@ def spans_by_trace(spans: pl.DataFrame) -> dict[str, list[Span]]:
         row["attributes"] = json.loads(row["attributes"]) if row.get("attributes") else {}
         grouped.setdefault(row["trace_id"], []).append(row)
     return grouped
+
+
+add_scouter_variants(
+    SpanFilter,
+    {
+        "ByName": ("name",),
+        "ByNamePattern": ("pattern",),
+        "WithAttribute": ("key",),
+        "WithAttributeValue": ("key", "value"),
+        "WithStatus": ("status",),
+        "WithDuration": ("min_ms", "max_ms"),
+        "Sequence": ("names",),
+        "And": ("filters",),
+        "Or": ("filters",),
+    },
+    {},
+)

@@ -192,3 +192,30 @@ def test_the_psi_threshold_can_be_given_on_the_alert_config_as_in_scouter() -> N
         Drifter().create_drift_profile(frame, PsiDriftConfig(space="s", name="n", threshold=rule)),
     )
     assert result.features[0].threshold == expected.features[0].threshold
+
+
+def test_scouters_variant_names_construct_and_classify() -> None:
+    from scouter_flows.evaluate import AssertionTask, SpanFilter, TraceAssertion
+
+    by_name = SpanFilter.ByName(name="retry")
+    assert by_name == SpanFilter.by_name("retry")
+    assert isinstance(SpanFilter.by_name("retry"), SpanFilter.ByName)
+    assert not isinstance(by_name, SpanFilter.WithStatus)
+    assert SpanFilter.And(filters=[by_name, SpanFilter.WithStatus("Error")]) == (
+        SpanFilter.by_name("retry").and_(SpanFilter.with_status("ERROR"))
+    )
+    assert SpanFilter.WithDuration(max_ms=5.0) == SpanFilter.with_duration(max_ms=5.0)
+    assert TraceAssertion.SpanCount(filter=by_name) == TraceAssertion.span_count(by_name)
+    assert TraceAssertion.SpanSequence(span_names=["a", "b"]) == TraceAssertion.span_sequence(
+        ["a", "b"]
+    )
+    assert TraceAssertion.SpanAggregation(by_name, "tokens", "Sum") == (
+        TraceAssertion.span_aggregation(by_name, attribute_key="tokens", aggregation="Sum")
+    )
+    assert isinstance(TraceAssertion.trace_duration(), TraceAssertion.TraceDuration)
+    inner = AssertionTask(id="inner", operator="StartsWith", expected_value="gpt")
+    assert TraceAssertion.AttributeFilter(key="model", task=inner, mode="All") == (
+        TraceAssertion.attribute_filter("model", "StartsWith", "gpt", mode="all")
+    )
+    with pytest.raises(TypeError, match=r"SpanFilter\.ByName takes 1 positional arguments"):
+        SpanFilter.ByName("a", "b")
