@@ -135,3 +135,16 @@ def flow_runs(api: str, deployment_id: str, *states: str) -> list[dict[str, Any]
     response = httpx.post(f"{api}/flow_runs/filter", json=body)
     response.raise_for_status()
     return list(response.json())
+
+
+def post(url: str, body: dict[str, Any], attempts: int = 6) -> httpx.Response:
+    """POST `body`, retrying while the server answers 503: it does so when its SQLite database
+    is busy (the scheduler writes a minutely deployment's runs at the same time), and Prefect's
+    own client retries these as well."""
+    for attempt in range(attempts):
+        response = httpx.post(url, json=body, timeout=30)
+        if response.status_code != 503 or attempt == attempts - 1:
+            break
+        time.sleep(0.5 * 2**attempt)
+    response.raise_for_status()
+    return response

@@ -40,8 +40,12 @@ class Drifter:
         self, data: Sequence[CustomMetric], config: CustomMetricDriftConfig
     ) -> CustomDriftProfile: ...
 
-    def create_drift_profile(self, data: Any, config: AnyConfig) -> AnyProfile:
-        """Build a drift profile of the kind `config` asks for.
+    @overload
+    def create_drift_profile(self, data: DataLike) -> SpcDriftProfile: ...
+
+    def create_drift_profile(self, data: Any, config: AnyConfig | None = None) -> AnyProfile:
+        """Build a drift profile of the kind `config` asks for (without one, an SPC profile
+        with `SpcDriftConfig()`'s defaults, as in Scouter).
 
         Args:
             data: For PSI and SPC, the baseline: a Polars/pandas frame, pyarrow Table, 2-D numpy
@@ -52,6 +56,8 @@ class Drifter:
         Raises:
             ConfigError: `config` is of no registered drift kind.
         """
+        if config is None:
+            config = SpcDriftConfig()
         profile: AnyProfile = kind_of(config).create(data, config)
         return profile
 

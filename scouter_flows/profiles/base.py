@@ -80,21 +80,53 @@ class DriftType(StrEnum):
         raise ConfigError(f"unknown drift type {value!r}; known: Psi, Spc, Custom, Agent")
 
 
+MISSING = "__missing__"
+"""Scouter's placeholder space and name: a profile may be built with it, not stored."""
+
+
 class ProfileIdentity(FrozenModel):
-    """Where a profile lives: `space/name/version`, as in Scouter."""
+    """Where a profile lives: `space/name/version`, as in Scouter.
+
+    Without `space` and `name` a config holds Scouter's placeholder `__missing__`: the profile
+    can be built and used in memory, and must be named before it is stored. `config_path=`
+    loads the whole config from a JSON file, in this package's layout or Scouter's.
+    """
 
     space: str = Field(
+        default=MISSING,
         validation_alias=AliasChoices("space", "repository"),
         description="Team or domain the model belongs to (Scouter's older name: repository).",
     )
-    name: str = Field(description="Model or monitor name.")
+    name: str = Field(default=MISSING, description="Model or monitor name.")
     version: str = Field(default="0.1.0", description="Profile version; immutable once stored.")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _config_path(cls, data: Any) -> Any:
+        if not isinstance(data, dict) or "config_path" not in data:
+            return data
+        others = sorted(set(data) - {"config_path"})
+        if others:
+            raise ValueError(
+                f"config_path= loads the whole config: give {others} in the file, or leave out "
+                "config_path"
+            )
+        path = data["config_path"]
+        loaded = read_json_object(path, what="config")
+        return cls.from_scouter_config(loaded) if is_scouter_config(loaded) else loaded
+
+    @classmethod
+    def from_scouter_config(cls, data: dict[str, Any]) -> dict[str, Any]:
+        """This package's layout of a decoded Scouter config of this kind."""
+        raise ValueError(f"reading Scouter's {cls.__name__} files is not supported")
 
     @field_validator("space", "name", "version")
     @classmethod
     def _check_name(cls, value: str, info: ValidationInfo) -> str:
         # ASCII only: the key goes into URLs, Asset URIs, artifact and deployment names and
         # OpsGenie aliases, which all take it as it is.
+        if value == MISSING and info.field_name != "version":
+            return value
         if not _NAME.match(value):
             raise ValueError(
                 f"{value[:64]!r} is not a valid identifier: use ASCII letters, digits, '_', '.' "
@@ -107,6 +139,11 @@ class ProfileIdentity(FrozenModel):
     def key(self) -> str:
         """`space/name/version`."""
         return f"{self.space}/{self.name}/{self.version}"
+
+    @property
+    def is_named(self) -> bool:
+        """Whether both space and name are set (not Scouter's `__missing__`)."""
+        return MISSING not in (self.space, self.name)
 
 
 class DriftProfileBase(FrozenModel):
@@ -240,13 +277,18 @@ def profile_kind(data: Mapping[str, Any]) -> str | None:
     return "custom" if "metrics" in data else "genai" if "tasks" in data else None
 
 
-def read_json_object(path: str | Path) -> dict[str, Any]:
-    """Read a JSON object from `path`, with errors that name the file."""
+def is_scouter_config(data: Mapping[str, Any]) -> bool:
+    """Whether a config document is Scouter's (it carries a `uid` or a `drift_type`)."""
+    return "uid" in data or "drift_type" in data
+
+
+def read_json_object(path: str | Path, what: str = "profile") -> dict[str, Any]:
+    """Read a JSON object from `path`, with errors that name the file (a `what` file)."""
     source = Path(path)
     try:
         text = source.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise ConfigError(f"profile file not found: {source}") from None
+        raise ConfigError(f"{what} file not found: {source}") from None
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:

@@ -16,6 +16,7 @@ from scouter_flows.profiles.alerting import AlertCondition, AlertThreshold, Cust
 from scouter_flows.profiles.base import DriftProfileBase, OmitsUnset, ProfileIdentity
 from scouter_flows.profiles.scouter_json import (
     ScouterOrigin,
+    custom_config_from_scouter,
     custom_from_scouter,
     custom_to_scouter,
 )
@@ -49,6 +50,11 @@ class CustomMetric(AlertCondition):
 
 class CustomMetricDriftConfig(ProfileIdentity):
     """Identity and sample size of a custom-metric profile."""
+
+    @classmethod
+    def from_scouter_config(cls, data: dict[str, Any]) -> dict[str, Any]:
+        """This package's layout of a decoded Scouter config of this kind."""
+        return custom_config_from_scouter(data)
 
     sample_size: int = Field(
         default=25, ge=1, description="Observations a metric needs in a window to be judged."

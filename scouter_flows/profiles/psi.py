@@ -23,7 +23,12 @@ from scouter_flows.profiles.alerting import (
     PsiThreshold,
 )
 from scouter_flows.profiles.base import DriftProfileBase, FrozenModel, OmitsUnset, ProfileIdentity
-from scouter_flows.profiles.scouter_json import ScouterOrigin, psi_from_scouter, psi_to_scouter
+from scouter_flows.profiles.scouter_json import (
+    ScouterOrigin,
+    psi_config_from_scouter,
+    psi_from_scouter,
+    psi_to_scouter,
+)
 
 __all__ = [
     "PsiAlertConfig",
@@ -124,6 +129,11 @@ class PsiDriftConfig(ProfileIdentity):
         >>> PsiDriftConfig(space="fraud", name="scorer", categorical_features=["country"])
         PsiDriftConfig(space='fraud', name='scorer', version='0.1.0', ...)
     """
+
+    @classmethod
+    def from_scouter_config(cls, data: dict[str, Any]) -> dict[str, Any]:
+        """This package's layout of a decoded Scouter config of this kind."""
+        return psi_config_from_scouter(data)
 
     features_to_monitor: list[str] = Field(
         default_factory=list, description="Features to monitor; empty means every column."

@@ -63,24 +63,28 @@ def psi_from_scouter(data: dict[str, Any]) -> dict[str, Any]:
         name: psi_feature_from_scouter(record, feature_map.get(name), f"features.{name}")
         for name, record in _mapping(data, "features", "").items()
     }
-    categorical = config.get("categorical_features")
     return {
         "drift_type": "psi",
         "created_at": _created_at(data, config),
-        "config": {
-            **_identity(config),
-            "features_to_monitor": list(features),
-            "categorical_features": list(categorical or []),
-            "binning": _binning_from(config.get("binning_strategy")),
-            "threshold": _threshold_from(alert.get("threshold")),
-            "alert_config": {
-                **_dispatch_from(alert),
-                "features_to_monitor": list(alert.get("features_to_monitor") or []),
-            },
-        },
+        "config": {**psi_config_from_scouter(config), "features_to_monitor": list(features)},
         "features": features,
         "baseline_rows": None,
         "scouter": _origin(data, config, alert, ("feature_map", "categorical_features")),
+    }
+
+
+def psi_config_from_scouter(config: dict[str, Any]) -> dict[str, Any]:
+    """A Scouter `PsiDriftConfig` document as this package's PSI config dict."""
+    alert = config.get("alert_config") or {}
+    return {
+        **_identity(config),
+        "categorical_features": list(config.get("categorical_features") or []),
+        "binning": _binning_from(config.get("binning_strategy")),
+        "threshold": _threshold_from(alert.get("threshold")),
+        "alert_config": {
+            **_dispatch_from(alert),
+            "features_to_monitor": list(alert.get("features_to_monitor") or []),
+        },
     }
 
 
@@ -119,11 +123,25 @@ def spc_from_scouter(data: dict[str, Any]) -> dict[str, Any]:
     from them and judged here against subgroup means (sigma / sqrt(sample_size)).
     """
     config, alert = _config_parts(data)
-    sample_size = _number(config, "sample_size", "config", integer=True)
+    settings = spc_config_from_scouter(config)
     features = {
-        name: spc_feature_from_scouter(record, int(sample_size), f"features.{name}")
+        name: spc_feature_from_scouter(record, settings["sample_size"], f"features.{name}")
         for name, record in _mapping(data, "features", "").items()
     }
+    return {
+        "drift_type": "spc",
+        "created_at": _created_at(data, config),
+        "config": {**settings, "features_to_monitor": list(features)},
+        "features": features,
+        "baseline_rows": None,
+        "leftover_rows": 0,
+        "scouter": _origin(data, config, alert, ("feature_map", "sample")),
+    }
+
+
+def spc_config_from_scouter(config: dict[str, Any]) -> dict[str, Any]:
+    """A Scouter `SpcDriftConfig` document as this package's SPC config dict."""
+    alert = config.get("alert_config") or {}
     rule = alert.get("rule") or {}
     rule_text = " ".join(str(rule.get("rule", DEFAULT_SPC_RULE)).split())
     zones = [
@@ -131,25 +149,16 @@ def spc_from_scouter(data: dict[str, Any]) -> dict[str, Any]:
         for i, z in enumerate(rule.get("zones_to_monitor", ["Zone1", "Zone2", "Zone3", "Zone4"]))
     ]
     return {
-        "drift_type": "spc",
-        "created_at": _created_at(data, config),
-        "config": {
-            **_identity(config),
-            "sample_size": sample_size,
-            "features_to_monitor": list(features),
-            # Scouter's default rule is no choice of the user's: such profiles get the
-            # calibrated method (a stated false-alarm rate per window); any other rule is kept.
-            "method": "calibrated" if rule_text == DEFAULT_SPC_RULE else "rules",
-            "rule": {"rule": rule_text, "zones_to_monitor": [z for z in zones if z]},
-            "alert_config": {
-                **_dispatch_from(alert),
-                "features_to_monitor": list(alert.get("features_to_monitor") or []),
-            },
+        **_identity(config),
+        "sample_size": _number(config, "sample_size", "config", integer=True),
+        # Scouter's default rule is no choice of the user's: such profiles get the
+        # calibrated method (a stated false-alarm rate per window); any other rule is kept.
+        "method": "calibrated" if rule_text == DEFAULT_SPC_RULE else "rules",
+        "rule": {"rule": rule_text, "zones_to_monitor": [z for z in zones if z]},
+        "alert_config": {
+            **_dispatch_from(alert),
+            "features_to_monitor": list(alert.get("features_to_monitor") or []),
         },
-        "features": features,
-        "baseline_rows": None,
-        "leftover_rows": 0,
-        "scouter": _origin(data, config, alert, ("feature_map", "sample")),
     }
 
 
@@ -200,13 +209,19 @@ def custom_from_scouter(data: dict[str, Any]) -> dict[str, Any]:
     return {
         "drift_type": "custom",
         "created_at": _created_at(data, config),
-        "config": {
-            **_identity(config),
-            "sample_size": _number(config, "sample_size", "config", integer=True),
-            "alert_config": _dispatch_from(alert),
-        },
+        "config": custom_config_from_scouter(config),
         "metrics": metrics,
         "scouter": _origin(data, config, alert, ()),
+    }
+
+
+def custom_config_from_scouter(config: dict[str, Any]) -> dict[str, Any]:
+    """A Scouter `CustomMetricDriftConfig` document as this package's custom config dict (its
+    alert conditions belong to the metrics)."""
+    return {
+        **_identity(config),
+        "sample_size": _number(config, "sample_size", "config", integer=True),
+        "alert_config": _dispatch_from(config.get("alert_config") or {}),
     }
 
 

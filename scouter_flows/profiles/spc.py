@@ -16,7 +16,12 @@ from pydantic import Field, FiniteFloat, field_validator, model_validator
 from scouter_flows import limits
 from scouter_flows.profiles.alerting import SpcAlertConfig
 from scouter_flows.profiles.base import DriftProfileBase, FrozenModel, OmitsUnset, ProfileIdentity
-from scouter_flows.profiles.scouter_json import ScouterOrigin, spc_from_scouter, spc_to_scouter
+from scouter_flows.profiles.scouter_json import (
+    ScouterOrigin,
+    spc_config_from_scouter,
+    spc_from_scouter,
+    spc_to_scouter,
+)
 
 DEFAULT_RULE = "8 16 4 8 2 4 1 1"
 TREND_LENGTH = 7
@@ -105,6 +110,11 @@ class SpcDriftConfig(ProfileIdentity):
         >>> SpcDriftConfig(space="fraud", name="scorer", rule=SpcRule()).method
         'rules'
     """
+
+    @classmethod
+    def from_scouter_config(cls, data: dict[str, Any]) -> dict[str, Any]:
+        """This package's layout of a decoded Scouter config of this kind."""
+        return spc_config_from_scouter(data)
 
     @model_validator(mode="before")
     @classmethod

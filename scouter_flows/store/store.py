@@ -19,7 +19,7 @@ from alembic.script import ScriptDirectory
 from scouter_flows.drift.kinds import PROFILE_TYPES, AnyProfile
 from scouter_flows.errors import ConfigError, StoreError
 from scouter_flows.profiles.alerting import CommonCrons
-from scouter_flows.profiles.base import DriftProfileBase, ProfileIdentity
+from scouter_flows.profiles.base import MISSING, DriftProfileBase, ProfileIdentity
 from scouter_flows.store import schema
 from scouter_flows.store.connection import create_engine, dialect_insert
 from scouter_flows.store.data_profiles import DataProfiles
@@ -168,9 +168,15 @@ class Store(DriftRuns, EvalRuns, Telemetry, Outbox, DataProfiles):
             StoreError: this space/name/version is already stored with different content
                 (versions are immutable: bump the version).
         """
+        config = profile.config
+        if MISSING in (config.space, config.name):
+            raise ConfigError(
+                f"profile {config.space}/{config.name}/{config.version} has no space or name "
+                f"(Scouter's placeholder {MISSING!r}): set space= and name= on its config "
+                "before storing it"
+            )
         body = json.loads(profile.model_dump_json())
         digest = _content_hash(body)
-        config = profile.config
         key = (config.space, config.name, config.version, profile.drift_type)
         table = schema.profiles
         with self._begin() as conn:

@@ -22,7 +22,15 @@ import pytest
 
 from scouter_flows import Drifter, PsiAlertConfig, PsiDriftConfig, Store
 from scouter_flows.sources.sample import generate_sample_data
-from tests.real_prefect import BIN, deployment, flow_runs, prefect_server, serving, wait_for
+from tests.real_prefect import (
+    BIN,
+    deployment,
+    flow_runs,
+    post,
+    prefect_server,
+    serving,
+    wait_for,
+)
 
 pytestmark = pytest.mark.real_server
 DEPLOYMENT = "drift-monitor/credit-minutely-1.0"
@@ -99,8 +107,7 @@ def test_runs_without_window_parameters_complete_on_a_real_server(served: Served
     found = deployment(served.api, DEPLOYMENT)
     assert found is not None
     # The UI's Quick run: a flow run of the deployment with no parameters of its own.
-    quick = httpx.post(f"{served.api}/deployments/{found['id']}/create_flow_run", json={})
-    quick.raise_for_status()
+    quick = post(f"{served.api}/deployments/{found['id']}/create_flow_run", {})
     # `prefect deployment run` without -p.
     cli = subprocess.run(
         [str(BIN / "prefect"), "deployment", "run", DEPLOYMENT],
@@ -146,8 +153,7 @@ def test_the_scheduler_creates_runs_from_the_profiles_cron_and_they_complete(
 def test_a_profile_whose_data_stopped_completes_its_runs_as_no_data(served: Served) -> None:
     found = deployment(served.api, QUIET)
     assert found is not None
-    quick = httpx.post(f"{served.api}/deployments/{found['id']}/create_flow_run", json={})
-    quick.raise_for_status()
+    quick = post(f"{served.api}/deployments/{found['id']}/create_flow_run", {})
     run = _finished(served.api, quick.json()["id"])
     assert run["state_type"] == "COMPLETED", run["state"]
     stored = _stored_run(served.store_url, run, "quiet")

@@ -219,3 +219,47 @@ def test_scouters_variant_names_construct_and_classify() -> None:
     )
     with pytest.raises(TypeError, match=r"SpanFilter\.ByName takes 1 positional arguments"):
         SpanFilter.ByName("a", "b")
+
+
+def test_configs_take_scouters_defaults_and_name_is_needed_only_to_store(tmp_path: Path) -> None:
+    from scouter_flows import SpcDriftConfig, Store
+
+    assert PsiDriftConfig().key == "__missing__/__missing__/0.1.0"
+    assert not SpcDriftConfig().is_named
+    assert CustomMetricDriftConfig(sample_size=5).name == "__missing__"
+    frame = pl.DataFrame({"x": [float(i % 7) for i in range(500)]})
+    profile = Drifter().create_drift_profile(frame)  # no config: SPC, as in Scouter
+    assert isinstance(profile, SpcDriftProfile)
+    assert Drifter().compute_drift(frame, profile).features[0].feature == "x"
+    with (
+        Store(f"sqlite:///{tmp_path / 's.db'}") as store,
+        pytest.raises(ConfigError, match=r"has no space or name .*set space= and name="),
+    ):
+        store.register_profile(profile)
+
+
+def test_config_path_loads_a_config_in_either_layout(tmp_path: Path) -> None:
+    from scouter_flows import SpcDriftConfig
+
+    ours = PsiDriftConfig(space="fraud", name="scorer", categorical_features=["c"])
+    (tmp_path / "ours.json").write_text(ours.model_dump_json())
+    assert PsiDriftConfig(config_path=tmp_path / "ours.json") == ours
+    scouter = {
+        "sample_size": 50, "sample": True, "space": "fraud", "name": "scorer",
+        "version": "2.0.0", "uid": "u",
+        "alert_config": {
+            "rule": {"rule": "4 8 2 4 1 2 1 1", "zones_to_monitor": ["Zone1", "Zone2"]},
+            "schedule": "0 0 6 * * *", "features_to_monitor": ["x"],
+            "dispatch_config": {"Console": {"enabled": True}},
+        },
+        "feature_map": {"features": {}}, "drift_type": "Spc",
+    }  # fmt: skip
+    (tmp_path / "spc_config.json").write_text(json.dumps(scouter))
+    config = SpcDriftConfig(config_path=str(tmp_path / "spc_config.json"))
+    assert (config.key, config.sample_size, config.method) == ("fraud/scorer/2.0.0", 50, "rules")
+    assert config.rule.rule == "4 8 2 4 1 2 1 1"
+    assert config.alert_config.schedule == "0 6 * * *"
+    with pytest.raises(ValueError, match=r"config_path= loads the whole config: give \['name'\]"):
+        SpcDriftConfig(config_path=tmp_path / "spc_config.json", name="other")
+    with pytest.raises(ValueError, match="config file not found"):
+        PsiDriftConfig(config_path=tmp_path / "nope.json")
