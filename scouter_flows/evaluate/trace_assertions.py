@@ -16,6 +16,7 @@ from pydantic import Field, field_validator, model_validator
 
 from scouter_flows.profiles.base import FrozenModel
 from scouter_flows.traces.filters import (
+    ScouterTagged,
     ScouterVariant,
     Span,
     SpanFilter,
@@ -40,7 +41,7 @@ class NoSpanMatched(Exception):  # noqa: N818 - an outcome, not an error: the ta
     """The assertion's filter matched no span: the task fails with this message."""
 
 
-class TraceAssertion(FrozenModel):
+class TraceAssertion(FrozenModel, ScouterTagged):
     """What to compute from a trace; build one with the class methods."""
 
     kind: Literal[
@@ -86,22 +87,19 @@ class TraceAssertion(FrozenModel):
     TraceAttribute: ClassVar[ScouterVariant]
     AttributeFilter: ClassVar[ScouterVariant]
 
-    @model_validator(mode="before")
     @classmethod
-    def _scouter_form(cls, data: Any) -> Any:
-        # Scouter writes {SpanSequence: {span_names: [...]}}, {TraceDuration: {}}, ...
-        variant = scouter_variant(data)
-        if variant is None:
-            if isinstance(data, dict) and data.get("kind") == "attribute_filter" and "task" in data:
-                return _attribute_filter_check(dict(data))
-            return data
-        kind, given = variant
-        if isinstance(given, list):
-            return {"kind": kind, "names": given}
-        fields = {_SCOUTER_FIELDS.get(k, k): v for k, v in given.items()}
-        if kind == "attribute_filter":
-            fields = _attribute_filter_check(fields)
-        return {"kind": kind, **fields}
+    def _untagged(cls, data: Any) -> Any:
+        if isinstance(data, dict) and data.get("kind") == "attribute_filter" and "task" in data:
+            return _attribute_filter_check(dict(data))
+        return data
+
+    @classmethod
+    def _tagged_fields(cls, kind: str, fields: dict[str, Any] | list[Any]) -> dict[str, Any]:
+        # Scouter's field names: span_names, attribute_key; AttributeFilter holds a task.
+        if isinstance(fields, list):
+            return {"names": fields}
+        renamed = {_SCOUTER_FIELDS.get(k, k): v for k, v in fields.items()}
+        return _attribute_filter_check(renamed) if kind == "attribute_filter" else renamed
 
     @field_validator("mode", mode="before")
     @classmethod

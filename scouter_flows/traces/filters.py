@@ -14,7 +14,7 @@ from enum import StrEnum
 from typing import Any, ClassVar, Literal
 
 import polars as pl
-from pydantic import Field, field_validator, model_validator
+from pydantic import BaseModel, Field, field_validator, model_validator
 
 from scouter_flows.patterns import PatternError, compile_pattern
 from scouter_flows.profiles.base import FrozenModel
@@ -98,7 +98,33 @@ class SpanStatus(StrEnum):
     Unset = "UNSET"
 
 
-class SpanFilter(FrozenModel):
+class ScouterTagged(BaseModel):
+    """Reads a model given in Scouter's externally tagged form, one CamelCase key holding the
+    variant's fields (`{ByName: {name: ...}}`), as `{kind: by_name, name: ...}`."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _scouter_form(cls, data: Any) -> Any:
+        variant = scouter_variant(data)
+        if variant is None:
+            return cls._untagged(data)
+        kind, fields = variant
+        return {"kind": kind, **cls._tagged_fields(kind, fields)}
+
+    @classmethod
+    def _untagged(cls, data: Any) -> Any:
+        """Data not in the tagged form, as it should be validated."""
+        return data
+
+    @classmethod
+    def _tagged_fields(cls, kind: str, fields: dict[str, Any] | list[Any]) -> dict[str, Any]:
+        """Our fields for the tagged variant `kind`."""
+        if isinstance(fields, list):
+            raise ValueError(f"{kind}: expected an object of its fields")
+        return fields
+
+
+class SpanFilter(FrozenModel, ScouterTagged):
     """A predicate on spans; build one with the class methods and combine with `and_`/`or_`."""
 
     kind: Literal[
@@ -133,18 +159,6 @@ class SpanFilter(FrozenModel):
     Sequence: ClassVar[ScouterVariant]
     And: ClassVar[ScouterVariant]
     Or: ClassVar[ScouterVariant]
-
-    @model_validator(mode="before")
-    @classmethod
-    def _scouter_form(cls, data: Any) -> Any:
-        # Scouter writes {ByName: {name: ...}}, {And: {filters: [...]}}: one CamelCase key.
-        variant = scouter_variant(data)
-        if variant is None:
-            return data
-        kind, fields = variant
-        if isinstance(fields, list):
-            raise ValueError(f"span filter {kind}: expected an object of its fields")
-        return {"kind": kind, **fields}
 
     @field_validator("status", mode="before")
     @classmethod
