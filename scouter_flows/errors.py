@@ -56,3 +56,10 @@ def first_line(exc: BaseException) -> str:
     """
     text = str(getattr(exc, "orig", None) or exc).strip()
     return text.splitlines()[0] if text else type(exc).__name__
+
+
+class UnknownRecordError(ScouterFlowsError, KeyError):
+    """`results[record_id]` named no record: a `KeyError`, and a `RuntimeError` as Scouter's."""
+
+    def __str__(self) -> str:  # KeyError would quote the message
+        return str(self.args[0]) if self.args else ""

@@ -12,7 +12,15 @@ from scouter_flows.evaluate.profile import GenAIEvalConfig, GenAIEvalProfile
 from scouter_flows.evaluate.prompts import Message, Prompt, Provider, Score, register_output_type
 from scouter_flows.evaluate.providers import JudgeSettings
 from scouter_flows.evaluate.records import EvalRecord
-from scouter_flows.evaluate.results import Comparison, EvalResults, TaskDelta, TaskSummary
+from scouter_flows.evaluate.results import (
+    Comparison,
+    EvalResults,
+    RecordEvalSet,
+    RecordResult,
+    TaskDelta,
+    TaskResult,
+    TaskSummary,
+)
 from scouter_flows.evaluate.task_files import TasksFile, load_tasks
 from scouter_flows.evaluate.task_graph import (
     AssertionTask,
@@ -51,10 +59,13 @@ __all__ = [
     "Message",
     "Prompt",
     "Provider",
+    "RecordEvalSet",
+    "RecordResult",
     "Score",
     "SpanFilter",
     "SpanStatus",
     "TaskDelta",
+    "TaskResult",
     "TaskSummary",
     "TasksFile",
     "TraceAssertion",

@@ -7,20 +7,35 @@ passes.
 
 from __future__ import annotations
 
+import difflib
 import json
 import math
+import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from importlib.util import find_spec
 from json.encoder import encode_basestring
-from typing import Any
+from typing import Annotated, Any
 
 import polars as pl
+from pydantic import Field, TypeAdapter, ValidationError
 from rich.console import Console
 from rich.table import Table
 
 from scouter_flows import limits
+from scouter_flows.errors import ConfigError, UnknownRecordError
 from scouter_flows.evaluate.judging import JudgeStats
 from scouter_flows.evaluate.runner import ERROR, FAIL, PASS, SKIPPED, STATUS_NAMES, TaskColumn
+from scouter_flows.evaluate.task_graph import AssertionTask, LLMJudgeTask, TraceAssertionTask
+from scouter_flows.profiles.base import describe_validation_error
+
+_TASKS: TypeAdapter[list[Any]] = TypeAdapter(
+    list[
+        Annotated[
+            AssertionTask | LLMJudgeTask | TraceAssertionTask, Field(discriminator="task_type")
+        ]
+    ]
+)
 
 
 def _json(value: Any) -> str | None:
@@ -57,8 +72,89 @@ class TaskSummary:
         return _rate(self.passed, self.passed + self.failed + self.errored)
 
 
+@dataclass(slots=True, frozen=True)
+class TaskResult:
+    """One task's outcome for one record (Scouter's `EvalTaskResult`)."""
+
+    record_uid: str
+    task_id: str
+    task_type: str
+    gate: bool
+    status: str
+    actual: Any
+    expected: Any
+    operator: str
+    message: str | None
+
+    @property
+    def passed(self) -> bool:
+        """Whether the task passed."""
+        return self.status == "pass"
+
+
+@dataclass(slots=True, frozen=True)
+class RecordEvalSet:
+    """A record's task outcomes (Scouter's `EvalSet`); counts leave gates and skipped tasks
+    out, as every pass rate here does."""
+
+    record_uid: str
+    records: list[TaskResult]
+
+    @property
+    def _counted(self) -> list[TaskResult]:
+        return [r for r in self.records if not r.gate]
+
+    @property
+    def total_tasks(self) -> int:
+        """Tasks judged (pass, fail or error), gates left out."""
+        return sum(r.status != "skipped" for r in self._counted)
+
+    @property
+    def passed_tasks(self) -> int:
+        """Tasks that passed, gates left out."""
+        return sum(r.passed for r in self._counted)
+
+    @property
+    def failed_tasks(self) -> int:
+        """Tasks that failed or errored, gates left out."""
+        return self.total_tasks - self.passed_tasks
+
+    @property
+    def pass_rate(self) -> float | None:
+        """passed / judged; None when nothing was judged."""
+        return _rate(self.passed_tasks, self.total_tasks)
+
+
+@dataclass(slots=True, frozen=True)
+class RecordResult:
+    """What `results[record_id]` returns (Scouter's `AlignedEvalResult`)."""
+
+    record_uid: str
+    eval_set: RecordEvalSet
+
+    @property
+    def success(self) -> bool:
+        """Whether every task could be evaluated (no task ended in `error`)."""
+        return all(r.status != "error" for r in self.eval_set.records)
+
+    @property
+    def error_message(self) -> str | None:
+        """The first error's message, if a task errored."""
+        return next((r.message for r in self.eval_set.records if r.status == "error"), None)
+
+    @property
+    def task_count(self) -> int:
+        """How many tasks the record ran through, gates and skipped ones included."""
+        return len(self.eval_set.records)
+
+
 class EvalResults:
-    """The outcome of evaluating records against a task graph."""
+    """The outcome of evaluating records against a task graph.
+
+    Besides the summaries, Scouter's forms: `results[record_id]` (a `RecordResult`),
+    `successful_count`, `failed_count`, `errored_tasks`, `to_dataframe(polars=...)`,
+    `model_dump_json()` and `EvalResults.model_validate_json(text)`.
+    """
 
     def __init__(
         self,
@@ -72,6 +168,7 @@ class EvalResults:
         """Provider calls made by LLM judges, and answers served from the cache."""
         self._columns = columns
         self._level_of = {t.id: n for n, level in enumerate(levels) for t in level}
+        self._index = {r: i for i, r in enumerate(self.record_ids)}
 
     # -- rates ----------------------------------------------------------------------------
 
@@ -119,6 +216,123 @@ class EvalResults:
     def passed_records(self) -> int:
         """Records whose counted tasks all passed (at least one counted)."""
         return sum(rate == 1.0 for rate in self.record_pass_rates().values())
+
+    # -- per record (Scouter's forms) ---------------------------------------------------------
+
+    def __getitem__(self, record_id: str) -> RecordResult:
+        """The outcome of one record, by its id.
+
+        Raises:
+            UnknownRecordError: no record has this id (a `KeyError` and a `RuntimeError`).
+        """
+        try:
+            i = self._index[record_id]
+        except KeyError:
+            close = difflib.get_close_matches(str(record_id), self.record_ids, n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else ""
+            raise UnknownRecordError(f"no record with id {record_id!r}{hint}") from None
+        results = [
+            TaskResult(
+                record_uid=record_id,
+                task_id=c.task.id,
+                task_type=c.task.task_type,
+                gate=c.task.condition,
+                status=STATUS_NAMES[c.status[i]],
+                actual=c.actual[i],
+                expected=c.task.expected_value,
+                operator=str(c.task.operator),
+                message=c.message[i],
+            )
+            for c in self._columns.values()
+        ]
+        return RecordResult(record_id, RecordEvalSet(record_id, results))
+
+    def __len__(self) -> int:
+        return len(self.record_ids)
+
+    @property
+    def errored_tasks(self) -> list[str]:
+        """Ids of the records in which some task ended in `error` (Scouter's name)."""
+        errored = [False] * len(self.record_ids)
+        for column in self._columns.values():
+            for i, status in enumerate(column.status):
+                errored[i] = errored[i] or status == ERROR
+        return [r for r, bad in zip(self.record_ids, errored, strict=True) if bad]
+
+    @property
+    def failed_count(self) -> int:
+        """Records that could not be fully evaluated (some task errored), as Scouter counts."""
+        return len(self.errored_tasks)
+
+    @property
+    def successful_count(self) -> int:
+        """Records whose every task could be evaluated (pass, fail or skipped)."""
+        return len(self.record_ids) - self.failed_count
+
+    def to_dataframe(self, polars: bool = False) -> Any:
+        """`to_polars()`, or (Scouter's default) the same rows as a pandas DataFrame.
+
+        Raises:
+            ConfigError: pandas is asked for and not installed.
+        """
+        frame = self.to_polars()
+        if polars:
+            return frame
+        if find_spec("pandas") is None:
+            raise ConfigError(
+                "to_dataframe() makes a pandas DataFrame and pandas is not installed: "
+                "pip install pandas, or call to_dataframe(polars=True)"
+            )
+        return frame.to_pandas()
+
+    def model_dump_json(self) -> str:
+        """The results as JSON (tasks, records, statuses, values and messages), read back with
+        `EvalResults.model_validate_json`."""
+        return json.dumps(
+            {
+                "record_ids": self.record_ids,
+                "tasks": [c.task.model_dump(mode="json") for c in self._columns.values()],
+                "levels": [[t for t, n in self._level_of.items() if n == k]
+                           for k in range(max(self._level_of.values(), default=-1) + 1)],
+                "columns": {
+                    task_id: {
+                        "status": [STATUS_NAMES[x] for x in c.status],
+                        "actual": c.actual,
+                        "message": c.message,
+                    }
+                    for task_id, c in self._columns.items()
+                },
+                "judge_stats": {"calls": self.judge_stats.calls, "cached": self.judge_stats.cached},
+            },
+            default=str,
+            ensure_ascii=False,
+        )  # fmt: skip
+
+    @classmethod
+    def model_validate_json(cls, text: str | bytes) -> EvalResults:
+        """Results written by `model_dump_json`.
+
+        Raises:
+            ConfigError: the text is not such JSON; the message names the field.
+        """
+        try:
+            data = json.loads(text)
+            tasks = {t.id: t for t in _TASKS.validate_python(data["tasks"])}
+            record_ids = [str(r) for r in data["record_ids"]]
+            codes = {name: code for code, name in enumerate(STATUS_NAMES)}
+            columns: dict[str, TaskColumn] = {}
+            for task_id, body in data["columns"].items():
+                column = TaskColumn(tasks[task_id], len(record_ids))
+                column.status = [codes[x] for x in body["status"]]
+                column.actual = list(body["actual"])
+                column.message = list(body["message"])
+                columns[task_id] = column
+            levels = [[tasks[t] for t in level] for level in data["levels"]]
+            stats = JudgeStats(**data.get("judge_stats", {}))
+        except (ValueError, KeyError, TypeError) as exc:
+            detail = describe_validation_error(exc) if isinstance(exc, ValidationError) else exc
+            raise ConfigError(f"not the JSON of evaluation results: {detail}") from None
+        return cls(record_ids, columns, levels, stats)
 
     # -- frames and tables ------------------------------------------------------------------
 
@@ -225,14 +439,26 @@ class EvalResults:
             for i, record_id in enumerate(self.record_ids)
         }
 
-    def compare_to(self, baseline: EvalResults, threshold: float = 0.05) -> Comparison:
-        """How these results differ from `baseline`, matching records by id.
+    def compare_to(
+        self,
+        baseline: EvalResults,
+        threshold: float | None = None,
+        *,
+        regression_threshold: float | None = None,
+    ) -> Comparison:
+        """How these results differ from `baseline`, matching records by id
+        (`regression_threshold=` is Scouter's name for `threshold`; default 0.05).
 
         A task regresses when its pass rate over the records both runs share drops by more
         than `threshold`; the run regresses when its overall pass rate over those records
         does. New failures passed in the baseline and do not now; fixed ones the reverse.
         """
-        return compare_statuses(self.statuses(), baseline.statuses(), threshold)
+        if threshold is not None and regression_threshold is not None:
+            raise TypeError("give threshold= or Scouter's regression_threshold=, not both")
+        level = threshold if threshold is not None else regression_threshold
+        return compare_statuses(
+            self.statuses(), baseline.statuses(), 0.05 if level is None else level
+        )
 
 
 def compare_statuses(
@@ -253,8 +479,23 @@ def compare_statuses(
         before = sum(theirs[k] == "pass" for k in keys) / len(keys)
         after = sum(mine[k] == "pass" for k in keys) / len(keys)
         deltas.append(TaskDelta(task, before, after, len(keys)))
+    by_record: dict[str, list[tuple[str, str]]] = {}
+    for key in judged:
+        by_record.setdefault(key[0], []).append(key)
+    records = [
+        TaskDelta(
+            record,
+            sum(theirs[k] == "pass" for k in keys) / len(keys),
+            sum(mine[k] == "pass" for k in keys) / len(keys),
+            len(keys),
+        )
+        for record, keys in sorted(by_record.items())
+    ]
     return Comparison(
         threshold=threshold,
+        records=records,
+        baseline_records=len({r for r, _ in theirs}),
+        current_records=len({r for r, _ in mine}),
         baseline_pass_rate=_rate(sum(theirs[k] == "pass" for k in judged), len(judged)),
         pass_rate=_rate(sum(mine[k] == "pass" for k in judged), len(judged)),
         tasks=deltas,
@@ -310,6 +551,48 @@ class Comparison:
     fixed_failures: list[tuple[str, str]] = field(default_factory=list)
     new_tasks: list[str] = field(default_factory=list)
     missing_records: list[str] = field(default_factory=list)
+    records: list[TaskDelta] = field(default_factory=list)
+    """Per shared record (a `TaskDelta` whose `task_id` is the record id): its pass rate over
+    the tasks both runs judged, then and now; Scouter calls a record a workflow."""
+    baseline_records: int = 0
+    current_records: int = 0
+
+    # Scouter's names: a workflow is one record's evaluation.
+
+    @property
+    def total_workflows(self) -> int:
+        """Records both runs judged."""
+        return len(self.records)
+
+    @property
+    def improved_workflows(self) -> int:
+        """Records whose pass rate rose by more than the threshold."""
+        return sum(r.delta > self.threshold for r in self.records)
+
+    @property
+    def regressed_workflows(self) -> int:
+        """Records whose pass rate fell by more than the threshold."""
+        return sum(r.delta < -self.threshold for r in self.records)
+
+    @property
+    def unchanged_workflows(self) -> int:
+        """Records whose pass rate moved by no more than the threshold."""
+        return self.total_workflows - self.improved_workflows - self.regressed_workflows
+
+    @property
+    def mean_pass_rate_delta(self) -> float:
+        """The mean over shared records of (pass rate now - then); 0 with none shared."""
+        return statistics.fmean(r.delta for r in self.records) if self.records else 0.0
+
+    @property
+    def baseline_workflow_count(self) -> int:
+        """Records in the baseline."""
+        return self.baseline_records
+
+    @property
+    def comparison_workflow_count(self) -> int:
+        """Records in these results."""
+        return self.current_records
 
     @property
     def regressions(self) -> list[TaskDelta]:
