@@ -24,6 +24,7 @@ from scouter_flows.profiles.data_profile import (
     DataProfile,
     FeatureSummary,
     Histogram,
+    LengthSummary,
     NumericSummary,
 )
 from scouter_flows.sources.frames import DataLike, to_lazyframe
@@ -347,8 +348,28 @@ def _categorical_summary(tally: CategoryTally, top: int) -> FeatureSummary:
         count=present,
         missing=tally.missing,
         distinct=len(tally.counts),
+        lengths=_lengths(tally.counts),
         top_categories=[
             CategoryCount(value=value, count=count, share=count / present)
             for value, count in tally.top(top)
         ],
     )
+
+
+def _lengths(counts: dict[str, int]) -> LengthSummary | None:
+    """Character lengths of the values, each weighted by its count (exact, from the tally)."""
+    by_length: dict[int, int] = {}
+    for value, count in counts.items():
+        by_length[len(value)] = by_length.get(len(value), 0) + count
+    total = sum(by_length.values())
+    if not total:
+        return None
+    ordered = sorted(by_length.items())
+    seen, median = 0, ordered[-1][0]
+    for length, count in ordered:  # the length at index total // 2, as Scouter takes it
+        seen += count
+        if seen > total // 2:
+            median = length
+            break
+    mean = math.fsum(length * count for length, count in ordered) / total
+    return LengthSummary(min=ordered[0][0], max=ordered[-1][0], mean=mean, median=median)
