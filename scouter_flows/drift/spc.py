@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import os
+import warnings
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -55,6 +56,20 @@ _Found = list[tuple[SpcAlertKind, int | None, int, int, float | None, float | No
 one feature; the peak only for the calibrated judgement."""
 
 
+CONSTANT_BREACH = 1e6
+"""How many standard errors a mean off a constant baseline's value counts as (beyond any limit)."""
+
+
+def standardise(means: np.ndarray, center: float, standard_error: float) -> np.ndarray:
+    """(mean - centre) / SE. With SE 0 (a constant baseline) a mean equal to the centre, up to
+    rounding, is 0 and any other is +/-`CONSTANT_BREACH`; NaN stays NaN."""
+    if standard_error > 0:
+        return (means - center) / standard_error
+    offset = means - center
+    off = np.abs(offset) > 1e-9 * max(1.0, abs(center))
+    return np.where(off, np.sign(offset) * CONSTANT_BREACH, np.where(np.isnan(means), np.nan, 0.0))
+
+
 def c4(n: int) -> float:
     """The exact bias correction of the sample standard deviation for subgroups of n."""
     return math.sqrt(2.0 / (n - 1)) * math.exp(math.lgamma(n / 2.0) - math.lgamma((n - 1) / 2.0))
@@ -64,8 +79,8 @@ def create_spc_profile(lf: pl.LazyFrame, config: SpcDriftConfig) -> SpcDriftProf
     """Centre and process sigma per feature from the full subgroups of the baseline.
 
     Raises:
-        DataError: a feature is missing, not numeric or infinite somewhere, the baseline holds
-            no full subgroup, or a feature has no spread (a chart needs a non-zero sigma).
+        DataError: a named feature is missing, not numeric or infinite somewhere, or the
+            baseline holds no full subgroup. A constant feature is charted with sigma 0.
     """
     return finalize_spc_profile(spc_profile_partial(lf, config), config)
 
@@ -82,7 +97,7 @@ def finalize_spc_profile(partial: SpcProfilePartial, config: SpcDriftConfig) -> 
     """The profile from (merged) baseline partials.
 
     Raises:
-        DataError: no full subgroup, a feature without any complete subgroup, or no spread.
+        DataError: no full subgroup, or a feature without any complete subgroup.
     """
     n = config.sample_size
     if partial.subgroups == 0:
@@ -94,8 +109,10 @@ def finalize_spc_profile(partial: SpcProfilePartial, config: SpcDriftConfig) -> 
         center, sbar = moments_from(partial, name)
         if math.isnan(center) or math.isnan(sbar):
             raise DataError(f"baseline feature {name!r} has no subgroup without missing values")
-        if sbar == 0.0:
-            raise DataError(f"baseline feature {name!r} is constant: an SPC chart needs spread")
+        # A constant feature keeps sigma 0 (spread within rounding of its value counts as
+        # none): any mean off its value is then out of bounds.
+        if sbar <= 1e-12 * max(1.0, abs(center)):
+            sbar = 0.0
         features[name] = SpcFeatureProfile(
             center=center, sigma=sbar / c4(n), sample_size=n, subgroups=partial.subgroups
         )
@@ -223,7 +240,7 @@ def judge_calibrated(charts: list[Chart], alpha: float) -> list[Judged]:
     for chart in charts:
         carried = chart.previous.size
         z = np.concatenate([chart.previous, chart.means])
-        z = (z - chart.center) / chart.standard_error
+        z = standardise(z, chart.center, chart.standard_error)
         window = z[carried:]
         zones = signed_zones(window)
         if window.size == 0:
@@ -334,8 +351,7 @@ def judge_charts(charts: list[Chart], rule: SpcRule) -> list[Judged]:
         z = joined[lo + 1 : lo + 1 + chart.previous.size + chart.means.size]
         z[: chart.previous.size] = chart.previous
         z[chart.previous.size :] = chart.means
-        z -= chart.center
-        z /= chart.standard_error
+        z[:] = standardise(z, chart.center, chart.standard_error)
     zones = signed_zones(joined)
     index, rank, keys = _completions(joined, zones, rule)
     alert_keys = sorted({(kind, zone) for kind, zone, _ in keys}, key=str)
@@ -466,7 +482,22 @@ def _feature_names(
                 f"{what} timestamp column {timestamp_column!r} has dtype {dtype}, expected a "
                 "Datetime with a time zone (convert with .dt.replace_time_zone('UTC'))"
             )
-    names = requested or [n for n in schema.names() if n != timestamp_column]
+    if not requested:
+        # Every column, as in Scouter: the numeric ones are charted, the others left out.
+        names = [n for n in schema.names() if n != timestamp_column]
+        skipped = [n for n in names if not schema[n].is_numeric()]
+        names = [n for n in names if n not in skipped]
+        if skipped:
+            warnings.warn(
+                f"SPC charts numeric columns only; {what} columns {skipped} are not charted "
+                "(name the features to chart in features_to_monitor)",
+                UserWarning,
+                stacklevel=5,
+            )
+        if not names:
+            raise DataError(f"{what} has no numeric column to chart")
+        return names
+    names = requested
     require_columns(schema, names, what)
     for name in names:
         if not schema[name].is_numeric():
