@@ -6,10 +6,18 @@ Names follow Scouter (`AssertionTask`, `ComparisonOperator`, `EvalRecord`, `GenA
 """
 
 from scouter_flows.evaluate.comparisons import ComparisonOperator
-from scouter_flows.evaluate.dataset import GenAIEvalDataset
+from scouter_flows.evaluate.dataset import GenAIEvalDataset, execute_trace_assertion_tasks
 from scouter_flows.evaluate.judge_cache import JudgeCache
 from scouter_flows.evaluate.profile import GenAIEvalConfig, GenAIEvalProfile
-from scouter_flows.evaluate.prompts import Message, Prompt, Provider, Score, register_output_type
+from scouter_flows.evaluate.prompts import (
+    ChatMessage,
+    Message,
+    Prompt,
+    Provider,
+    Role,
+    Score,
+    register_output_type,
+)
 from scouter_flows.evaluate.providers import JudgeSettings
 from scouter_flows.evaluate.records import EvalRecord
 from scouter_flows.evaluate.results import (
@@ -44,6 +52,7 @@ __all__ = [
     "AgentEvalProfile",
     "AggregationType",
     "AssertionTask",
+    "ChatMessage",
     "Comparison",
     "ComparisonOperator",
     "EvalDataset",
@@ -61,6 +70,7 @@ __all__ = [
     "Provider",
     "RecordEvalSet",
     "RecordResult",
+    "Role",
     "Score",
     "SpanFilter",
     "SpanStatus",
@@ -70,6 +80,7 @@ __all__ = [
     "TasksFile",
     "TraceAssertion",
     "TraceAssertionTask",
+    "execute_trace_assertion_tasks",
     "execution_plan",
     "load_tasks",
     "register_output_type",

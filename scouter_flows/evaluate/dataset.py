@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import polars as pl
 
-from scouter_flows.errors import ConfigError
+from scouter_flows.errors import ConfigError, DataError
 from scouter_flows.evaluate.judge_cache import JudgeCache
 from scouter_flows.evaluate.judging import JudgeStats
 from scouter_flows.evaluate.providers import JudgeSettings
 from scouter_flows.evaluate.records import EvalRecord
-from scouter_flows.evaluate.results import EvalResults
+from scouter_flows.evaluate.results import EvalResults, TaskResult
 from scouter_flows.evaluate.runner import run_graph
 from scouter_flows.evaluate.task_graph import AnyTask, execution_plan, format_plan
 from scouter_flows.traces.filters import spans_by_trace
@@ -64,6 +64,29 @@ class GenAIEvalDataset:
         """The trace-assertion tasks."""
         return [t for t in self.tasks if t.task_type == "TraceAssertion"]
 
+    def with_updated_contexts_by_id(self, updated: Mapping[str, Any]) -> GenAIEvalDataset:
+        """A new dataset whose records named in `updated` have those keys set in their
+        context (Scouter's merge of top-level keys; a non-object replaces the context). Ids
+        stay as they were.
+
+        Raises:
+            ConfigError: `updated` names a record id the dataset does not hold.
+        """
+        known = {r.id for r in self.records}
+        unknown = sorted(set(updated) - known)
+        if unknown:
+            raise ConfigError(f"with_updated_contexts_by_id: no records with ids {unknown[:5]}")
+        records = []
+        for record in self.records:
+            if record.id in updated:
+                new = updated[record.id]
+                context = {**record.context, **new} if isinstance(new, Mapping) else new
+                record = EvalRecord.model_validate(
+                    {**record.model_dump(), "context": context, "id": record.id}
+                )
+            records.append(record)
+        return type(self)(records, self.tasks)
+
     def execution_plan(self) -> str:
         """The levels the tasks run in, as text."""
         return format_plan(self.levels)
@@ -96,3 +119,26 @@ class GenAIEvalDataset:
             if judges is None and settings is not None and isinstance(settings.cache, JudgeCache):
                 settings.cache.close()
         return EvalResults([r.id for r in self.records], columns, self.levels, stats)
+
+
+def execute_trace_assertion_tasks(
+    tasks: Sequence[AnyTask], spans: pl.DataFrame
+) -> dict[str, TaskResult]:
+    """Run trace-assertion tasks on the spans of one trace (a span frame); the result of each
+    task by id (Scouter's `execute_trace_assertion_tasks`).
+
+    Raises:
+        ConfigError: no tasks, or a task that is not a trace assertion.
+        DataError: the spans are of no trace or of several.
+    """
+    if not tasks:
+        raise ConfigError("execute_trace_assertion_tasks needs at least one task")
+    others = [t.id for t in tasks if t.task_type != "TraceAssertion"]
+    if others:
+        raise ConfigError(f"tasks {others} are not trace assertions")
+    traces = spans["trace_id"].unique().to_list() if "trace_id" in spans.columns else []
+    if len(traces) != 1:
+        raise DataError(f"expected the spans of one trace, found {len(traces)} traces")
+    record = EvalRecord(id="trace", context={}, trace_id=str(traces[0]))
+    results = GenAIEvalDataset([record], tasks).evaluate(spans=spans)
+    return {r.task_id: r for r in results["trace"].eval_set.records}

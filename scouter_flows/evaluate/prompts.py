@@ -62,11 +62,27 @@ class Score(BaseModel):
 OUTPUT_TYPES: dict[str, type[BaseModel]] = {"Score": Score}
 
 
+class Role(StrEnum):
+    """Who speaks a chat message (Scouter's `Role`)."""
+
+    User = "user"
+    Assistant = "assistant"
+    System = "system"
+
+
 class Message(FrozenModel):
-    """One chat message."""
+    """One chat message (Scouter's `ChatMessage`)."""
 
     role: Literal["system", "user", "assistant"] = "user"
     content: str
+
+    @field_validator("role", mode="before")
+    @classmethod
+    def _role_name(cls, value: Any) -> Any:
+        return value.value if isinstance(value, Role) else value
+
+
+ChatMessage = Message
 
 
 class Prompt(FrozenModel):

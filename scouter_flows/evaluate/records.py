@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from scouter_flows import limits
 from scouter_flows.profiles.base import FrozenModel
@@ -26,6 +26,9 @@ class EvalRecord(FrozenModel):
     context: dict[str, Any] = Field(description="The JSON object tasks read from.")
     id: str = Field(default="", description="Record id; default: a hash of the context.")
     trace_id: str | None = Field(default=None, description="The trace whose spans it produced.")
+    session_id: str | None = Field(
+        default=None, description="The conversation or session the record belongs to."
+    )
     created_at: datetime | None = Field(default=None, description="When it was recorded (UTC).")
 
     @model_validator(mode="before")
@@ -40,7 +43,8 @@ class EvalRecord(FrozenModel):
     def _check_id(cls, value: str) -> str:
         return limits.check_text(value, limits.RECORD_ID, "record id")
 
-    @field_validator("trace_id")
+    @field_validator("trace_id", "session_id")
     @classmethod
-    def _check_trace_id(cls, value: str | None) -> str | None:
-        return None if value is None else limits.check_text(value, limits.TRACE_ID, "trace id")
+    def _check_trace_id(cls, value: str | None, info: ValidationInfo) -> str | None:
+        what = str(info.field_name).replace("_", " ")
+        return None if value is None else limits.check_text(value, limits.TRACE_ID, what)
