@@ -31,8 +31,8 @@ from pydantic import SecretStr
 
 from scouter_flows.evaluate import (
     AssertionTask,
+    EvalDataset,
     EvalRecord,
-    GenAIEvalDataset,
     JudgeCache,
     JudgeSettings,
     LLMJudgeTask,
@@ -167,7 +167,7 @@ def _judges(calls: int, concurrency: int) -> None:
         operator="GreaterThanOrEqual",
         expected_value=1,
     )
-    dataset = GenAIEvalDataset(records, [task])
+    dataset = EvalDataset(records, [task])
     # The fake provider runs in its own process, as a real one would: its request handling
     # must not take the judge threads' interpreter time.
     parent, child = multiprocessing.Pipe()
@@ -184,7 +184,7 @@ def _judges(calls: int, concurrency: int) -> None:
         # Warm up (SDK import, client and connection set-up) on other records, as a long-running
         # worker would be; those answers are cached under other keys.
         warm = [EvalRecord(id=f"w{i}", context={"answer": f"warm {i}"}) for i in range(64)]
-        GenAIEvalDataset(warm, [task]).evaluate(settings)
+        EvalDataset(warm, [task]).evaluate(settings)
         start = time.perf_counter()
         first = dataset.evaluate(settings)
         elapsed = time.perf_counter() - start
@@ -214,7 +214,7 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=32)
     args = parser.parse_args()
     records = _records(args.records)
-    dataset = GenAIEvalDataset(records, TASKS)
+    dataset = EvalDataset(records, TASKS)
     evaluations = args.records * len(TASKS)
     anchor = _median(lambda: _anchor(records), args.repeat)
     evaluate = _median(dataset.evaluate, args.repeat)
@@ -247,12 +247,12 @@ def _with_python_re(task: AssertionTask) -> AssertionTask:
 
 
 def _regex(records: list[EvalRecord], repeat: int) -> None:
-    engine = _median(GenAIEvalDataset(records, [TASKS[1]]).evaluate, repeat)
-    python = _median(GenAIEvalDataset(records, [_with_python_re(TASKS[1])]).evaluate, repeat)
+    engine = _median(EvalDataset(records, [TASKS[1]]).evaluate, repeat)
+    python = _median(EvalDataset(records, [_with_python_re(TASKS[1])]).evaluate, repeat)
     print(f"regex task alone, {len(records):,} records, medians of {repeat}")
     print(f"  evaluate(), Python re per record: {python * 1000:8.1f} ms  (the anchor)")
     print(f"  evaluate(), the dialect's engine: {engine * 1000:8.1f} ms  ({engine / python:.2f}x)")
-    stall = GenAIEvalDataset(
+    stall = EvalDataset(
         [EvalRecord(id="a", context={"text": "a" * 22 + "b"})],
         [AssertionTask(id="t", context_path="text", operator="Matches", expected_value="(a+)+$")],
     )

@@ -86,6 +86,7 @@ _EXPORTS: dict[str, str] = {
     "PsiAlertConfig": "scouter_flows.profiles.alerting",
     "SpcAlertConfig": "scouter_flows.profiles.alerting",
     "CustomMetricAlertConfig": "scouter_flows.profiles.alerting",
+    "AgentAlertConfig": "scouter_flows.profiles.alerting",
     "GenAIAlertConfig": "scouter_flows.profiles.alerting",
     "AlertCondition": "scouter_flows.profiles.alerting",
     "CommonCrons": "scouter_flows.profiles.alerting",
@@ -108,6 +109,7 @@ _EXPORTS: dict[str, str] = {
 }
 
 __all__ = [
+    "AgentAlertConfig",
     "AlertCondition",
     "AlertRecord",
     "AlertThreshold",
@@ -226,6 +228,7 @@ if TYPE_CHECKING:
         StoreUnavailableError,
     )
     from scouter_flows.profiles.alerting import (
+        AgentAlertConfig,
         AlertCondition,
         CommonCrons,
         ConsoleDispatchConfig,

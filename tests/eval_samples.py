@@ -6,20 +6,20 @@ import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from scouter_flows import AlertCondition, GenAIAlertConfig
-from scouter_flows.evaluate import AssertionTask, GenAIEvalConfig, GenAIEvalProfile
+from scouter_flows import AgentAlertConfig, AlertCondition
+from scouter_flows.evaluate import AgentEvalConfig, AgentEvalProfile, AssertionTask
 
 DAY = datetime(2026, 11, 30, tzinfo=UTC)
 
 
 def write_eval_day(folder: Path, empty_every: int = 3) -> tuple[str, str]:
     """(profile JSON path, NDJSON records path): one answer in `empty_every` is empty."""
-    profile = GenAIEvalProfile(
-        config=GenAIEvalConfig(
+    profile = AgentEvalProfile(
+        config=AgentEvalConfig(
             space="support",
             name="bot",
             version="1",
-            alert_config=GenAIAlertConfig(
+            alert_config=AgentAlertConfig(
                 alert_condition=AlertCondition(
                     baseline_value=0.95, alert_threshold="Below", delta=0.05
                 )

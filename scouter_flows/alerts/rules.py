@@ -19,9 +19,9 @@ from scouter_flows.alerts.records import (
     Severity,
 )
 from scouter_flows.profiles.alerting import (
+    AgentAlertConfig,
     AlertDispatch,
     CustomMetricAlertConfig,
-    GenAIAlertConfig,
     OpsGenieDispatchConfig,
     PsiAlertConfig,
     SpcAlertConfig,
@@ -115,7 +115,7 @@ def pass_rate_alerts(
     version: str,
     pass_rate: float | None,
     evaluated: int,
-    alert_config: GenAIAlertConfig,
+    alert_config: AgentAlertConfig,
     *,
     records: int | None = None,
 ) -> list[AlertRecord]:

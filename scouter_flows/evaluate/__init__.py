@@ -1,14 +1,15 @@
-"""GenAI evaluation: assertion, LLM-judge and trace-assertion tasks over eval records.
+"""Agent (GenAI) evaluation: assertion, LLM-judge and trace-assertion tasks over eval records.
 
-Names follow Scouter (`AssertionTask`, `ComparisonOperator`, `EvalRecord`, `GenAIEvalDataset`,
-`EvalResults`, `load_tasks`), including the names of its agent evaluation (`EvalDataset`,
-`AgentEvalProfile`, `AgentEvalConfig`, `AgentAlertConfig`), which are the same classes.
+Names follow Scouter (`AssertionTask`, `ComparisonOperator`, `EvalRecord`, `EvalDataset`,
+`EvalResults`, `load_tasks`, `AgentEvalProfile`, `AgentEvalConfig`, `AgentAlertConfig`);
+Scouter's older names (`GenAIEvalDataset`, `GenAIEvalProfile`, `GenAIEvalConfig`,
+`GenAIAlertConfig`) are the same classes.
 """
 
 from scouter_flows.evaluate.comparisons import ComparisonOperator
-from scouter_flows.evaluate.dataset import GenAIEvalDataset, execute_trace_assertion_tasks
+from scouter_flows.evaluate.dataset import EvalDataset, execute_trace_assertion_tasks
 from scouter_flows.evaluate.judge_cache import JudgeCache
-from scouter_flows.evaluate.profile import GenAIEvalConfig, GenAIEvalProfile
+from scouter_flows.evaluate.profile import AgentEvalConfig, AgentEvalProfile
 from scouter_flows.evaluate.prompts import (
     ChatMessage,
     Message,
@@ -37,14 +38,14 @@ from scouter_flows.evaluate.task_graph import (
     execution_plan,
 )
 from scouter_flows.evaluate.trace_assertions import AggregationType, TraceAssertion
-from scouter_flows.profiles.alerting import GenAIAlertConfig
+from scouter_flows.profiles.alerting import AgentAlertConfig
 from scouter_flows.traces.filters import SpanFilter, SpanStatus
 
-# Scouter renamed GenAI evaluation to agent evaluation: both spellings name one class.
-EvalDataset = GenAIEvalDataset
-AgentEvalProfile = GenAIEvalProfile
-AgentEvalConfig = GenAIEvalConfig
-AgentAlertConfig = GenAIAlertConfig
+# Scouter renamed GenAI evaluation to agent evaluation: the older spellings name the same class.
+GenAIEvalDataset = EvalDataset
+GenAIEvalProfile = AgentEvalProfile
+GenAIEvalConfig = AgentEvalConfig
+GenAIAlertConfig = AgentAlertConfig
 
 __all__ = [
     "AgentAlertConfig",

@@ -1,4 +1,4 @@
-"""`GenAIEvalDataset`: records and the task graph they are evaluated against."""
+"""`EvalDataset`: records and the task graph they are evaluated against."""
 
 from __future__ import annotations
 
@@ -18,13 +18,13 @@ from scouter_flows.evaluate.task_graph import AnyTask, execution_plan, format_pl
 from scouter_flows.traces.filters import spans_by_trace
 
 
-class GenAIEvalDataset:
+class EvalDataset:
     """Records plus tasks; the graph is checked here (duplicate ids, unknown dependencies,
     cycles), before anything runs.
 
     Example:
-        >>> from scouter_flows.evaluate import AssertionTask, EvalRecord, GenAIEvalDataset
-        >>> dataset = GenAIEvalDataset(
+        >>> from scouter_flows.evaluate import AssertionTask, EvalRecord, EvalDataset
+        >>> dataset = EvalDataset(
         ...     records=[EvalRecord(context={"answer": "Paris"})],
         ...     tasks=[AssertionTask(id="paris", context_path="answer", operator="Equals",
         ...                          expected_value="Paris")])
@@ -64,7 +64,7 @@ class GenAIEvalDataset:
         """The trace-assertion tasks."""
         return [t for t in self.tasks if t.task_type == "TraceAssertion"]
 
-    def with_updated_contexts_by_id(self, updated: Mapping[str, Any]) -> GenAIEvalDataset:
+    def with_updated_contexts_by_id(self, updated: Mapping[str, Any]) -> EvalDataset:
         """A new dataset whose records named in `updated` have those keys set in their
         context (Scouter's merge of top-level keys; a non-object replaces the context). Ids
         stay as they were.
@@ -140,5 +140,9 @@ def execute_trace_assertion_tasks(
     if len(traces) != 1:
         raise DataError(f"expected the spans of one trace, found {len(traces)} traces")
     record = EvalRecord(id="trace", context={}, trace_id=str(traces[0]))
-    results = GenAIEvalDataset([record], tasks).evaluate(spans=spans)
+    results = EvalDataset([record], tasks).evaluate(spans=spans)
     return {r.task_id: r for r in results["trace"].eval_set.records}
+
+
+GenAIEvalDataset = EvalDataset
+"""Scouter's older name of `EvalDataset`."""

@@ -1,4 +1,4 @@
-"""`GenAIEvalProfile`: the tasks of an online evaluation, its sample ratio and its alerting.
+"""`AgentEvalProfile`: the tasks of an online evaluation, its sample ratio and its alerting.
 
 Differs from Scouter on purpose: sampling hashes the record id (a re-run samples the same
 records), a ratio outside (0, 1] is an error rather than silently clamped, and an empty task list
@@ -20,19 +20,19 @@ from scouter_flows.evaluate.task_graph import (
     TraceAssertionTask,
     execution_plan,
 )
-from scouter_flows.profiles.alerting import GenAIAlertConfig
+from scouter_flows.profiles.alerting import AgentAlertConfig
 from scouter_flows.profiles.base import DriftProfileBase, OmitsUnset, ProfileIdentity
 from scouter_flows.profiles.scouter_json import ScouterOrigin, genai_from_scouter
 
 
-class GenAIEvalConfig(ProfileIdentity):
+class AgentEvalConfig(ProfileIdentity):
     """Identity, sampling and alerting of an online evaluation."""
 
     sample_ratio: float = Field(
         default=1.0, description="Share of a window's records evaluated, chosen by id hash."
     )
-    alert_config: GenAIAlertConfig = Field(
-        default_factory=GenAIAlertConfig, description="Schedule, pass-rate rule, destinations."
+    alert_config: AgentAlertConfig = Field(
+        default_factory=AgentAlertConfig, description="Schedule, pass-rate rule, destinations."
     )
 
     @field_validator("sample_ratio")
@@ -43,7 +43,7 @@ class GenAIEvalConfig(ProfileIdentity):
         return value
 
 
-class GenAIEvalProfile(DriftProfileBase, OmitsUnset):
+class AgentEvalProfile(DriftProfileBase, OmitsUnset):
     """An evaluation's config and task graph, stored like a drift profile (`drift_type` genai).
 
     Reads Scouter's agent-evaluation profile JSON (`AgentEvalProfile`) as well as this
@@ -59,7 +59,7 @@ class GenAIEvalProfile(DriftProfileBase, OmitsUnset):
         """Scouter's name for an evaluation profile's file."""
         return "agent_eval_profile.json"
 
-    config: GenAIEvalConfig
+    config: AgentEvalConfig
     tasks: list[
         Annotated[
             AssertionTask | LLMJudgeTask | TraceAssertionTask, Field(discriminator="task_type")
@@ -75,7 +75,7 @@ class GenAIEvalProfile(DriftProfileBase, OmitsUnset):
         return genai_from_scouter(data)
 
     @model_validator(mode="after")
-    def _graph(self) -> GenAIEvalProfile:
+    def _graph(self) -> AgentEvalProfile:
         if not self.tasks:
             raise ValueError("a GenAI eval profile needs at least one task")
         execution_plan(self.tasks)
@@ -96,3 +96,8 @@ def sample_records(records: Sequence[EvalRecord], ratio: float) -> list[EvalReco
         for r in records
         if int.from_bytes(hashlib.sha256(r.id.encode()).digest()[:8], "big") < limit
     ]
+
+
+# Scouter's older names.
+GenAIEvalConfig = AgentEvalConfig
+GenAIEvalProfile = AgentEvalProfile

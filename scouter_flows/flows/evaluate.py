@@ -60,7 +60,7 @@ def genai_eval_flow(
     only when the profile's alert condition is breached.
 
     Args:
-        profile: A `GenAIEvalProfile` JSON file (registered on first use) or a stored
+        profile: A `AgentEvalProfile` JSON file (registered on first use) or a stored
             `space/name/version`.
         source_path: Parquet, CSV or NDJSON file or glob of eval records (`context`, optional
             `id` and `trace_id`, and `timestamp_column`).

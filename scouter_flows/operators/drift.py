@@ -211,7 +211,7 @@ def _run_id(name: str, value: int | str | None) -> int | None:
 class GenAIEvalOperator(WindowOperator):
     """Evaluate the data interval's GenAI eval records against a stored eval profile and store
     the run; returns the summary (eval run id, pass rate, pending alerts) as the XCom.
-    Parameters: see `WindowOperator` (`profile` is a `GenAIEvalProfile`; `timestamp_column`
+    Parameters: see `WindowOperator` (`profile` is a `AgentEvalProfile`; `timestamp_column`
     defaults to `created_at`).
     """
 

@@ -1,7 +1,7 @@
 """Alert configs: when a monitor runs, who hears about a breach, and how often.
 
 The names follow Scouter (`PsiAlertConfig`, `SpcAlertConfig`, `CustomMetricAlertConfig`,
-`GenAIAlertConfig`, `AlertCondition`, `CommonCrons`, `SlackDispatchConfig`, ...). Differs from
+`AgentAlertConfig`, `AlertCondition`, `CommonCrons`, `SlackDispatchConfig`, ...). Differs from
 Scouter on purpose: schedules are standard 5-field crons (a Scouter 6-field cron is accepted when
 its leading seconds field is 0), several destinations can be given at once, a destination whose
 SDK is not installed is refused here rather than falling back to the console, and a breach that
@@ -435,11 +435,11 @@ class AlertCondition(FrozenModel):
         return (lower is not None and value < lower) or (upper is not None and value > upper)
 
 
-class GenAIAlertConfig(AlertDispatch):
+class AgentAlertConfig(AlertDispatch):
     """Alerting of a GenAI evaluation: fires when the window's pass rate breaches the condition.
 
     Example:
-        >>> GenAIAlertConfig(alert_condition=AlertCondition(
+        >>> AgentAlertConfig(alert_condition=AlertCondition(
         ...     baseline_value=0.9, alert_threshold="Below", delta=0.1)).alert_condition.bounds()
         (0.8, None)
     """
@@ -447,3 +447,7 @@ class GenAIAlertConfig(AlertDispatch):
     alert_condition: AlertCondition | None = Field(
         default=None, description="The pass-rate rule; None: never alert."
     )
+
+
+GenAIAlertConfig = AgentAlertConfig
+"""Scouter's older name of `AgentAlertConfig`."""

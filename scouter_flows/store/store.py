@@ -49,9 +49,9 @@ def profile_model(drift_type: str) -> type[DriftProfileBase] | None:
     """The model of profiles of `drift_type` (psi, spc, custom, genai, or a registered one)."""
     if drift_type == "genai":
         # Imported on first read: opening a store for drift alone never loads the evaluator.
-        from scouter_flows.evaluate.profile import GenAIEvalProfile
+        from scouter_flows.evaluate.profile import AgentEvalProfile
 
-        return GenAIEvalProfile
+        return AgentEvalProfile
     return PROFILE_TYPES.get(drift_type) or _OTHER_TYPES.get(drift_type)
 
 

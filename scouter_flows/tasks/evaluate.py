@@ -14,8 +14,8 @@ import polars as pl
 
 from scouter_flows.alerts.rules import alert_policy, pass_rate_alerts
 from scouter_flows.errors import ConfigError, DataError, first_line
-from scouter_flows.evaluate.dataset import GenAIEvalDataset
-from scouter_flows.evaluate.profile import GenAIEvalConfig, GenAIEvalProfile
+from scouter_flows.evaluate.dataset import EvalDataset
+from scouter_flows.evaluate.profile import AgentEvalConfig, AgentEvalProfile
 from scouter_flows.evaluate.providers import JudgeSettings
 from scouter_flows.evaluate.records import EvalRecord
 from scouter_flows.evaluate.results import Comparison, EvalResults, compare_statuses
@@ -84,11 +84,11 @@ def run_offline_eval(
     tasks = load_tasks(tasks_path)
     records = read_records_file(records_path)
     started = datetime.now(UTC)
-    results = GenAIEvalDataset(records, tasks).evaluate()
+    results = EvalDataset(records, tasks).evaluate()
     digest = hashlib.sha256(
         json.dumps([t.model_dump(mode="json") for t in tasks], sort_keys=True).encode()
     ).hexdigest()[:12]
-    config = GenAIEvalConfig(
+    config = AgentEvalConfig(
         space=space, name=name or Path(tasks_path).stem, version=version or digest
     )
     written = comparison = None
@@ -106,7 +106,7 @@ def run_offline_eval(
                 }
                 comparison = compare_statuses(results.statuses(), statuses, threshold)
             if save:
-                profile_id = store.register_profile(GenAIEvalProfile(config=config, tasks=tasks))
+                profile_id = store.register_profile(AgentEvalProfile(config=config, tasks=tasks))
                 written = store.write_eval_run(
                     profile_id,
                     Window(started, datetime.now(UTC)),
@@ -141,18 +141,18 @@ def evaluate_window(
     The profile's `sample_ratio` picks records by id hash (a re-run evaluates the same ones);
     trace tasks read `spans` or, when not given, the store's spans of the sampled records. The
     run, its per record x task results and a pass-rate alert (under the profile's
-    `GenAIAlertConfig`) are written in one transaction. Returns the run summary.
+    `AgentAlertConfig`) are written in one transaction. Returns the run summary.
     """
     started = datetime.now(UTC)
     with Store(store_url) as store:
         _, profile = store.get_profile(ref.space, ref.name, ref.version, "genai")
-        assert isinstance(profile, GenAIEvalProfile)
+        assert isinstance(profile, AgentEvalProfile)
         frame = read_eval_records(source, window)
         records = _records(frame)
         sampled = profile.sample(records)
         if spans is None and any(t.task_type == "TraceAssertion" for t in profile.tasks):
             spans = store.spans(sorted({r.trace_id for r in sampled if r.trace_id}))
-        results = GenAIEvalDataset(sampled, profile.tasks).evaluate(judges, spans=spans)
+        results = EvalDataset(sampled, profile.tasks).evaluate(judges, spans=spans)
         config = profile.config
         alerts = pass_rate_alerts(
             config.space,

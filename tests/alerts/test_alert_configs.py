@@ -10,10 +10,10 @@ from pydantic import ValidationError
 
 from scouter_flows import PsiDriftConfig
 from scouter_flows.profiles.alerting import (
+    AgentAlertConfig,
     AlertCondition,
     CommonCrons,
     ConsoleDispatchConfig,
-    GenAIAlertConfig,
     OpsGenieDispatchConfig,
     PsiAlertConfig,
     SlackDispatchConfig,
@@ -87,7 +87,7 @@ def test_severity_maps_to_opsgenie_priority() -> None:
 
 
 def test_genai_condition_uses_the_custom_metric_rule() -> None:
-    config = GenAIAlertConfig(
+    config = AgentAlertConfig(
         alert_condition=AlertCondition(baseline_value=0.9, alert_threshold="Below", delta=0.1)
     )
     assert config.alert_condition is not None

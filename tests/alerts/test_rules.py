@@ -6,11 +6,11 @@ import numpy as np
 import polars as pl
 
 from scouter_flows import (
+    AgentAlertConfig,
     AlertCondition,
     CustomMetric,
     CustomMetricAlertConfig,
     Drifter,
-    GenAIAlertConfig,
     SpcAlertConfig,
     SpcDriftConfig,
     SpcRule,
@@ -84,7 +84,7 @@ def test_custom_metric_alerts_name_the_breached_bound() -> None:
 
 
 def test_pass_rate_alert_dedups_across_eval_windows(store_url: str) -> None:
-    config = GenAIAlertConfig(
+    config = AgentAlertConfig(
         alert_condition=AlertCondition(baseline_value=0.9, alert_threshold="Below", delta=0.05)
     )
     assert pass_rate_alerts("s", "bot", "1", 0.86, 50, config) == []

@@ -148,7 +148,7 @@ def test_template_expected_values_are_read_from_the_record() -> None:
 
 
 def test_an_expected_value_that_does_not_resolve_is_an_error_for_the_record() -> None:
-    from scouter_flows.evaluate import AssertionTask, EvalRecord, GenAIEvalDataset
+    from scouter_flows.evaluate import AssertionTask, EvalDataset, EvalRecord
 
     task = AssertionTask(
         id="grounded", context_path="answer", operator="Equals", expected_value="${reference}"
@@ -158,7 +158,7 @@ def test_an_expected_value_that_does_not_resolve_is_an_error_for_the_record() ->
         EvalRecord(id="wrong", context={"answer": "Rome", "reference": "Paris"}),
         EvalRecord(id="no_reference", context={"answer": "Paris"}),
     ]
-    results = GenAIEvalDataset(records, [task]).evaluate()
+    results = EvalDataset(records, [task]).evaluate()
     assert results.statuses() == {
         ("ok", "grounded"): "pass",
         ("wrong", "grounded"): "fail",

@@ -8,8 +8,8 @@ import pytest
 from rich.console import Console
 
 from scouter_flows import ConfigError
-from scouter_flows.evaluate import AssertionTask, EvalRecord, GenAIEvalDataset
-from scouter_flows.evaluate.profile import GenAIEvalConfig, GenAIEvalProfile, sample_records
+from scouter_flows.evaluate import AssertionTask, EvalDataset, EvalRecord
+from scouter_flows.evaluate.profile import AgentEvalConfig, AgentEvalProfile, sample_records
 
 GATE = AssertionTask(id="Has_Answer", context_path="answer", operator="IsNotEmpty", condition=True)
 TASKS = [
@@ -35,7 +35,7 @@ def _records() -> list[EvalRecord]:
 
 
 def test_statuses_gates_and_one_pass_rate() -> None:
-    results = GenAIEvalDataset(_records(), TASKS).evaluate()
+    results = EvalDataset(_records(), TASKS).evaluate()
     frame = results.to_polars()
     status = {(r, t): s for r, t, s in frame.select("record_id", "task_id", "status").iter_rows()}
     assert status[("r1", "grounded")] == "pass"
@@ -55,20 +55,20 @@ def test_statuses_gates_and_one_pass_rate() -> None:
 
 def test_ids_keep_their_case_and_graph_errors_name_the_ids() -> None:
     with pytest.raises(ConfigError, match=r"unknown task\(s\) \['has_answer'\].*'Has_Answer'"):
-        GenAIEvalDataset(
+        EvalDataset(
             _records(),
             [GATE, AssertionTask(id="x", operator="IsNotNull", depends_on=["has_answer"])],
         )
     a = AssertionTask(id="a", operator="IsNotNull", depends_on=["b"])
     b = AssertionTask(id="b", operator="IsNotNull", depends_on=["a"])
     with pytest.raises(ConfigError, match=r"\['a', 'b'\] depend on each other in a cycle"):
-        GenAIEvalDataset(_records(), [a, b])
+        EvalDataset(_records(), [a, b])
     with pytest.raises(ConfigError, match="duplicate task ids"):
-        GenAIEvalDataset(_records(), [GATE, GATE])
+        EvalDataset(_records(), [GATE, GATE])
 
 
 def test_execution_plan_and_tables() -> None:
-    dataset = GenAIEvalDataset(_records(), TASKS)
+    dataset = EvalDataset(_records(), TASKS)
     assert dataset.execution_plan() == (
         "level 1: Has_Answer [gate], fast\n"
         "level 2: grounded (after Has_Answer), uses_dep (after fast)"
@@ -84,13 +84,13 @@ def test_execution_plan_and_tables() -> None:
 
 
 def test_compare_to_a_baseline_lists_regressions_and_fixes() -> None:
-    baseline = GenAIEvalDataset(_records(), TASKS).evaluate()
+    baseline = EvalDataset(_records(), TASKS).evaluate()
     changed = [
         EvalRecord(id="r1", context={"answer": "Lyon", "reference": "paris", "latency_ms": 120}),
         EvalRecord(id="r2", context={"answer": "", "reference": "rome", "latency_ms": 100}),
         EvalRecord(id="r3", context={"answer": "Berlin", "reference": "bonn"}),
     ]
-    current = GenAIEvalDataset(changed, TASKS).evaluate()
+    current = EvalDataset(changed, TASKS).evaluate()
     comparison = current.compare_to(baseline, threshold=0.05)
     assert ("r1", "grounded") in comparison.new_failures
     assert ("r2", "fast") in comparison.fixed_failures
@@ -108,7 +108,7 @@ def test_item_context_path_means_every_item() -> None:
         expected_value=0,
         item_context_path="score",
     )
-    results = GenAIEvalDataset(
+    results = EvalDataset(
         [
             EvalRecord(id="ok", context={"items": [{"score": 1}, {"score": 2}]}),
             EvalRecord(id="bad", context={"items": [{"score": 1}, {"score": -2}]}),
@@ -124,15 +124,15 @@ def test_profile_sampling_is_stable_and_ratios_are_checked() -> None:
     assert first == sample_records(list(reversed(records)), 0.25)[::-1]
     assert 400 < len(first) < 600
     with pytest.raises(ValueError, match=r"sample_ratio must be in \(0, 1\]"):
-        GenAIEvalConfig(space="s", name="n", sample_ratio=1.5)
-    profile = GenAIEvalProfile(config=GenAIEvalConfig(space="s", name="n"), tasks=TASKS)
-    assert GenAIEvalProfile.model_validate_json(profile.model_dump_json()) == profile
+        AgentEvalConfig(space="s", name="n", sample_ratio=1.5)
+    profile = AgentEvalProfile(config=AgentEvalConfig(space="s", name="n"), tasks=TASKS)
+    assert AgentEvalProfile.model_validate_json(profile.model_dump_json()) == profile
     with pytest.raises(ValueError, match="at least one task"):
-        GenAIEvalProfile(config=GenAIEvalConfig(space="s", name="n"), tasks=[])
+        AgentEvalProfile(config=AgentEvalConfig(space="s", name="n"), tasks=[])
 
 
 def test_regex_tasks_judge_every_record_as_a_single_check_would() -> None:
-    from scouter_flows.evaluate import AssertionTask, EvalRecord, GenAIEvalDataset
+    from scouter_flows.evaluate import AssertionTask, EvalDataset, EvalRecord
 
     texts: list[object] = ["Paris [1]", "no source", 42, "hello\n", None]
     records = [EvalRecord(id=f"r{i}", context={"text": t}) for i, t in enumerate(texts)]
@@ -144,7 +144,7 @@ def test_regex_tasks_judge_every_record_as_a_single_check_would() -> None:
     exact = AssertionTask(
         id="exact", context_path="text", operator="Matches", expected_value="^hello$"
     )
-    frame = GenAIEvalDataset(records, [cites, exact]).evaluate().to_polars()
+    frame = EvalDataset(records, [cites, exact]).evaluate().to_polars()
     got = {
         (r["record_id"], r["task_id"]): (r["status"], r["message"])
         for r in frame.iter_rows(named=True)
@@ -156,12 +156,12 @@ def test_regex_tasks_judge_every_record_as_a_single_check_would() -> None:
             assert got[(f"r{i}", task.id)] == want
     assert got[("r3", "exact")][0] == "fail"  # a trailing newline is not the end
     assert got[("r5", "cites")][0] == "error"
-    gated = GenAIEvalDataset(records, [gate, cites.model_copy(update={"depends_on": ["has_text"]})])
+    gated = EvalDataset(records, [gate, cites.model_copy(update={"depends_on": ["has_text"]})])
     assert gated.evaluate().statuses()[("r4", "cites")] == "skipped"
 
 
 def test_a_dependency_named_like_a_context_key_gives_its_own_value() -> None:
-    from scouter_flows.evaluate import AssertionTask, EvalRecord, GenAIEvalDataset
+    from scouter_flows.evaluate import AssertionTask, EvalDataset, EvalRecord
 
     # The record also has a "length" key; the dependant reads the dependency's value, as in
     # Scouter, not the record's.
@@ -174,7 +174,7 @@ def test_a_dependency_named_like_a_context_key_gives_its_own_value() -> None:
         depends_on=["length"],
     )
     records = [EvalRecord(id="r", context={"text": "Paris", "length": 99})]
-    assert GenAIEvalDataset(records, [length, short]).evaluate().statuses() == {
+    assert EvalDataset(records, [length, short]).evaluate().statuses() == {
         ("r", "length"): "pass",
         ("r", "short"): "pass",
     }

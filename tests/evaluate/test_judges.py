@@ -9,8 +9,8 @@ from pydantic import BaseModel, ConfigDict, SecretStr
 
 from scouter_flows.evaluate import (
     AssertionTask,
+    EvalDataset,
     EvalRecord,
-    GenAIEvalDataset,
     JudgeCache,
     JudgeSettings,
     LLMJudgeTask,
@@ -72,7 +72,7 @@ def test_judge_structured_output_and_cache(provider: Provider, tmp_path: Path) -
     )
     with fake_llm(NAMES[provider]) as fake:
         settings = _settings(provider, fake, tmp_path)
-        dataset = GenAIEvalDataset(RECORDS, [_task(provider), follow])
+        dataset = EvalDataset(RECORDS, [_task(provider), follow])
         results = dataset.evaluate(settings)
         assert fake.violations == []
         assert results.statuses() == {
@@ -96,7 +96,7 @@ def test_judge_structured_output_and_cache(provider: Provider, tmp_path: Path) -
 def test_rate_limits_and_server_errors_are_retried(provider: Provider, tmp_path: Path) -> None:
     with fake_llm(NAMES[provider], "429", "500") as fake:
         settings = _settings(provider, fake, tmp_path, max_retries=2, concurrency=1)
-        results = GenAIEvalDataset(RECORDS[:1], [_task(provider)]).evaluate(settings)
+        results = EvalDataset(RECORDS[:1], [_task(provider)]).evaluate(settings)
         settings.cache.close()
     assert _statuses(results) == {"good": "pass"}
     assert len(fake.received) == 3
@@ -106,7 +106,7 @@ def test_rate_limits_and_server_errors_are_retried(provider: Provider, tmp_path:
 def test_exhausted_retries_and_timeouts_are_task_errors(provider: Provider, tmp_path: Path) -> None:
     with fake_llm(NAMES[provider], "500", "500", "hang", "hang") as fake:
         settings = _settings(provider, fake, tmp_path, max_retries=1, concurrency=1)
-        results = GenAIEvalDataset(RECORDS, [_task(provider)]).evaluate(settings)
+        results = EvalDataset(RECORDS, [_task(provider)]).evaluate(settings)
         settings.cache.close()
     frame = results.to_polars()
     assert frame["status"].to_list() == ["error", "error"]
@@ -119,7 +119,7 @@ def test_exhausted_retries_and_timeouts_are_task_errors(provider: Provider, tmp_
 def test_malformed_answers_get_one_repair_then_an_error(provider: Provider, tmp_path: Path) -> None:
     with fake_llm(NAMES[provider], "malformed", "ok", "malformed", "malformed") as fake:
         settings = _settings(provider, fake, tmp_path, concurrency=1)
-        results = GenAIEvalDataset(RECORDS, [_task(provider)]).evaluate(settings)
+        results = EvalDataset(RECORDS, [_task(provider)]).evaluate(settings)
         settings.cache.close()
     frame = results.to_polars()
     status = dict(zip(frame["record_id"], frame["status"], strict=True))
@@ -151,7 +151,7 @@ def test_custom_output_types_samples_and_placeholders(tmp_path: Path) -> None:
             aggregation="majority",
         )
         missing = EvalRecord(id="missing", context={"question": "?"})
-        results = GenAIEvalDataset([RECORDS[0], missing], [task]).evaluate(settings)
+        results = EvalDataset([RECORDS[0], missing], [task]).evaluate(settings)
         settings.cache.close()
     assert results.statuses() == {("good", "v"): "pass", ("missing", "v"): "error"}
     assert "placeholder ${answer}" in (results.to_polars()["message"][1] or "")
@@ -164,7 +164,7 @@ def test_a_missing_api_key_is_a_task_error_naming_the_variable(
 ) -> None:
     monkeypatch.delenv("ANTHROPIC_API_KEY", raising=False)
     settings = JudgeSettings(cache=None)
-    results = GenAIEvalDataset(RECORDS[:1], [_task(Provider.Anthropic)]).evaluate(settings)
+    results = EvalDataset(RECORDS[:1], [_task(Provider.Anthropic)]).evaluate(settings)
     (message,) = results.to_polars()["message"].to_list()
     assert message == "no API key for Anthropic: set ANTHROPIC_API_KEY"
 
@@ -178,7 +178,7 @@ def test_judge_tasks_of_one_level_share_the_call_budget(tmp_path: Path) -> None:
     )
     with fake_llm("openai", delay=0.2) as fake:
         settings = _settings(Provider.OpenAI, fake, tmp_path, concurrency=4)
-        results = GenAIEvalDataset(RECORDS, [_task(Provider.OpenAI), second]).evaluate(settings)
+        results = EvalDataset(RECORDS, [_task(Provider.OpenAI), second]).evaluate(settings)
         settings.cache.close()
     assert results.judge_stats.calls == 4
     assert [t.task_id for t in results.task_summaries()] == ["quality", "again"]
@@ -214,7 +214,7 @@ def test_the_cache_is_on_unless_turned_off(tmp_path: Path, monkeypatch: pytest.M
     """Settings made only for speed keep the cache: a re-run pays the provider nothing."""
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     provider = Provider.OpenAI
-    dataset = GenAIEvalDataset(RECORDS, [_task(provider)])
+    dataset = EvalDataset(RECORDS, [_task(provider)])
     with fake_llm(NAMES[provider]) as fake:
         options = {
             "api_keys": {provider: SecretStr(KEYS[provider])},

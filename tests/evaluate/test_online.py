@@ -8,11 +8,11 @@ from pathlib import Path
 
 import polars as pl
 
-from scouter_flows import AlertCondition, GenAIAlertConfig, Store, Window
+from scouter_flows import AgentAlertConfig, AlertCondition, Store, Window
 from scouter_flows.evaluate import (
+    AgentEvalConfig,
+    AgentEvalProfile,
     AssertionTask,
-    GenAIEvalConfig,
-    GenAIEvalProfile,
     TraceAssertion,
     TraceAssertionTask,
 )
@@ -25,13 +25,13 @@ WINDOW = Window(START, START + timedelta(days=1))
 
 
 def _profile(tmp_path: Path) -> str:
-    profile = GenAIEvalProfile(
-        config=GenAIEvalConfig(
+    profile = AgentEvalProfile(
+        config=AgentEvalConfig(
             space="support",
             name="bot",
             version="1",
             sample_ratio=0.5,
-            alert_config=GenAIAlertConfig(
+            alert_config=AgentAlertConfig(
                 alert_condition=AlertCondition(
                     baseline_value=0.9, alert_threshold="Below", delta=0.05
                 )
@@ -103,12 +103,12 @@ def test_a_window_without_records_is_no_data_and_alerts_only_when_asked(
     ref = load_eval_profile(_profile(tmp_path), store_url)
     summary = evaluate_window(ref, records, WINDOW, store_url)
     assert (summary["status"], summary["records"], summary["pending_alerts"]) == ("no_data", 0, 0)
-    asked = GenAIEvalProfile(
-        config=GenAIEvalConfig(
+    asked = AgentEvalProfile(
+        config=AgentEvalConfig(
             space="support",
             name="quiet",
             version="1",
-            alert_config=GenAIAlertConfig(alert_on_no_data=True),
+            alert_config=AgentAlertConfig(alert_on_no_data=True),
         ),
         tasks=[AssertionTask(id="answered", context_path="answer", operator="IsNotEmpty")],
     )

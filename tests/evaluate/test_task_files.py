@@ -181,16 +181,16 @@ def test_judge_tasks_load_with_prompts_inline_or_from_a_file(tmp_path: Path) -> 
 
 
 def test_profiles_with_judges_round_trip_through_json(tmp_path: Path) -> None:
-    from scouter_flows.evaluate import GenAIEvalConfig, GenAIEvalProfile
+    from scouter_flows.evaluate import AgentEvalConfig, AgentEvalProfile
 
     (tmp_path / "tasks.yaml").write_text(
         YAML + "  - task_type: LLMJudge\n    id: judged\n    operator: Equals\n"
         "    expected_value: 5\n    prompt: {messages: 'Rate ${response.text}', model: m, "
         "provider: Gemini}\n"
     )
-    profile = GenAIEvalProfile(
-        config=GenAIEvalConfig(space="s", name="n"), tasks=load_tasks(tmp_path / "tasks.yaml")
+    profile = AgentEvalProfile(
+        config=AgentEvalConfig(space="s", name="n"), tasks=load_tasks(tmp_path / "tasks.yaml")
     )
-    again = GenAIEvalProfile.model_validate_json(profile.model_dump_json())
+    again = AgentEvalProfile.model_validate_json(profile.model_dump_json())
     assert again == profile
     assert again.tasks[2].prompt.output_type.__name__ == "Score"  # type: ignore[union-attr]

@@ -11,8 +11,8 @@ import pytest
 from scouter_flows import ConfigError
 from scouter_flows.evaluate import (
     AggregationType,
+    EvalDataset,
     EvalRecord,
-    GenAIEvalDataset,
     SpanFilter,
     TraceAssertion,
     TraceAssertionTask,
@@ -46,7 +46,7 @@ def _run(
     task = TraceAssertionTask(
         id="t", assertion=assertion, operator=operator, expected_value=expected
     )
-    frame = GenAIEvalDataset(_records(spans), [task]).evaluate(spans=spans).to_polars()
+    frame = EvalDataset(_records(spans), [task]).evaluate(spans=spans).to_polars()
     return {
         r["record_id"]: (r["status"], r["actual"] or r["message"])
         for r in frame.iter_rows(named=True)
@@ -121,12 +121,12 @@ def test_records_without_spans_are_errors(spans: pl.DataFrame) -> None:
         EvalRecord(id="none", context={}),
         EvalRecord(id="lost", context={}, trace_id="f" * 32),
     ]
-    frame = GenAIEvalDataset(records, [task]).evaluate(spans=spans).to_polars()
+    frame = EvalDataset(records, [task]).evaluate(spans=spans).to_polars()
     assert frame["message"].to_list() == [
         "the record has no trace_id",
         f"no spans for trace {'f' * 32}",
     ]
-    without = GenAIEvalDataset(_records(spans)[:1], [task]).evaluate().to_polars()
+    without = EvalDataset(_records(spans)[:1], [task]).evaluate().to_polars()
     assert "pass spans=" in without["message"][0]
 
 
@@ -151,7 +151,7 @@ def test_scouter_task_files_with_trace_assertions_load(tmp_path: Path, spans: pl
         "  operator: LessThan\n  expected_value: 100\n"
     )
     tasks = load_tasks(tmp_path / "tasks.yaml")
-    results = GenAIEvalDataset(_records(spans), tasks).evaluate(spans=spans)
+    results = EvalDataset(_records(spans), tasks).evaluate(spans=spans)
     assert results.task_pass_rates() == {
         "order": 1.0,
         "errors": pytest.approx(2 / 3),

@@ -518,11 +518,11 @@ def scouter_agent() -> dict[str, Any]:
 
 
 def test_an_agent_eval_profile_reads_as_a_genai_profile(tmp_path: Path) -> None:
-    from scouter_flows.evaluate import GenAIEvalProfile, LLMJudgeTask, TraceAssertion
+    from scouter_flows.evaluate import AgentEvalProfile, LLMJudgeTask, TraceAssertion
 
     path = tmp_path / "agent_eval_profile.json"
     path.write_text(json.dumps(scouter_agent()))
-    profile = GenAIEvalProfile.from_file(path)
+    profile = AgentEvalProfile.from_file(path)
     assert read_profile_file(path) == profile
     assert [t.id for t in profile.tasks] == ["answered", "quality", "fast"]
     config = profile.config
@@ -537,7 +537,7 @@ def test_an_agent_eval_profile_reads_as_a_genai_profile(tmp_path: Path) -> None:
     assert profile.tasks[2].assertion == TraceAssertion.trace_duration()  # type: ignore[union-attr]
     with Store(f"sqlite:///{tmp_path / 'store.db'}") as store:
         first = store.register_profile(profile)
-        assert store.register_profile(GenAIEvalProfile.from_file(path)) == first
+        assert store.register_profile(AgentEvalProfile.from_file(path)) == first
     with pytest.raises(ConfigError, match="Scouter's layout for 'genai' profiles is not supported"):
         profile.to_scouter_json()
 
@@ -554,11 +554,11 @@ def test_an_agent_eval_profile_reads_as_a_genai_profile(tmp_path: Path) -> None:
     ],
 )  # fmt: skip
 def test_a_broken_agent_profile_names_the_field(change: Any, message: str, tmp_path: Path) -> None:
-    from scouter_flows.evaluate import GenAIEvalProfile
+    from scouter_flows.evaluate import AgentEvalProfile
 
     document = scouter_agent()
     change(document)
     path = tmp_path / "agent.json"
     path.write_text(json.dumps(document))
     with pytest.raises(ConfigError, match=message):
-        GenAIEvalProfile.from_file(path)
+        AgentEvalProfile.from_file(path)

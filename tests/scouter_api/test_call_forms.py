@@ -28,8 +28,8 @@ from scouter_flows import (
 )
 from scouter_flows.evaluate import (
     AggregationType,
+    EvalDataset,
     EvalRecord,
-    GenAIEvalDataset,
     SpanFilter,
     SpanStatus,
     TraceAssertion,
@@ -104,7 +104,7 @@ def test_trace_assertions_take_scouters_keywords() -> None:
     with pytest.raises(TypeError, match="give the attribute name once"):
         TraceAssertion.span_attribute(SpanFilter.by_name("a"), "k", attribute_key="k")
     task = TraceAssertionTask(id="t", assertion=theirs, operator="Equals", expected_value=3)
-    assert GenAIEvalDataset([EvalRecord(id="r", context={})], [task]).tasks == [task]
+    assert EvalDataset([EvalRecord(id="r", context={})], [task]).tasks == [task]
 
 
 def test_errors_are_runtime_errors_as_scouters_are() -> None:
@@ -149,13 +149,17 @@ def test_span_status_and_filters_in_scouters_spelling() -> None:
     assert a.and_(b.or_(c)).filters == [a, b.or_(c)]  # another kind stays nested
 
 
-def test_agent_evaluation_names_are_the_genai_classes() -> None:
+def test_agent_names_are_primary_and_the_genai_names_stay() -> None:
+    import scouter_flows
     from scouter_flows import evaluate
+    from scouter_flows.evaluate import dataset, profile
 
-    assert evaluate.EvalDataset is evaluate.GenAIEvalDataset
-    assert evaluate.AgentEvalProfile is evaluate.GenAIEvalProfile
-    assert evaluate.AgentEvalConfig is evaluate.GenAIEvalConfig
-    assert evaluate.AgentAlertConfig is evaluate.GenAIAlertConfig
+    assert evaluate.GenAIEvalDataset is evaluate.EvalDataset is dataset.GenAIEvalDataset
+    assert evaluate.GenAIEvalProfile is evaluate.AgentEvalProfile is profile.GenAIEvalProfile
+    assert evaluate.GenAIEvalConfig is evaluate.AgentEvalConfig
+    assert evaluate.GenAIAlertConfig is evaluate.AgentAlertConfig is scouter_flows.GenAIAlertConfig
+    assert evaluate.AgentEvalProfile.__name__ == "AgentEvalProfile"
+    assert repr(evaluate.AgentEvalConfig(space="s", name="n")).startswith("AgentEvalConfig(")
     assert evaluate.AgentEvalProfile.default_file_name() == "agent_eval_profile.json"
 
 

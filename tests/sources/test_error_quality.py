@@ -11,7 +11,7 @@ import polars as pl
 import pytest
 
 from scouter_flows import DataError, Drifter, PsiDriftConfig, Store, Window, tasks
-from scouter_flows.evaluate import AssertionTask, EvalRecord, GenAIEvalDataset
+from scouter_flows.evaluate import AssertionTask, EvalDataset, EvalRecord
 from scouter_flows.sources.files import FileSource, scan_files
 from scouter_flows.sources.sample import SampleData, generate_sample_data
 
@@ -66,7 +66,7 @@ def test_a_huge_output_is_stored_as_its_size_and_head(tmp_path: Path) -> None:
         EvalRecord(id="big", context={"response": huge}),
         EvalRecord(id="small", context={"response": "ok"}),
     ]
-    results = GenAIEvalDataset(
+    results = EvalDataset(
         records,
         [AssertionTask(id="said", context_path="response", operator="IsNotEmpty")],
     ).evaluate()

@@ -27,8 +27,8 @@ from opentelemetry.trace import SpanKind, Status, StatusCode
 
 from scouter_flows import SpanStoreSink, Store
 from scouter_flows.evaluate import (
+    EvalDataset,
     EvalRecord,
-    GenAIEvalDataset,
     SpanFilter,
     TraceAssertion,
     TraceAssertionTask,
@@ -126,7 +126,7 @@ def test_exported_rows_equal_the_collectors_file_of_the_same_spans(tmp_path: Pat
     ]
 
     def statuses(spans: pl.DataFrame) -> list[tuple[str, str, str]]:
-        frame = GenAIEvalDataset(records, tasks).evaluate(spans=spans).to_polars()
+        frame = EvalDataset(records, tasks).evaluate(spans=spans).to_polars()
         return sorted(frame.select("record_id", "task_id", "status").iter_rows())
 
     judged = statuses(exported)
