@@ -202,6 +202,48 @@ class DriftProfileBase(FrozenModel):
             target.write_text(text, encoding="utf-8")
         return text
 
+    _built_from: ClassVar[frozenset[str]] = frozenset()
+    """Config fields the baseline was binned or charted with: a copy cannot change them."""
+
+    def with_config(self, **changes: Any) -> Self:
+        """A copy of the profile whose config has `changes` (a new version, space, schedule or
+        alert config, say), validated as a config is. Fields the baseline was built with
+        (binning, subgroup size, ...) cannot change: build a new profile for those.
+
+        Example:
+            >>> import polars as pl
+            >>> from scouter_flows import Drifter, PsiDriftConfig
+            >>> p = Drifter().create_drift_profile(pl.DataFrame({"x": [1.0, 2.0] * 50}),
+            ...                                    PsiDriftConfig(space="s", name="n"))
+            >>> p.with_config(version="2.0.0").config.key
+            's/n/2.0.0'
+        """
+        fixed = sorted(set(changes) & self._built_from)
+        if fixed:
+            raise ConfigError(
+                f"{fixed} were used to build the profile from its baseline; build a new profile "
+                "to change them"
+            )
+        config = getattr(self, "config")  # noqa: B009 - every profile has one; the base does not declare it
+        try:
+            new = type(config).model_validate({**dict(config), **changes})
+        except ValidationError as exc:
+            raise ConfigError(f"with_config: {describe_validation_error(exc)}") from None
+        return self.model_copy(update={"config": new})
+
+    def update_config_args(self, **changes: Any) -> None:
+        """Scouter changes a profile's config in place; profiles here are immutable (they are
+        stored by content), so this raises and says what to write instead.
+
+        Raises:
+            TypeError: always; use `profile = profile.with_config(...)`.
+        """
+        given = ", ".join(f"{k}=..." for k in changes) or "..."
+        raise TypeError(
+            "profiles cannot change in place (they are stored by their content): write "
+            f"profile = profile.with_config({given})"
+        )
+
     def save_to_json(self, path: str | Path | None = None) -> Path:
         """Write the profile as JSON to `path` (missing folders are made) and return the path.
 

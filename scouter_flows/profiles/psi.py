@@ -279,6 +279,7 @@ class PsiDriftProfile(DriftProfileBase, OmitsUnset):
     `model_validate_json`, a flow's `profile=`); `to_scouter_json()` writes Scouter's.
     """
 
+    _built_from = frozenset({"features_to_monitor", "categorical_features", "binning"})
     _omit_when_none = ("scouter",)
 
     drift_type: Literal["psi"] = "psi"

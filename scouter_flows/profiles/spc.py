@@ -185,6 +185,7 @@ class SpcDriftProfile(DriftProfileBase, OmitsUnset):
     Scouter's (limits at 1, 2 and 3 process sigmas, as Scouter draws them).
     """
 
+    _built_from = frozenset({"features_to_monitor", "sample_size", "timestamp_column"})
     _omit_when_none = ("scouter",)
 
     drift_type: Literal["spc"] = "spc"

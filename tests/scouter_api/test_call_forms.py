@@ -267,3 +267,20 @@ def test_config_path_loads_a_config_in_either_layout(tmp_path: Path) -> None:
         SpcDriftConfig(config_path=tmp_path / "spc_config.json", name="other")
     with pytest.raises(ValueError, match="config file not found"):
         PsiDriftConfig(config_path=tmp_path / "nope.json")
+
+
+def test_config_changes_make_a_new_profile_and_in_place_updates_say_how() -> None:
+    from scouter_flows import SpcAlertConfig, SpcDriftConfig
+
+    frame = pl.DataFrame({"x": [float(i % 9) for i in range(500)]})
+    spc = Drifter().create_drift_profile(frame, SpcDriftConfig(space="s", name="n"))
+    moved = spc.with_config(version="2.0.0", alert_config=SpcAlertConfig(schedule="0 6 * * *"))
+    assert (moved.config.key, moved.config.alert_config.schedule) == ("s/n/2.0.0", "0 6 * * *")
+    assert moved.features == spc.features
+    assert spc.config.version == "0.1.0"  # the original is unchanged
+    with pytest.raises(ConfigError, match=r"\['sample_size'\] were used to build the profile"):
+        spc.with_config(sample_size=10)
+    with pytest.raises(ConfigError, match="with_config: version"):
+        spc.with_config(version="has space")
+    with pytest.raises(TypeError, match=r"profile = profile.with_config\(space=\.\.\.\)"):
+        spc.update_config_args(space="other")
