@@ -14,6 +14,7 @@ from typing import Annotated, Any, Literal
 from pydantic import Field, field_validator, model_validator
 
 from scouter_flows.evaluate.records import EvalRecord
+from scouter_flows.evaluate.scouter_profile import agent_to_scouter
 from scouter_flows.evaluate.task_graph import (
     AssertionTask,
     LLMJudgeTask,
@@ -47,7 +48,7 @@ class AgentEvalProfile(DriftProfileBase, OmitsUnset):
     """An evaluation's config and task graph, stored like a drift profile (`drift_type` genai).
 
     Reads Scouter's agent-evaluation profile JSON (`AgentEvalProfile`) as well as this
-    package's; writing Scouter's is not supported yet.
+    package's; `to_scouter_json()` writes Scouter's (judge tasks only as read from it).
     """
 
     _omit_when_none = ("scouter",)
@@ -73,6 +74,10 @@ class AgentEvalProfile(DriftProfileBase, OmitsUnset):
     def from_scouter_document(cls, data: dict[str, Any]) -> dict[str, Any]:
         """This package's layout of a decoded Scouter agent-evaluation profile."""
         return genai_from_scouter(data)
+
+    def scouter_document(self) -> dict[str, Any]:
+        """This profile as Scouter's `AgentEvalProfile` document."""
+        return agent_to_scouter(self)
 
     @model_validator(mode="after")
     def _graph(self) -> AgentEvalProfile:

@@ -50,6 +50,9 @@ class ScouterOrigin(FrozenModel):
     features: dict[str, dict[str, Any]] = Field(
         default_factory=dict, description="Each feature's record as Scouter wrote it."
     )
+    tasks: dict[str, dict[str, Any]] = Field(
+        default_factory=dict, description="Each task's record as Scouter wrote it, by id."
+    )
 
 
 # --- reading -------------------------------------------------------------------------------
@@ -239,13 +242,11 @@ def genai_from_scouter(data: dict[str, Any]) -> dict[str, Any]:
             "can be loaded as a task file"
         )
     tasks = []
-    for group, task_type in (("assertion", "Assertion"), ("judge", "LLMJudge"),
-                             ("trace", "TraceAssertion")):  # fmt: skip
+    for group in TASK_GROUPS:
         for i, task in enumerate(groups.get(group) or []):
             if not isinstance(task, dict):
                 raise ValueError(f"tasks.{group}[{i}]: expected an object")
-            tasks.append({**{k: v for k, v in task.items() if k != "result"},
-                          "task_type": task_type})  # fmt: skip
+            tasks.append(task_from_scouter(task, group))
     alert_config = _dispatch_from(alert)
     if alert.get("alert_condition") is not None:
         alert_config["alert_condition"] = alert["alert_condition"]
@@ -258,8 +259,30 @@ def genai_from_scouter(data: dict[str, Any]) -> dict[str, Any]:
             "alert_config": alert_config,
         },
         "tasks": tasks,
-        "scouter": _origin(data, config, alert, ("alias",) if "alias" in data else ()),
+        "scouter": _agent_origin(data, config, alert, groups),
     }
+
+
+def _agent_origin(
+    data: dict[str, Any], config: dict[str, Any], alert: dict[str, Any], groups: dict[str, Any]
+) -> dict[str, Any]:
+    origin = _origin(data, config, alert, ())
+    origin["tasks"] = {
+        str(t.get("id")): t for group in TASK_GROUPS for t in groups.get(group) or []
+    }
+    origin["config"]["document"] = {
+        k: data[k] for k in ("workflow", "task_ids", "alias") if k in data
+    }
+    return origin
+
+
+TASK_GROUPS = {"assertion": "Assertion", "judge": "LLMJudge", "trace": "TraceAssertion"}
+"""Scouter's task lists of an agent profile, and the task type of each."""
+
+
+def task_from_scouter(record: dict[str, Any], group: str) -> dict[str, Any]:
+    """A task of Scouter's `group` list as this package's task dict (its result dropped)."""
+    return {**{k: v for k, v in record.items() if k != "result"}, "task_type": TASK_GROUPS[group]}
 
 
 def _config_parts(data: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -527,7 +550,7 @@ def _number(data: Any, key: str, where: str, *, integer: bool = False) -> float:
 
 def psi_to_scouter(dump: dict[str, Any]) -> dict[str, Any]:
     """Scouter's PSI document for a PSI profile's `model_dump(mode="json")`."""
-    config, origin = dump["config"], _origin_of(dump)
+    config, origin = dump["config"], origin_of(dump)
     kept_map = _feature_map(origin["config"]) if "feature_map" in origin["config"] else {}
     stamp = _stamp(dump)
     features: dict[str, Any] = {}
@@ -555,9 +578,9 @@ def psi_to_scouter(dump: dict[str, Any]) -> dict[str, Any]:
     document = {
         "features": features,
         "config": {
-            **_identity_to(dump, origin),
+            **identity_to_scouter(dump, origin),
             "alert_config": {
-                **_alert_to(alert, origin, lost),
+                **alert_to_scouter(alert, origin, lost),
                 "features_to_monitor": alert["features_to_monitor"],
                 "threshold": _threshold_to(config["threshold"]),
             },
@@ -570,14 +593,14 @@ def psi_to_scouter(dump: dict[str, Any]) -> dict[str, Any]:
         },
         "scouter_version": origin["scouter_version"] or SCOUTER_LAYOUT,
     }
-    _warn_lost(lost, dump)
+    warn_lost(lost, dump)
     return document
 
 
 def spc_to_scouter(dump: dict[str, Any]) -> dict[str, Any]:
     """Scouter's SPC document for an SPC profile's `model_dump(mode="json")`: limits at 1, 2
     and 3 process sigmas from the centre, as Scouter draws them."""
-    config, origin = dump["config"], _origin_of(dump)
+    config, origin = dump["config"], origin_of(dump)
     stamp = _stamp(dump)
     n = config["sample_size"]
     features: dict[str, Any] = {}
@@ -605,13 +628,13 @@ def spc_to_scouter(dump: dict[str, Any]) -> dict[str, Any]:
         "config": {
             "sample_size": n,
             "sample": origin["config"].get("sample", True),
-            **_identity_to(dump, origin),
+            **identity_to_scouter(dump, origin),
             "alert_config": {
                 "rule": {
                     "rule": rule["rule"],
                     "zones_to_monitor": [f"Zone{z}" for z in rule["zones_to_monitor"]],
                 },
-                **_alert_to(alert, origin, lost),
+                **alert_to_scouter(alert, origin, lost),
                 "features_to_monitor": alert["features_to_monitor"],
             },
             "feature_map": origin["config"].get("feature_map", {"features": {}}),
@@ -619,21 +642,21 @@ def spc_to_scouter(dump: dict[str, Any]) -> dict[str, Any]:
         },
         "scouter_version": origin["scouter_version"] or SCOUTER_LAYOUT,
     }
-    _warn_lost(lost, dump)
+    warn_lost(lost, dump)
     return document
 
 
 def custom_to_scouter(dump: dict[str, Any]) -> dict[str, Any]:
     """Scouter's custom-metric document for a custom profile's `model_dump(mode="json")`."""
-    config, origin = dump["config"], _origin_of(dump)
+    config, origin = dump["config"], origin_of(dump)
     lost: list[str] = []
     metrics = dump["metrics"]
     document = {
         "config": {
             "sample_size": config["sample_size"],
-            **_identity_to(dump, origin),
+            **identity_to_scouter(dump, origin),
             "alert_config": {
-                **_alert_to(config["alert_config"], origin, lost),
+                **alert_to_scouter(config["alert_config"], origin, lost),
                 "alert_conditions": {
                     name: {
                         "baseline_value": m["baseline_value"],
@@ -648,15 +671,17 @@ def custom_to_scouter(dump: dict[str, Any]) -> dict[str, Any]:
         "metrics": {name: m["baseline_value"] for name, m in metrics.items()},
         "scouter_version": origin["scouter_version"] or SCOUTER_LAYOUT,
     }
-    _warn_lost(lost, dump)
+    warn_lost(lost, dump)
     return document
 
 
 _UNSET: Any = object()
 
 
-def _origin_of(dump: dict[str, Any]) -> dict[str, Any]:
-    return dump.get("scouter") or {"uid": "", "scouter_version": "", "config": {}, "features": {}}
+def origin_of(dump: dict[str, Any]) -> dict[str, Any]:
+    """The `scouter` record of a profile's dump, or an empty one."""
+    empty = {"uid": "", "scouter_version": "", "config": {}, "features": {}, "tasks": {}}
+    return dump.get("scouter") or empty
 
 
 def _still(
@@ -681,7 +706,8 @@ def _stamp(dump: dict[str, Any]) -> str:
     )
 
 
-def _identity_to(dump: dict[str, Any], origin: dict[str, Any]) -> dict[str, Any]:
+def identity_to_scouter(dump: dict[str, Any], origin: dict[str, Any]) -> dict[str, Any]:
+    """Scouter's space, name, version and uid (the one read, else one derived from the key)."""
     config = dump["config"]
     uid = origin["uid"] or str(
         uuid.uuid5(
@@ -698,7 +724,10 @@ def _identity_to(dump: dict[str, Any], origin: dict[str, Any]) -> dict[str, Any]
     }
 
 
-def _alert_to(alert: dict[str, Any], origin: dict[str, Any], lost: list[str]) -> dict[str, Any]:
+def alert_to_scouter(
+    alert: dict[str, Any], origin: dict[str, Any], lost: list[str]
+) -> dict[str, Any]:
+    """Scouter's schedule and one dispatch config (what cannot be held is added to `lost`)."""
     kept = origin["config"].get("schedule")
     try:
         same = kept is not None and normalise_cron(kept) == alert["schedule"]
@@ -798,7 +827,8 @@ def _lost_psi(config: dict[str, Any]) -> list[str]:
     return lost
 
 
-def _warn_lost(lost: list[str], dump: dict[str, Any]) -> None:
+def warn_lost(lost: list[str], dump: dict[str, Any]) -> None:
+    """One warning naming the settings Scouter's layout cannot hold."""
     if lost:
         key = f"{dump['config']['space']}/{dump['config']['name']}/{dump['config']['version']}"
         warnings.warn(

@@ -538,8 +538,65 @@ def test_an_agent_eval_profile_reads_as_a_genai_profile(tmp_path: Path) -> None:
     with Store(f"sqlite:///{tmp_path / 'store.db'}") as store:
         first = store.register_profile(profile)
         assert store.register_profile(AgentEvalProfile.from_file(path)) == first
-    with pytest.raises(ConfigError, match="Scouter's layout for 'genai' profiles is not supported"):
-        profile.to_scouter_json()
+    # back to Scouter: every value as read
+    assert json.loads(profile.to_scouter_json()) == scouter_agent()
+    assert json.loads(AgentEvalProfile.from_file(profile.save_to_json(tmp_path / "ours.json"))
+                      .to_scouter_json()) == scouter_agent()  # fmt: skip
+
+
+def test_our_agent_profiles_written_for_scouter_read_back(tmp_path: Path) -> None:
+    from scouter_flows.evaluate import (
+        AgentEvalConfig,
+        AgentEvalProfile,
+        AssertionTask,
+        LLMJudgeTask,
+        Prompt,
+        SpanFilter,
+        TraceAssertion,
+        TraceAssertionTask,
+    )
+
+    tasks = [
+        AssertionTask(id="answered", context_path="response", operator="IsNotEmpty",
+                      condition=True),
+        AssertionTask.all_items("cited", "sources", "StartsWith", "http",
+                                item_context_path="url", depends_on=["answered"]),
+        TraceAssertionTask(id="errors", operator="Equals", expected_value=True,
+                           assertion=TraceAssertion.span_exists(
+                               SpanFilter.with_status("Error").and_(
+                                   SpanFilter.with_attribute_value("retry", 2)))),
+        TraceAssertionTask(id="models", operator="Equals", expected_value=True,
+                           assertion=TraceAssertion.attribute_filter(
+                               "model", "StartsWith", "gpt", mode="all")),
+        TraceAssertionTask(id="tokens", operator="LessThan", expected_value=900,
+                           assertion=TraceAssertion.span_aggregation(
+                               SpanFilter.by_name_pattern("^llm"), "tokens", "Sum")),
+    ]  # fmt: skip
+    profile = AgentEvalProfile(config=AgentEvalConfig(space="s", name="agent"), tasks=tasks)
+    document = json.loads(profile.to_scouter_json())
+    assert document["config"]["drift_type"] == "Agent"
+    assert [t["id"] for t in document["tasks"]["assertion"]] == ["answered", "cited"]
+    cited = document["tasks"]["assertion"][1]
+    assert (cited["operator"], cited["item_context_path"]) == ("StartsWith", "url")
+    assert document["tasks"]["trace"][0]["assertion"] == {
+        "SpanExists": {"filter": {"And": {"filters": [
+            {"WithStatus": {"status": "Error"}},
+            {"WithAttributeValue": {"key": "retry", "value": 2}},
+        ]}}}
+    }  # fmt: skip
+    assert document["task_ids"] == sorted(t.id for t in tasks)
+    back = AgentEvalProfile.model_validate(document)
+    assert back.tasks == tasks
+    judged = profile.model_copy(update={"tasks": [*tasks, LLMJudgeTask(
+        id="quality", operator="GreaterThan", expected_value=3, context_path="score",
+        prompt=Prompt(messages="Rate ${response}", model="m", provider="OpenAI"))]})  # fmt: skip
+    with pytest.raises(ConfigError, match="task 'quality': an LLM-judge task is written"):
+        judged.to_scouter_json()
+    loose = profile.model_copy(update={"tasks": [TraceAssertionTask(
+        id="order", operator="Equals", expected_value=True,
+        assertion=TraceAssertion.span_sequence(["a", "b"], exact=False))]})  # fmt: skip
+    with pytest.raises(ConfigError, match="span_sequence\\(exact=False\\) has no Scouter form"):
+        loose.to_scouter_json()
 
 
 @pytest.mark.parametrize(
