@@ -99,32 +99,44 @@ def dispatch_pending(
     policy = retry or RetryPolicy()
     scope: dict[str, Any] = {"run_id": run_id, "eval_run_id": eval_run_id}
     everything = store.alerts(**scope)
-    unsent = [a for a in everything if a.status in UNSENT]
     factory = _DispatcherFactory(credentials, policy, dispatchers or {})
     owner = uuid.uuid4().hex
-    sent = failed = in_flight = 0
+    sent = failed = 0
     errors: list[str] = []
     abandoned = {a.id for a in everything if a.status == "abandoned"}
-    for kind, whole in _batches(unsent, factory):
-        claimed = store.claim_alerts(whole.ids, owner, policy.lease())
-        in_flight += len(whole.alerts) - len(claimed)
-        if not claimed:
-            continue
-        batch = replace(whole, alerts=tuple(a for a in whole.alerts if a.id in claimed))
-        try:
-            dispatcher = factory.get(kind)
-            reference = _deliver(store, dispatcher, batch, policy, sleep, abandoned)
-        except (ConfigError, DeliveryError) as exc:
-            if isinstance(exc, ConfigError):
-                abandoned |= store.mark_alert_failed(
-                    batch.ids, str(exc), give_up_after=policy.give_up_after
-                )
-            store.release_alerts(batch.ids, owner)
-            failed += len(batch.alerts)
-            errors.append(f"{batch.first.destination} ({batch.first.dedup_key}): {exc}")
-            continue
-        store.mark_alert_sent(batch.ids, reference)
-        sent += len(batch.alerts)
+    seen: set[int] = set()
+    missed: set[int] = set()
+    current = everything
+    # A re-run of the monitor step replaces the unsent rows nobody holds while this pass
+    # sends: their replacements are read again and sent here too.
+    for _ in range(_PASSES):
+        unsent = [a for a in current if a.status in UNSENT and a.id not in seen]
+        if not unsent:
+            break
+        for kind, whole in _batches(unsent, factory):
+            seen.update(whole.ids)
+            claimed = store.claim_alerts(whole.ids, owner, policy.lease())
+            missed.update(set(whole.ids) - claimed)
+            if not claimed:
+                continue
+            batch = replace(whole, alerts=tuple(a for a in whole.alerts if a.id in claimed))
+            try:
+                dispatcher = factory.get(kind)
+                reference = _deliver(store, dispatcher, batch, policy, sleep, abandoned)
+            except (ConfigError, DeliveryError) as exc:
+                if isinstance(exc, ConfigError):
+                    abandoned |= store.mark_alert_failed(
+                        batch.ids, str(exc), give_up_after=policy.give_up_after
+                    )
+                store.release_alerts(batch.ids, owner)
+                failed += len(batch.alerts)
+                errors.append(f"{batch.first.destination} ({batch.first.dedup_key}): {exc}")
+                continue
+            store.mark_alert_sent(batch.ids, reference)
+            sent += len(batch.alerts)
+        current = store.alerts(**scope)
+    # Missed claims on rows that still exist: another dispatcher held (or sent) them.
+    in_flight = len(missed & {a.id for a in current})
     already = sum(a.status == "sent" for a in everything)  # as read, before this pass
     suppressed = sum(a.status == "suppressed" for a in everything)
     if errors:
@@ -212,6 +224,9 @@ class _DispatcherFactory:
             return OpsGenieDispatcher(self._credentials.require_opsgenie(), timeout)
         raise ConfigError(f"unknown alert destination kind {kind!r}")
 
+
+_PASSES = 3
+"""Reads of the outbox per dispatch pass (the first, and re-reads for replaced rows)."""
 
 # The SDKs themselves are imported only when a dispatcher is built.
 _CLASSES: dict[str, type[ConsoleDispatcher | SlackDispatcher | OpsGenieDispatcher]] = {

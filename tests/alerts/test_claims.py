@@ -19,7 +19,13 @@ from scouter_flows.alerts import (
     SlackCredentials,
     dispatch_pending,
 )
-from scouter_flows.profiles.alerting import PsiAlertConfig, SlackDispatchConfig
+from scouter_flows.alerts.delivery import AlertBatch
+from scouter_flows.alerts.opsgenie import OpsGenieDispatcher
+from scouter_flows.profiles.alerting import (
+    OpsGenieDispatchConfig,
+    PsiAlertConfig,
+    SlackDispatchConfig,
+)
 from tests.alerts.helpers import Monitor, slack_and_opsgenie
 from tests.fake_providers import OPSGENIE_KEY, SLACK_TOKEN, FakeProvider, fake_opsgenie, fake_slack
 
@@ -92,8 +98,10 @@ def test_three_dispatchers_and_a_rerun_deliver_each_alert_once_per_destination(
             out, _ = process.communicate(timeout=120)
             assert process.returncode == 0, out
             summaries.append(json.loads(out.strip().splitlines()[-1]))
-        # Whatever the re-run left pending (nothing it could take from the dispatchers).
-        dispatch_pending(store, credentials(slack, genie), run_id=again.run_id, retry=FAST)
+        # Whatever the re-run left pending after the dispatchers were done (rows it replaced
+        # while they were sending are theirs to send too; nothing it could take from them).
+        last = dispatch_pending(store, credentials(slack, genie), run_id=again.run_id, retry=FAST)
+        summaries.append(last.to_dict())
         alerts = store.alerts(run_id=written.run_id)
     assert again.run_id == written.run_id
     assert {a.status for a in alerts} == {"sent"}
@@ -103,6 +111,43 @@ def test_three_dispatchers_and_a_rerun_deliver_each_alert_once_per_destination(
     assert len(aliases) == len(drifted)
     assert sum(s["sent"] for s in summaries) == len(alerts)
     assert sum(s["in_flight"] for s in summaries) > 0  # they did meet
+
+
+class RerunWhileSending:
+    """The real OpsGenie dispatcher; while its first alert is being sent, the monitor step
+    runs the same window again."""
+
+    kind = "opsgenie"
+    grouped = False
+
+    def __init__(self, real: OpsGenieDispatcher, monitor: Monitor, drifted: set[str]) -> None:
+        self.real, self.monitor, self.drifted = real, monitor, drifted
+        self.reruns = 0
+
+    def send(self, batch: AlertBatch) -> str | None:
+        if not self.reruns:
+            self.reruns += 1
+            self.monitor.run(0, self.drifted)
+        return self.real.send(batch)
+
+
+def test_rows_a_rerun_replaces_while_a_dispatcher_sends_are_sent_by_that_dispatcher(
+    store_url: str,
+) -> None:
+    drifted = {"a", "b"}
+    with Store(store_url, auto_upgrade=True) as store, fake_opsgenie() as genie:
+        monitor = Monitor(store, PsiAlertConfig(dispatch_config=OpsGenieDispatchConfig(team="ml")))
+        written = monitor.run(0, drifted)
+        real = OpsGenieDispatcher(credentials(genie, genie).require_opsgenie(), 5.0)
+        rerun = RerunWhileSending(real, monitor, drifted)
+        summary = dispatch_pending(
+            store, run_id=written.run_id, retry=FAST, dispatchers={"opsgenie": rerun}
+        )
+        alerts = store.alerts(run_id=written.run_id)
+    assert rerun.reruns == 1
+    assert {a.status for a in alerts} == {"sent"}
+    assert (summary.sent, summary.in_flight) == (2, 0)
+    assert sorted(r.body["alias"] for r in genie.received) == sorted(a.dedup_key for a in alerts)
 
 
 def failed_first_day(store: Store, slack: FakeProvider) -> tuple[Monitor, int]:
