@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from pydantic import Field, field_validator, model_validator
 
@@ -22,8 +22,14 @@ from scouter_flows.evaluate.task_graph import (
     execution_plan,
 )
 from scouter_flows.profiles.alerting import AgentAlertConfig
-from scouter_flows.profiles.base import DriftProfileBase, OmitsUnset, ProfileIdentity
-from scouter_flows.profiles.scouter_json import ScouterOrigin, genai_from_scouter
+from scouter_flows.profiles.base import (
+    DriftProfileBase,
+    ProfileIdentity,
+    ScouterKind,
+    ScouterLayout,
+    ScouterOrigin,
+)
+from scouter_flows.profiles.scouter_json import genai_from_scouter
 
 
 class AgentEvalConfig(ProfileIdentity):
@@ -44,14 +50,14 @@ class AgentEvalConfig(ProfileIdentity):
         return value
 
 
-class AgentEvalProfile(DriftProfileBase, OmitsUnset):
+class AgentEvalProfile(DriftProfileBase, ScouterKind):
     """An evaluation's config and task graph, stored like a drift profile (`drift_type` genai).
 
     Reads Scouter's agent-evaluation profile JSON (`AgentEvalProfile`) as well as this
     package's; `to_scouter_json()` writes Scouter's (judge tasks only as read from it).
     """
 
-    _omit_when_none = ("scouter",)
+    scouter_layout = ScouterLayout(genai_from_scouter, agent_to_scouter)
 
     drift_type: Literal["genai"] = "genai"
 
@@ -66,18 +72,7 @@ class AgentEvalProfile(DriftProfileBase, OmitsUnset):
             AssertionTask | LLMJudgeTask | TraceAssertionTask, Field(discriminator="task_type")
         ]
     ] = Field(description="The task graph every sampled record runs.")
-    scouter: ScouterOrigin | None = Field(
-        default=None, description="What Scouter's JSON held beyond this layout, if read from it."
-    )
-
-    @classmethod
-    def from_scouter_document(cls, data: dict[str, Any]) -> dict[str, Any]:
-        """This package's layout of a decoded Scouter agent-evaluation profile."""
-        return genai_from_scouter(data)
-
-    def scouter_document(self) -> dict[str, Any]:
-        """This profile as Scouter's `AgentEvalProfile` document."""
-        return agent_to_scouter(self)
+    scouter: ScouterOrigin | None = None
 
     @model_validator(mode="after")
     def _graph(self) -> AgentEvalProfile:

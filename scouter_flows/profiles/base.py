@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
@@ -53,6 +54,47 @@ class OmitsUnset(BaseModel):
             if key in data and data[key] is None:
                 del data[key]
         return data
+
+
+class ScouterOrigin(FrozenModel):
+    """What a profile read from Scouter's JSON held that this package's layout has no place for.
+
+    `to_scouter_json` writes these back, each as long as the profile still says what Scouter's
+    record said (a feature rebuilt here is written from its new values).
+    """
+
+    uid: str = Field(description="Scouter's profile id.")
+    scouter_version: str = Field(description="The Scouter version that wrote the profile.")
+    config: dict[str, Any] = Field(
+        default_factory=dict,
+        description="Scouter config fields as written: schedule, feature_map, sample, "
+        "categorical_features.",
+    )
+    features: dict[str, dict[str, Any]] = Field(
+        default_factory=dict, description="Each feature's record as Scouter wrote it."
+    )
+    tasks: dict[str, dict[str, Any]] = Field(
+        default_factory=dict, description="Each task's record as Scouter wrote it, by id."
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class ScouterLayout:
+    """How a profile kind reads Scouter's JSON (into this package's layout, as a dict) and
+    writes it (from the profile)."""
+
+    read: Callable[[dict[str, Any]], dict[str, Any]]
+    write: Callable[[Any], dict[str, Any]]
+
+
+class ScouterKind(OmitsUnset):
+    """A profile kind Scouter writes too: read from and written to Scouter's JSON as
+    `scouter_layout` says. Each such kind declares, as its last field,
+    `scouter: ScouterOrigin | None = None` (what Scouter's record held beyond this layout),
+    left out of its JSON while None."""
+
+    _omit_when_none: ClassVar[tuple[str, ...]] = ("scouter",)
+    scouter_layout: ClassVar[ScouterLayout]
 
 
 class DriftType(StrEnum):
@@ -178,15 +220,19 @@ class DriftProfileBase(FrozenModel):
     @classmethod
     def from_scouter_document(cls, data: dict[str, Any]) -> dict[str, Any]:
         """This package's layout of a decoded Scouter profile of this kind."""
-        raise ValueError(
-            f"reading Scouter's {cls.model_fields['drift_type'].default!r} profiles is not "
-            "supported yet"
-        )
+        layout: ScouterLayout | None = getattr(cls, "scouter_layout", None)
+        if layout is None:
+            kind = cls.model_fields["drift_type"].default
+            raise ValueError(f"reading Scouter's {kind!r} profiles is not supported yet")
+        return layout.read(data)
 
     def scouter_document(self) -> dict[str, Any]:
         """This profile as Scouter's profile document (a JSON-able dict)."""
-        kind = type(self).model_fields["drift_type"].default
-        raise ConfigError(f"Scouter's layout for {kind!r} profiles is not supported yet")
+        layout: ScouterLayout | None = getattr(self, "scouter_layout", None)
+        if layout is None:
+            kind = type(self).model_fields["drift_type"].default
+            raise ConfigError(f"Scouter's layout for {kind!r} profiles is not supported yet")
+        return layout.write(self)
 
     def to_scouter_json(self, path: str | Path | None = None) -> str:
         """This profile as JSON Scouter 0.25 reads (`PsiDriftProfile.from_file` and the like

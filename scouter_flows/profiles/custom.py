@@ -13,9 +13,14 @@ from pydantic import Field, field_validator
 
 from scouter_flows import limits
 from scouter_flows.profiles.alerting import AlertCondition, AlertThreshold, CustomMetricAlertConfig
-from scouter_flows.profiles.base import DriftProfileBase, OmitsUnset, ProfileIdentity
-from scouter_flows.profiles.scouter_json import (
+from scouter_flows.profiles.base import (
+    DriftProfileBase,
+    ProfileIdentity,
+    ScouterKind,
+    ScouterLayout,
     ScouterOrigin,
+)
+from scouter_flows.profiles.scouter_json import (
     custom_config_from_scouter,
     custom_from_scouter,
     custom_to_scouter,
@@ -64,27 +69,16 @@ class CustomMetricDriftConfig(ProfileIdentity):
     )
 
 
-class CustomDriftProfile(DriftProfileBase, OmitsUnset):
+class CustomDriftProfile(DriftProfileBase, ScouterKind):
     """A custom-metric profile: the metrics and their rules.
 
     Reads Scouter's custom-metric profile JSON as well as this package's; `to_scouter_json()`
     writes Scouter's.
     """
 
-    _omit_when_none = ("scouter",)
+    scouter_layout = ScouterLayout(custom_from_scouter, custom_to_scouter)
 
     drift_type: Literal["custom"] = "custom"
     config: CustomMetricDriftConfig
     metrics: dict[str, CustomMetric] = Field(description="Metrics by name.")
-    scouter: ScouterOrigin | None = Field(
-        default=None, description="What Scouter's JSON held beyond this layout, if read from it."
-    )
-
-    @classmethod
-    def from_scouter_document(cls, data: dict[str, Any]) -> dict[str, Any]:
-        """This package's layout of a decoded Scouter custom-metric profile."""
-        return custom_from_scouter(data)
-
-    def scouter_document(self) -> dict[str, Any]:
-        """This profile as Scouter's custom-metric profile document."""
-        return custom_to_scouter(self.model_dump(mode="json"))
+    scouter: ScouterOrigin | None = None

@@ -22,9 +22,16 @@ from scouter_flows.profiles.alerting import (
     PsiNormalThreshold,
     PsiThreshold,
 )
-from scouter_flows.profiles.base import DriftProfileBase, FrozenModel, OmitsUnset, ProfileIdentity
-from scouter_flows.profiles.scouter_json import (
+from scouter_flows.profiles.base import (
+    DriftProfileBase,
+    FrozenModel,
+    OmitsUnset,
+    ProfileIdentity,
+    ScouterKind,
+    ScouterLayout,
     ScouterOrigin,
+)
+from scouter_flows.profiles.scouter_json import (
     psi_config_from_scouter,
     psi_from_scouter,
     psi_to_scouter,
@@ -272,7 +279,7 @@ class PsiFeatureProfile(FrozenModel, OmitsUnset):
         return [c / total for c in self.counts]
 
 
-class PsiDriftProfile(DriftProfileBase, OmitsUnset):
+class PsiDriftProfile(DriftProfileBase, ScouterKind):
     """A PSI drift profile: config plus baseline bins per monitored feature.
 
     Reads Scouter's PSI profile JSON as well as this package's (`from_file`,
@@ -280,7 +287,8 @@ class PsiDriftProfile(DriftProfileBase, OmitsUnset):
     """
 
     _built_from = frozenset({"features_to_monitor", "categorical_features", "binning"})
-    _omit_when_none = ("scouter",)
+
+    scouter_layout = ScouterLayout(psi_from_scouter, psi_to_scouter)
 
     drift_type: Literal["psi"] = "psi"
     config: PsiDriftConfig
@@ -288,18 +296,7 @@ class PsiDriftProfile(DriftProfileBase, OmitsUnset):
     baseline_rows: int | None = Field(
         gt=0, description="Rows in the baseline; None when unknown (a profile from Scouter)."
     )
-    scouter: ScouterOrigin | None = Field(
-        default=None, description="What Scouter's JSON held beyond this layout, if read from it."
-    )
-
-    @classmethod
-    def from_scouter_document(cls, data: dict[str, Any]) -> dict[str, Any]:
-        """This package's layout of a decoded Scouter PSI profile."""
-        return psi_from_scouter(data)
-
-    def scouter_document(self) -> dict[str, Any]:
-        """This profile as Scouter's PSI profile document."""
-        return psi_to_scouter(self.model_dump(mode="json"))
+    scouter: ScouterOrigin | None = None
 
     @field_validator("features")
     @classmethod

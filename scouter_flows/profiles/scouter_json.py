@@ -21,38 +21,15 @@ from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from pydantic import Field
+from pydantic import BaseModel
 
 from scouter_flows.profiles.alerting import normalise_cron, to_seconds_cron
-from scouter_flows.profiles.base import FrozenModel
 
 SCOUTER_LAYOUT = "0.25.0"
 """The Scouter version whose profile layout `to_scouter_json` writes."""
 
 DEFAULT_SPC_RULE = "8 16 4 8 2 4 1 1"
 _PROPORTION_SLACK = 1e-6
-
-
-class ScouterOrigin(FrozenModel):
-    """What a profile read from Scouter's JSON held that this package's layout has no place for.
-
-    `to_scouter_json` writes these back, each as long as the profile still says what Scouter's
-    record said (a feature rebuilt here is written from its new values).
-    """
-
-    uid: str = Field(description="Scouter's profile id.")
-    scouter_version: str = Field(description="The Scouter version that wrote the profile.")
-    config: dict[str, Any] = Field(
-        default_factory=dict,
-        description="Scouter config fields as written: schedule, feature_map, sample, "
-        "categorical_features.",
-    )
-    features: dict[str, dict[str, Any]] = Field(
-        default_factory=dict, description="Each feature's record as Scouter wrote it."
-    )
-    tasks: dict[str, dict[str, Any]] = Field(
-        default_factory=dict, description="Each task's record as Scouter wrote it, by id."
-    )
 
 
 # --- reading -------------------------------------------------------------------------------
@@ -548,8 +525,9 @@ def _number(data: Any, key: str, where: str, *, integer: bool = False) -> float:
 # --- writing -------------------------------------------------------------------------------
 
 
-def psi_to_scouter(dump: dict[str, Any]) -> dict[str, Any]:
-    """Scouter's PSI document for a PSI profile's `model_dump(mode="json")`."""
+def psi_to_scouter(profile: BaseModel) -> dict[str, Any]:
+    """Scouter's PSI document for a PSI profile."""
+    dump = profile.model_dump(mode="json")
     config, origin = dump["config"], origin_of(dump)
     kept_map = _feature_map(origin["config"]) if "feature_map" in origin["config"] else {}
     stamp = _stamp(dump)
@@ -597,9 +575,10 @@ def psi_to_scouter(dump: dict[str, Any]) -> dict[str, Any]:
     return document
 
 
-def spc_to_scouter(dump: dict[str, Any]) -> dict[str, Any]:
-    """Scouter's SPC document for an SPC profile's `model_dump(mode="json")`: limits at 1, 2
-    and 3 process sigmas from the centre, as Scouter draws them."""
+def spc_to_scouter(profile: BaseModel) -> dict[str, Any]:
+    """Scouter's SPC document for an SPC profile: limits at 1, 2 and 3 process sigmas from
+    the centre, as Scouter draws them."""
+    dump = profile.model_dump(mode="json")
     config, origin = dump["config"], origin_of(dump)
     stamp = _stamp(dump)
     n = config["sample_size"]
@@ -646,8 +625,9 @@ def spc_to_scouter(dump: dict[str, Any]) -> dict[str, Any]:
     return document
 
 
-def custom_to_scouter(dump: dict[str, Any]) -> dict[str, Any]:
-    """Scouter's custom-metric document for a custom profile's `model_dump(mode="json")`."""
+def custom_to_scouter(profile: BaseModel) -> dict[str, Any]:
+    """Scouter's custom-metric document for a custom profile."""
+    dump = profile.model_dump(mode="json")
     config, origin = dump["config"], origin_of(dump)
     lost: list[str] = []
     metrics = dump["metrics"]

@@ -15,9 +15,15 @@ from pydantic import Field, FiniteFloat, field_validator, model_validator
 
 from scouter_flows import limits
 from scouter_flows.profiles.alerting import SpcAlertConfig
-from scouter_flows.profiles.base import DriftProfileBase, FrozenModel, OmitsUnset, ProfileIdentity
-from scouter_flows.profiles.scouter_json import (
+from scouter_flows.profiles.base import (
+    DriftProfileBase,
+    FrozenModel,
+    ProfileIdentity,
+    ScouterKind,
+    ScouterLayout,
     ScouterOrigin,
+)
+from scouter_flows.profiles.scouter_json import (
     spc_config_from_scouter,
     spc_from_scouter,
     spc_to_scouter,
@@ -178,7 +184,7 @@ class SpcFeatureProfile(FrozenModel):
         }
 
 
-class SpcDriftProfile(DriftProfileBase, OmitsUnset):
+class SpcDriftProfile(DriftProfileBase, ScouterKind):
     """An SPC drift profile: config plus chart parameters per monitored feature.
 
     Reads Scouter's SPC profile JSON as well as this package's; `to_scouter_json()` writes
@@ -186,7 +192,8 @@ class SpcDriftProfile(DriftProfileBase, OmitsUnset):
     """
 
     _built_from = frozenset({"features_to_monitor", "sample_size", "timestamp_column"})
-    _omit_when_none = ("scouter",)
+
+    scouter_layout = ScouterLayout(spc_from_scouter, spc_to_scouter)
 
     drift_type: Literal["spc"] = "spc"
     config: SpcDriftConfig
@@ -195,18 +202,7 @@ class SpcDriftProfile(DriftProfileBase, OmitsUnset):
         gt=0, description="Rows in the baseline; None when unknown (a profile from Scouter)."
     )
     leftover_rows: int = Field(ge=0, description="Trailing rows that did not fill a subgroup.")
-    scouter: ScouterOrigin | None = Field(
-        default=None, description="What Scouter's JSON held beyond this layout, if read from it."
-    )
-
-    @classmethod
-    def from_scouter_document(cls, data: dict[str, Any]) -> dict[str, Any]:
-        """This package's layout of a decoded Scouter SPC profile."""
-        return spc_from_scouter(data)
-
-    def scouter_document(self) -> dict[str, Any]:
-        """This profile as Scouter's SPC profile document."""
-        return spc_to_scouter(self.model_dump(mode="json"))
+    scouter: ScouterOrigin | None = None
 
     @field_validator("features")
     @classmethod
