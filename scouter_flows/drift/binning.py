@@ -54,7 +54,11 @@ def edge_exprs(name: str, binning: PsiBinning) -> list[pl.Expr]:
     if isinstance(method, Doane):
         exprs.append(((x - x.mean()) ** 3).mean().alias(f"{name}\x00m3"))
     if isinstance(method, FreedmanDiaconis):
-        exprs.append(x.quantile([0.25, 0.75], interpolation="lower").alias(f"{name}\x00iqr"))
+        # Two scalar quantiles, not one list quantile: Polars before 1.38 has no list form.
+        exprs += [
+            x.quantile(q, interpolation="lower").alias(f"{name}\x00{label}")
+            for label, q in (("q25", 0.25), ("q75", 0.75))
+        ]
     return exprs
 
 
@@ -125,7 +129,7 @@ def equal_width_bin_count(name: str, row: dict[str, Any], binning: EqualWidthBin
         k = round(1 + math.log2(n) + math.log2(1 + abs(g1) / sigma_g1))
     else:
         assert isinstance(method, FreedmanDiaconis)
-        q25, q75 = row[f"{name}\x00iqr"]
+        q25, q75 = row[f"{name}\x00q25"], row[f"{name}\x00q75"]
         iqr = q75 - q25
         if iqr == 0:
             raise DataError(

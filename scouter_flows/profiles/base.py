@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -126,7 +127,7 @@ MISSING = "__missing__"
 """Scouter's placeholder space and name: a profile may be built with it, not stored."""
 
 
-class ProfileIdentity(FrozenModel):
+class ProfileIdentity(FrozenModel, OmitsUnset):
     """Where a profile lives: `space/name/version`, as in Scouter.
 
     Without `space` and `name` a config holds Scouter's placeholder `__missing__`: the profile
@@ -141,6 +142,13 @@ class ProfileIdentity(FrozenModel):
     )
     name: str = Field(default=MISSING, description="Model or monitor name.")
     version: str = Field(default="0.1.0", description="Profile version; immutable once stored.")
+    scouter_uid: str | None = Field(
+        default=None,
+        validation_alias=AliasChoices("uid", "scouter_uid"),
+        description="The uid given (as `uid=`) or read from Scouter's file; see `uid`.",
+    )
+
+    _omit_when_none: ClassVar[tuple[str, ...]] = ("scouter_uid",)
 
     @model_validator(mode="before")
     @classmethod
@@ -183,9 +191,30 @@ class ProfileIdentity(FrozenModel):
         return f"{self.space}/{self.name}/{self.version}"
 
     @property
+    def uid(self) -> str:
+        """The profile's id, as Scouter's `config.uid`: the one given or read from Scouter's
+        file, else a UUID derived from `key` (the same for the same space, name and version).
+
+        Example:
+            >>> from scouter_flows import PsiDriftConfig
+            >>> a = PsiDriftConfig(space="s", name="n")
+            >>> a.uid == PsiDriftConfig(space="s", name="n").uid != a.model_copy(
+            ...     update={"version": "2"}).uid
+            True
+            >>> PsiDriftConfig(space="s", name="n", uid="0199-given").uid
+            '0199-given'
+        """
+        return self.scouter_uid or key_uid(self.key)
+
+    @property
     def is_named(self) -> bool:
         """Whether both space and name are set (not Scouter's `__missing__`)."""
         return MISSING not in (self.space, self.name)
+
+
+def key_uid(key: str) -> str:
+    """The uid of a profile key `space/name/version` that was given none: the same every time."""
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"scouter-flows:{key}"))
 
 
 class DriftProfileBase(FrozenModel):
@@ -247,6 +276,11 @@ class DriftProfileBase(FrozenModel):
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text(text, encoding="utf-8")
         return text
+
+    @property
+    def uid(self) -> str:
+        """The profile's id as Scouter names it: its config's `uid`."""
+        return str(getattr(self, "config").uid)  # noqa: B009 - every profile has a config
 
     _built_from: ClassVar[frozenset[str]] = frozenset()
     """Config fields the baseline was binned or charted with: a copy cannot change them."""

@@ -24,6 +24,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from scouter_flows.profiles.alerting import normalise_cron, to_seconds_cron
+from scouter_flows.profiles.base import key_uid
 
 SCOUTER_LAYOUT = "0.25.0"
 """The Scouter version whose profile layout `to_scouter_json` writes."""
@@ -268,7 +269,10 @@ def _config_parts(data: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]
 
 
 def _identity(config: dict[str, Any]) -> dict[str, Any]:
-    return {key: config.get(key) for key in ("space", "name", "version")}
+    identity = {key: config.get(key) for key in ("space", "name", "version")}
+    if config.get("uid"):
+        identity["uid"] = str(config["uid"])
+    return identity
 
 
 def _origin(
@@ -687,15 +691,10 @@ def _stamp(dump: dict[str, Any]) -> str:
 
 
 def identity_to_scouter(dump: dict[str, Any], origin: dict[str, Any]) -> dict[str, Any]:
-    """Scouter's space, name, version and uid (the one read, else one derived from the key)."""
+    """Scouter's space, name, version and uid (the config's `uid`)."""
     config = dump["config"]
-    uid = origin["uid"] or str(
-        uuid.uuid5(
-            uuid.NAMESPACE_URL,
-            f"scouter-flows:{config['space']}/{config['name']}/"
-            f"{config['version']}:{dump['drift_type']}:{dump['created_at']}",
-        )
-    )
+    key = f"{config['space']}/{config['name']}/{config['version']}"
+    uid = config.get("scouter_uid") or origin["uid"] or key_uid(key)
     return {
         "space": config["space"],
         "name": config["name"],

@@ -619,3 +619,30 @@ def test_a_broken_agent_profile_names_the_field(change: Any, message: str, tmp_p
     path.write_text(json.dumps(document))
     with pytest.raises(ConfigError, match=message):
         AgentEvalProfile.from_file(path)
+
+
+def test_uid_is_scouters_when_read_and_stable_when_made_here(tmp_path: Path) -> None:
+    read = PsiDriftProfile.model_validate(scouter_psi())
+    assert read.uid == read.config.uid == UID7
+    # kept through our own JSON and a new version, and written back for Scouter
+    again = PsiDriftProfile.model_validate_json(read.model_dump_json())
+    assert again.config.uid == UID7
+    assert read.with_config(version="2.0").uid == UID7
+    assert json.loads(read.to_scouter_json())["config"]["uid"] == UID7
+    # a Scouter config file brings its uid along
+    path = tmp_path / "config.json"
+    path.write_text(json.dumps(scouter_psi()["config"]))
+    assert PsiDriftConfig(config_path=path).uid == UID7
+
+    made = PsiDriftConfig(space="s", name="n", version="1.0")
+    assert made.uid == PsiDriftConfig(space="s", name="n", version="1.0").uid
+    assert made.uid != PsiDriftConfig(space="s", name="n", version="1.1").uid
+    assert "uid" not in made.model_dump_json()  # our JSON is as it was
+    frame = pl.DataFrame({"x": [float(i % 17) for i in range(500)]})
+    profile = Drifter().create_drift_profile(frame, made)
+    assert profile.uid == made.uid == json.loads(profile.to_scouter_json())["config"]["uid"]
+    assert (
+        profile.with_config(version="1.1").uid
+        == PsiDriftConfig(space="s", name="n", version="1.1").uid
+    )
+    assert PsiDriftConfig(space="s", name="n", uid="given").uid == "given"

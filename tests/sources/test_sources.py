@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -27,7 +28,8 @@ def test_window_filter_is_pushed_into_the_parquet_scan(sample_data: SampleData) 
     # The predicate and the projection sit inside the scan node: no FILTER above it, and the
     # scan reads only the two columns it needs.
     assert "FILTER" not in plan
-    assert 'SELECTION: (col("timestamp") >= 2026-11-20 00:00:00 UTC)' in scan
+    # (Polars 1.x prints the bound before folding its time zone: same predicate, other text.)
+    assert re.search(r'SELECTION: .*col\("timestamp"\)\)? >= \(?2026-11-20 00:00:00', scan)
     assert "PROJECT 2/9 COLUMNS" in scan
 
 
