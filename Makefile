@@ -12,12 +12,12 @@ export PREFECT_SERVER_ANALYTICS_ENABLED := false
 export PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS := 120
 export UV_PYTHON_DOWNLOADS := never
 
-.PHONY: demo test lint typecheck test-prefect test-airflow bench envs clean
+.PHONY: demo test lint typecheck test-prefect test-airflow test-lowest locks bench envs clean
 
 demo: $(PREFECT_ENV)
 	$(PREFECT_ENV)/bin/scouter-flows demo --dir .demo
 
-test: lint typecheck test-prefect test-airflow
+test: lint typecheck test-prefect test-airflow test-lowest
 
 envs: $(PREFECT_ENV) $(AIRFLOW_ENV)
 
@@ -59,6 +59,24 @@ test-airflow: $(AIRFLOW_ENV)
 	$(AIRFLOW_ENV)/bin/python -m pytest --ignore=tests/prefect
 	$(AIRFLOW_ENV)/bin/python -m pytest $(DOCTESTS) --ignore=scouter_flows/flows
 
+# The floors of our dependency ranges, tested: locks/lowest.txt holds every direct dependency at
+# the lowest version pyproject.toml admits (the rest as they resolve), and the suite outside the
+# orchestrators runs on it. `make locks` writes it again after a range changes.
+LOWEST_ENV := .venv-lowest
+$(LOWEST_ENV): locks/lowest.txt | $(UV)
+	$(UV) venv --quiet --allow-existing --python $(PYTHON) $@
+	VIRTUAL_ENV=$(CURDIR)/$@ $(UV) pip sync --quiet locks/lowest.txt
+	VIRTUAL_ENV=$(CURDIR)/$@ $(UV) pip install --quiet --no-deps -e .
+	touch $@
+
+test-lowest: $(LOWEST_ENV)
+	$(LOWEST_ENV)/bin/python -m pytest --ignore=tests/airflow --ignore=tests/prefect
+
+locks: | $(UV)
+	rm -f locks/lowest.txt
+	$(UV) pip compile --quiet pyproject.toml --extra dev --resolution lowest-direct \
+		--python-version 3.11 --no-header -o locks/lowest.txt
+
 # Benchmarks compare against Scouter's Rust core, installed only in this environment.
 BENCH_ENV := .venv-bench
 $(BENCH_ENV): uv.lock pyproject.toml | $(UV)
@@ -70,4 +88,4 @@ bench: $(BENCH_ENV)
 	$(BENCH_ENV)/bin/python benchmarks/drift.py
 
 clean:
-	rm -rf $(TOOLS) $(PREFECT_ENV) $(AIRFLOW_ENV) $(BENCH_ENV) .demo .mypy_cache .ruff_cache .pytest_cache
+	rm -rf $(TOOLS) $(PREFECT_ENV) $(AIRFLOW_ENV) $(LOWEST_ENV) $(BENCH_ENV) .demo .mypy_cache .ruff_cache .pytest_cache

@@ -107,8 +107,6 @@ class OpenAIJudge:
         )
 
     async def complete(self, prompt: Prompt, system: str | None, messages: list[Message]) -> str:
-        import httpx2
-
         chat = [{"role": "system", "content": system}] if system else []
         chat += [{"role": m.role, "content": m.content} for m in messages]
         body: dict[str, Any] = {
@@ -130,8 +128,10 @@ class OpenAIJudge:
         # The client's generic POST (auth, retries, timeout) with the body as it goes on the
         # wire: `chat.completions.create` re-walks its typed parameters at ~2 ms a call, which
         # bounds how many judges one process can keep in flight.
-        reply = await self._client.post("/chat/completions", body=body, cast_to=httpx2.Response)
-        data = reply.json()
+        # The reply as text (`cast_to=str`), parsed here: every openai release takes it, whichever
+        # HTTP library (httpx or httpx2) that release is built on.
+        reply = await self._client.post("/chat/completions", body=body, cast_to=str)
+        data = json.loads(reply)
         return str(data["choices"][0]["message"].get("content") or "")
 
     async def aclose(self) -> None:
@@ -223,8 +223,10 @@ class GeminiJudge:
         return reply.text or ""
 
     async def aclose(self) -> None:
-        await self._client.aio.aclose()
-        self._client.close()
+        # google-genai before 1.40 has no close: its connections end with the process.
+        if hasattr(self._client.aio, "aclose"):
+            await self._client.aio.aclose()
+            self._client.close()
 
 
 _CLIENTS: dict[Provider, type[OpenAIJudge | AnthropicJudge | GeminiJudge]] = {

@@ -48,7 +48,9 @@ class OmitsUnset(BaseModel):
 
     _omit_when_none: ClassVar[tuple[str, ...]] = ()
 
-    @model_serializer(mode="wrap")
+    # The return type given, not read from the annotation: pydantic 2.10 would look `Any` up
+    # in the module of each subclass.
+    @model_serializer(mode="wrap", return_type=dict[str, Any])
     def _drop_unset(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
         data: dict[str, Any] = handler(self)
         for key in self._omit_when_none:

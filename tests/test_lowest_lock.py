@@ -1,0 +1,58 @@
+"""locks/lowest.txt tests the floors pyproject.toml declares, and no other versions."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from pathlib import Path
+
+import pytest
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
+from packaging.version import Version
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _direct(extra: str | None = None) -> list[Requirement]:
+    """The requirements of the package (and of `extra`, following self-references)."""
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    listed = project["optional-dependencies"][extra] if extra else project["dependencies"]
+    found: list[Requirement] = []
+    for text in listed:
+        requirement = Requirement(text)
+        if canonicalize_name(requirement.name) == "scouter-flows":
+            for inner in sorted(requirement.extras):
+                found += _direct(inner)
+        elif requirement.marker is None or requirement.marker.evaluate({"extra": ""}):
+            found.append(requirement)
+    return found
+
+
+def _at_floor(requirement: Requirement, pin: str | None) -> bool:
+    """Whether `pin` is the floor release (`>=5` is met by 5.0.1 when 5.0.0 was never out)."""
+    floors = [Version(s.version) for s in requirement.specifier if s.operator == ">="]
+    assert len(floors) == 1, f"{requirement}: give one lower bound (>=) to test"
+    if pin is None or not requirement.specifier.contains(pin):
+        return False
+    release = floors[0].release
+    return Version(pin).release[: len(release)] == release
+
+
+def _pins() -> dict[str, str]:
+    text = (ROOT / "locks" / "lowest.txt").read_text()
+    return {
+        canonicalize_name(m["name"]): m["version"]
+        for m in re.finditer(r"^(?P<name>[A-Za-z0-9_.\-]+)==(?P<version>\S+)", text, re.M)
+    }
+
+
+@pytest.mark.parametrize("extra", [None, "dev"])
+def test_every_direct_dependency_is_locked_at_its_floor(extra: str | None) -> None:
+    pins = _pins()
+    stale = {
+        str(r): pins.get(canonicalize_name(r.name))
+        for r in _direct(extra)
+        if not _at_floor(r, pins.get(canonicalize_name(r.name)))
+    }
+    assert stale == {}, "locks/lowest.txt is out of date with pyproject.toml: run `make locks`"
