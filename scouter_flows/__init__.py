@@ -61,6 +61,7 @@ _EXPORTS: dict[str, str] = {
     "SpcDriftProfile": "scouter_flows.profiles.spc",
     "SpcFeatureProfile": "scouter_flows.profiles.spc",
     "SpcRule": "scouter_flows.profiles.spc",
+    "SpcAlertRule": "scouter_flows.profiles.spc",
     "AlertZone": "scouter_flows.profiles.spc",
     "SpcAlertType": "scouter_flows.profiles.spc",
     "DriftType": "scouter_flows.profiles.base",
@@ -172,6 +173,7 @@ __all__ = [
     "SpanStoreSink",
     "SpcAlert",
     "SpcAlertConfig",
+    "SpcAlertRule",
     "SpcAlertType",
     "SpcDriftConfig",
     "SpcDriftProfile",
@@ -276,6 +278,7 @@ if TYPE_CHECKING:
     )
     from scouter_flows.profiles.spc import (
         AlertZone,
+        SpcAlertRule,
         SpcAlertType,
         SpcDriftConfig,
         SpcDriftProfile,

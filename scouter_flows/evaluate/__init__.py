@@ -33,6 +33,7 @@ from scouter_flows.evaluate.results import (
 from scouter_flows.evaluate.task_files import TasksFile, load_tasks
 from scouter_flows.evaluate.task_graph import (
     AssertionTask,
+    EvaluationTaskType,
     LLMJudgeTask,
     TraceAssertionTask,
     execution_plan,
@@ -59,6 +60,7 @@ __all__ = [
     "EvalDataset",
     "EvalRecord",
     "EvalResults",
+    "EvaluationTaskType",
     "GenAIAlertConfig",
     "GenAIEvalConfig",
     "GenAIEvalDataset",

@@ -12,6 +12,7 @@ import difflib
 import re
 from collections import Counter
 from collections.abc import Callable, Sequence
+from enum import StrEnum
 from typing import Any, Literal
 
 from pydantic import Field, PrivateAttr, field_validator, model_validator
@@ -25,6 +26,19 @@ from scouter_flows.evaluate.trace_assertions import TraceAssertion
 from scouter_flows.profiles.base import FrozenModel
 
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$")
+
+
+class EvaluationTaskType(StrEnum):
+    """The kinds of task, with Scouter's names; equal to a task's `task_type`.
+
+    Example:
+        >>> AssertionTask(id="a", operator="IsNotEmpty").task_type == EvaluationTaskType.Assertion
+        True
+    """
+
+    Assertion = "Assertion"
+    LLMJudge = "LLMJudge"
+    TraceAssertion = "TraceAssertion"
 
 
 class _TaskBase(FrozenModel):
@@ -256,6 +270,23 @@ class TraceAssertionTask(_TaskBase):
 
     task_type: Literal["TraceAssertion"] = "TraceAssertion"
     assertion: TraceAssertion = Field(description="What to compute from the trace.")
+
+    def model_post_init(self, context: Any, /) -> None:
+        # Scouter's guides check a span sequence or set (a true/false value) with
+        # `SequenceMatches` or `ContainsAll` and expected_value true, which Scouter then fails
+        # to compare; the meaning is plain, so it is checked as `Equals`.
+        if (
+            self.assertion.kind in _BOOLEAN_ASSERTIONS
+            and self.operator in _LIST_OPERATORS
+            and isinstance(self.expected_value, bool)
+        ):
+            self._check = compile_check(ComparisonOperator.Equals, self.expected_value)
+            return
+        super().model_post_init(context)
+
+
+_BOOLEAN_ASSERTIONS = frozenset({"span_sequence", "span_set", "span_exists"})
+_LIST_OPERATORS = frozenset({ComparisonOperator.SequenceMatches, ComparisonOperator.ContainsAll})
 
 
 AnyTask = AssertionTask | LLMJudgeTask | TraceAssertionTask

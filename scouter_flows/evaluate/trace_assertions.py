@@ -70,6 +70,16 @@ class TraceAssertion(FrozenModel, ScouterTagged):
         default=None, description="attribute_filter: {'operator': ..., 'expected_value': ...}."
     )
 
+    @property
+    def span_names(self) -> list[str]:
+        """Scouter's name of `names` (span_sequence, span_set)."""
+        return self.names
+
+    @property
+    def attribute_key(self) -> str | None:
+        """Scouter's name of `key` (span_attribute, span_aggregation, trace_attribute)."""
+        return self.key
+
     # Scouter's variant names (`TraceAssertion.SpanCount(filter=...)`, usable with isinstance),
     # attached below the class.
     SpanSequence: ClassVar[ScouterVariant]

@@ -10,9 +10,9 @@ from __future__ import annotations
 import itertools
 import math
 from collections import Counter
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, NamedTuple
 
-from pydantic import Field, FiniteFloat, TypeAdapter, field_validator, model_validator
+from pydantic import AliasChoices, Field, FiniteFloat, TypeAdapter, field_validator, model_validator
 
 from scouter_flows import limits
 from scouter_flows.profiles.alerting import (
@@ -32,6 +32,7 @@ from scouter_flows.profiles.base import (
     ScouterOrigin,
 )
 from scouter_flows.profiles.scouter_json import (
+    psi_bins_to_scouter,
     psi_config_from_scouter,
     psi_from_scouter,
     psi_to_scouter,
@@ -150,8 +151,16 @@ class PsiDriftConfig(ProfileIdentity):
         description="Features binned by category (string, categorical, bool always are).",
     )
     binning: PsiBinning = Field(
-        default_factory=QuantileBinning, description="How numeric features are binned."
+        default_factory=QuantileBinning,
+        validation_alias=AliasChoices("binning", "binning_strategy"),
+        description="How numeric features are binned (Scouter's name: binning_strategy).",
     )
+
+    @property
+    def binning_strategy(self) -> PsiBinning:
+        """Scouter's name of `binning`."""
+        return self.binning
+
     threshold: PsiThreshold = Field(
         default_factory=PsiChiSquareThreshold, description="When a PSI value counts as drift."
     )
@@ -217,6 +226,19 @@ class PsiDriftConfig(ProfileIdentity):
         return names
 
 
+class PsiBin(NamedTuple):
+    """One baseline bin in Scouter's terms (Scouter's `Bin`)."""
+
+    id: int
+    lower_limit: float | None
+    upper_limit: float | None
+    proportion: float
+
+
+def _limit(value: float | str | None) -> float | None:
+    return None if value is None else float(value)
+
+
 class PsiFeatureProfile(FrozenModel, OmitsUnset):
     """Baseline bins of one feature.
 
@@ -270,6 +292,23 @@ class PsiFeatureProfile(FrozenModel, OmitsUnset):
     def rows(self) -> int | None:
         """Baseline rows of this feature (every bin, missing included); None if unknown."""
         return None if self.counts is None else sum(self.counts)
+
+    @property
+    def bins(self) -> list[PsiBin]:
+        """Scouter's view of the bins, as `to_scouter_json` writes them: ids from 1 (numeric) or
+        0 (categories, in `categories` order), limits (None for categories) and proportions
+        over the non-missing baseline.
+
+        Example:
+            >>> f = PsiFeatureProfile(kind="numeric", edges=[1.0], counts=[2, 2, 0])
+            >>> [(b.id, b.lower_limit, b.upper_limit, b.proportion) for b in f.bins]
+            [(1, -inf, 1.0, 0.5), (2, 1.0, inf, 0.5)]
+        """
+        rows, _ = psi_bins_to_scouter(self.model_dump(mode="json"))
+        return [
+            PsiBin(b["id"], _limit(b["lower_limit"]), _limit(b["upper_limit"]), b["proportion"])
+            for b in rows
+        ]
 
     def proportions(self) -> list[float]:
         """Baseline proportion per bin; they sum to 1."""

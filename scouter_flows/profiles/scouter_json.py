@@ -544,7 +544,7 @@ def psi_to_scouter(profile: BaseModel) -> dict[str, Any]:
             if name in kept_map:
                 feature_map[name] = kept_map[name]
             continue
-        bins, ids = _bins_to(feature)
+        bins, ids = psi_bins_to_scouter(feature)
         features[name] = {
             "id": name,
             "bins": bins,
@@ -746,7 +746,9 @@ def _scouter_fields(destination: dict[str, Any]) -> dict[str, Any]:
     return {k: destination[k] for k in keep}
 
 
-def _bins_to(feature: dict[str, Any]) -> tuple[list[dict[str, Any]], dict[str, int] | None]:
+def psi_bins_to_scouter(
+    feature: dict[str, Any],
+) -> tuple[list[dict[str, Any]], dict[str, int] | None]:
     """Scouter's bins for a feature, proportions over its non-missing baseline rows, and the
     feature map of a categorical one."""
     if feature.get("counts") is not None:

@@ -101,6 +101,10 @@ class SpcRule(FrozenModel):
 SpcMethod = Literal["calibrated", "rules"]
 
 
+SpcAlertRule = SpcRule
+"""Scouter's name of `SpcRule` (`SpcAlertRule().rule` is the default rule string)."""
+
+
 class SpcDriftConfig(ProfileIdentity):
     """How an SPC profile is built and monitored.
 

@@ -284,3 +284,44 @@ def test_config_changes_make_a_new_profile_and_in_place_updates_say_how() -> Non
         spc.with_config(version="has space")
     with pytest.raises(TypeError, match=r"profile = profile.with_config\(space=\.\.\.\)"):
         spc.update_config_args(space="other")
+
+
+def test_scouter_names_of_rules_binning_bins_and_task_kinds() -> None:
+    from scouter_flows import EqualWidthBinning, SpcAlertRule, SpcRule, SquareRoot
+    from scouter_flows.evaluate import EvaluationTaskType
+
+    assert SpcAlertRule is SpcRule
+    assert SpcAlertRule().rule == "8 16 4 8 2 4 1 1"
+
+    config = PsiDriftConfig(
+        space="s", name="n", binning_strategy=EqualWidthBinning(method=SquareRoot())
+    )
+    assert config.binning_strategy == config.binning == EqualWidthBinning(method=SquareRoot())
+
+    frame = pl.DataFrame(
+        {"x": [float(i % 50) for i in range(1000)], "c": ["a", "b", "b", "c"] * 250}
+    )
+    profile = Drifter().create_drift_profile(
+        frame, PsiDriftConfig(space="s", name="n", categorical_features=["c"])
+    )
+    written = json.loads(profile.to_scouter_json())["features"]
+    x = profile.features["x"]
+    assert x.bins[0].lower_limit == float("-inf")
+    assert x.bins[-1].upper_limit == float("inf")
+    assert [b.upper_limit for b in x.bins[:-1]] == x.edges
+    assert sum(b.proportion for b in x.bins) == pytest.approx(1.0, abs=1e-12)
+    for name in ("x", "c"):
+        assert [b.proportion for b in profile.features[name].bins] == [
+            b["proportion"] for b in written[name]["bins"]
+        ]
+    c = profile.features["c"].bins
+    assert [(b.lower_limit, b.upper_limit) for b in c] == [(None, None)] * len(c)
+    assert [b.proportion for b in c[:3]] == pytest.approx([0.25, 0.5, 0.25])
+
+    assert TraceAssertion.span_sequence(["a", "b"]).span_names == ["a", "b"]
+    assertion = TraceAssertion.span_attribute(
+        filter=SpanFilter.by_name("llm"), attribute_key="model"
+    )
+    assert assertion.attribute_key == "model"
+    task = TraceAssertionTask(id="t", assertion=assertion, operator="Equals", expected_value="m")
+    assert task.task_type == EvaluationTaskType.TraceAssertion

@@ -270,3 +270,45 @@ def test_tasks_file_is_a_sequence_of_the_files_tasks(project: Path) -> None:
     dataset = EvalDataset(records=[EvalRecord(id="r1", context={"order": {"id": "A1"}})],
                           tasks=asserted)  # fmt: skip
     assert dataset.evaluate().pass_rate == 1.0
+
+
+SEQUENCE_AS_SCOUTERS_GUIDES_WRITE_IT = """
+- task_type: TraceAssertion
+  id: workflow_in_order
+  operator: SequenceMatches
+  expected_value: true
+  assertion:
+    SpanSequence:
+      span_names: [plan, lookup_order, reply]
+- task_type: TraceAssertion
+  id: every_step_ran
+  operator: ContainsAll
+  expected_value: true
+  assertion:
+    SpanSet:
+      span_names: [reply, plan]
+"""
+
+
+def test_a_span_sequence_checked_with_sequence_matches_true_means_it_is_in_order(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "tasks.yaml"
+    path.write_text(SEQUENCE_AS_SCOUTERS_GUIDES_WRITE_IT)
+    tasks = {t.id: t for t in load_tasks(path)}
+    in_order = [_span("plan", 0, 0, 3.0, {}), _span("lookup_order", 1, 3, 1.0, {}),
+                _span("reply", 1, 5, 1.0, {})]  # fmt: skip
+    swapped = [in_order[0], in_order[2], in_order[1]]
+    verdicts = {
+        (task_id, case): tasks[task_id].check(tasks[task_id].assertion.value(spans), {})  # type: ignore[union-attr]
+        for task_id in tasks
+        for case, spans in (("in_order", in_order), ("swapped", swapped), ("no_plan", in_order[1:]))
+    }
+    assert verdicts[("workflow_in_order", "in_order")] is None
+    assert verdicts[("workflow_in_order", "swapped")] is not None
+    assert verdicts[("every_step_ran", "swapped")] is None
+    assert verdicts[("every_step_ran", "no_plan")] is not None
+    # any other expected value keeps the operator's own meaning: it needs a list
+    path.write_text(SEQUENCE_AS_SCOUTERS_GUIDES_WRITE_IT.replace("true", "3", 1))
+    with pytest.raises(ConfigError, match="SequenceMatches needs a list"):
+        load_tasks(path)
