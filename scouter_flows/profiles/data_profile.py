@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Literal, Self
 
 import polars as pl
-from pydantic import Field
+from pydantic import Field, PrivateAttr, model_validator
 
 from scouter_flows.profiles.base import FrozenModel
 
@@ -70,6 +70,13 @@ class FeatureSummary(FrozenModel):
     lengths: LengthSummary | None = Field(
         default=None, description="Value lengths of a categorical feature."
     )
+    _correlations: dict[str, float | None] | None = PrivateAttr(default=None)
+
+    @property
+    def correlations(self) -> dict[str, float | None] | None:
+        """Scouter's per-feature view: this feature's Pearson r with every other numeric
+        feature (the profile's `correlations` row); None when not computed or not numeric."""
+        return self._correlations
 
     @property
     def numeric_stats(self) -> NumericStats | None:
@@ -179,6 +186,14 @@ class DataProfile(FrozenModel):
     correlations: dict[str, dict[str, float | None]] | None = Field(
         default=None, description="Pearson r over rows where both features are finite."
     )
+
+    @model_validator(mode="after")
+    def _share_correlations(self) -> Self:
+        # Each feature's row of the matrix, for Scouter's `features[f].correlations`.
+        for name, feature in self.features.items():
+            row = (self.correlations or {}).get(name)
+            feature._correlations = {k: v for k, v in row.items() if k != name} if row else None
+        return self
 
     def save_to_json(self, path: str | Path | None = None) -> Path:
         """Write the profile as JSON (default `data_profile.json`) and return the path."""

@@ -388,4 +388,8 @@ def _bounds(lower: float | None, upper: float | None) -> str:
 AnyResult = PsiDriftResult | SpcDriftResult | CustomDriftResult
 """A drift result of any built-in kind."""
 
+# Scouter's names of the results `compute_drift` returns.
+PsiDriftMap = PsiDriftResult
+SpcDriftMap = SpcDriftResult
+
 __getattr__ = moved_names(__name__, {"DriftResult": f"{__name__}:PsiDriftResult"})

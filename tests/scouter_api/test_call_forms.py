@@ -287,7 +287,14 @@ def test_config_changes_make_a_new_profile_and_in_place_updates_say_how() -> Non
 
 
 def test_scouter_names_of_rules_binning_bins_and_task_kinds() -> None:
-    from scouter_flows import EqualWidthBinning, SpcAlertRule, SpcRule, SquareRoot
+    from scouter_flows import (
+        EqualWidthBinning,
+        PsiDriftMap,
+        SpcAlertRule,
+        SpcDriftMap,
+        SpcRule,
+        SquareRoot,
+    )
     from scouter_flows.evaluate import EvaluationTaskType
 
     assert SpcAlertRule is SpcRule
@@ -305,6 +312,9 @@ def test_scouter_names_of_rules_binning_bins_and_task_kinds() -> None:
         frame, PsiDriftConfig(space="s", name="n", categorical_features=["c"])
     )
     written = json.loads(profile.to_scouter_json())["features"]
+    drift_map: PsiDriftMap = Drifter().compute_drift(frame, profile)
+    assert isinstance(drift_map, PsiDriftMap)
+    assert SpcDriftMap.__name__ == "SpcDriftResult"
     x = profile.features["x"]
     assert x.bins[0].lower_limit == float("-inf")
     assert x.bins[-1].upper_limit == float("inf")

@@ -74,3 +74,17 @@ def test_data_profiles_save_and_load_json(
     assert again == profile
     assert again.correlations is not None
     assert again.correlations["x"]["x"] == pytest.approx(1.0)
+
+
+def test_each_feature_reads_its_row_of_the_correlations(frame: pl.DataFrame) -> None:
+    from scouter_flows.profiles.data_profile import DataProfile
+
+    profile = DataProfiler().create_data_profile(frame, compute_correlations=True)
+    assert profile.correlations is not None
+    x = profile.features["x"].correlations
+    assert x == {"y": profile.correlations["x"]["y"]}
+    assert x["y"] == pytest.approx(np.corrcoef(frame["x"], frame["y"])[0, 1], rel=1e-9)
+    assert profile.features["colour"].correlations is None  # not numeric
+    again = DataProfile.model_validate_json(profile.model_dump_json())
+    assert again.features["y"].correlations == profile.features["y"].correlations
+    assert DataProfiler().create_data_profile(frame).features["x"].correlations is None
