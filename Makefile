@@ -12,12 +12,12 @@ export PREFECT_SERVER_ANALYTICS_ENABLED := false
 export PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS := 120
 export UV_PYTHON_DOWNLOADS := never
 
-.PHONY: demo test lint typecheck test-prefect test-airflow test-lowest locks bench envs clean
+.PHONY: demo test lint typecheck test-prefect test-airflow test-lowest test-prefect-newest locks bench envs clean
 
 demo: $(PREFECT_ENV)
 	$(PREFECT_ENV)/bin/scouter-flows demo --dir .demo
 
-test: lint typecheck test-prefect test-airflow test-lowest
+test: lint typecheck test-prefect test-airflow test-lowest test-prefect-newest
 
 envs: $(PREFECT_ENV) $(AIRFLOW_ENV)
 
@@ -72,10 +72,25 @@ $(LOWEST_ENV): locks/lowest.txt | $(UV)
 test-lowest: $(LOWEST_ENV)
 	$(LOWEST_ENV)/bin/python -m pytest --ignore=tests/airflow --ignore=tests/prefect
 
+# The newest Prefect the range admits (uv.lock holds the oldest tested): the Prefect tests, the
+# real server's included, run on it too.
+NEWEST_PREFECT_ENV := .venv-prefect-newest
+$(NEWEST_PREFECT_ENV): locks/prefect-newest.txt | $(UV)
+	$(UV) venv --quiet --allow-existing --python $(PYTHON) $@
+	VIRTUAL_ENV=$(CURDIR)/$@ $(UV) pip sync --quiet locks/prefect-newest.txt
+	VIRTUAL_ENV=$(CURDIR)/$@ $(UV) pip install --quiet --no-deps -e .
+	touch $@
+
+test-prefect-newest: $(NEWEST_PREFECT_ENV)
+	$(NEWEST_PREFECT_ENV)/bin/python -m pytest tests/prefect
+
 locks: | $(UV)
-	rm -f locks/lowest.txt
+	rm -f locks/lowest.txt locks/prefect-newest.txt
 	$(UV) pip compile --quiet pyproject.toml --extra dev --resolution lowest-direct \
 		--python-version 3.11 --no-header -o locks/lowest.txt
+	$(UV) pip compile --quiet pyproject.toml --extra prefect --extra dask --extra dev \
+		--override locks/prefect-newest.in --python-version 3.11 --no-header \
+		-o locks/prefect-newest.txt
 
 # Benchmarks compare against Scouter's Rust core, installed only in this environment.
 BENCH_ENV := .venv-bench
@@ -88,4 +103,4 @@ bench: $(BENCH_ENV)
 	$(BENCH_ENV)/bin/python benchmarks/drift.py
 
 clean:
-	rm -rf $(TOOLS) $(PREFECT_ENV) $(AIRFLOW_ENV) $(LOWEST_ENV) $(BENCH_ENV) .demo .mypy_cache .ruff_cache .pytest_cache
+	rm -rf $(TOOLS) $(PREFECT_ENV) $(AIRFLOW_ENV) $(LOWEST_ENV) $(NEWEST_PREFECT_ENV) $(BENCH_ENV) .demo .mypy_cache .ruff_cache .pytest_cache

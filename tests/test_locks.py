@@ -1,4 +1,4 @@
-"""locks/lowest.txt tests the floors pyproject.toml declares, and no other versions."""
+"""The locks under locks/ test what pyproject.toml declares: its floors, and its newest Prefect."""
 
 from __future__ import annotations
 
@@ -39,8 +39,8 @@ def _at_floor(requirement: Requirement, pin: str | None) -> bool:
     return Version(pin).release[: len(release)] == release
 
 
-def _pins() -> dict[str, str]:
-    text = (ROOT / "locks" / "lowest.txt").read_text()
+def _pins(lock: str = "lowest.txt") -> dict[str, str]:
+    text = (ROOT / "locks" / lock).read_text()
     return {
         canonicalize_name(m["name"]): m["version"]
         for m in re.finditer(r"^(?P<name>[A-Za-z0-9_.\-]+)==(?P<version>\S+)", text, re.M)
@@ -56,3 +56,12 @@ def test_every_direct_dependency_is_locked_at_its_floor(extra: str | None) -> No
         if not _at_floor(r, pins.get(canonicalize_name(r.name)))
     }
     assert stale == {}, "locks/lowest.txt is out of date with pyproject.toml: run `make locks`"
+
+
+def test_the_newest_prefect_lock_is_inside_the_range_at_its_top() -> None:
+    (prefect,) = [r for r in _direct("prefect") if canonicalize_name(r.name) == "prefect"]
+    lines = (ROOT / "locks" / "prefect-newest.in").read_text().splitlines()
+    (wanted,) = [Requirement(line) for line in lines if line.strip() and line[0] != "#"]
+    pin = _pins("prefect-newest.txt")["prefect"]
+    assert prefect.specifier.contains(pin), f"prefect {pin} is outside {prefect}: run `make locks`"
+    assert wanted.specifier.contains(pin), f"prefect {pin} is not {wanted}: run `make locks`"
