@@ -223,10 +223,8 @@ class GeminiJudge:
         return reply.text or ""
 
     async def aclose(self) -> None:
-        # google-genai before 1.40 has no close: its connections end with the process.
-        if hasattr(self._client.aio, "aclose"):
-            await self._client.aio.aclose()
-            self._client.close()
+        await self._client.aio.aclose()
+        self._client.close()
 
 
 _CLIENTS: dict[Provider, type[OpenAIJudge | AnthropicJudge | GeminiJudge]] = {
