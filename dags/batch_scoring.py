@@ -24,7 +24,7 @@ from __future__ import annotations
 import os
 
 import pendulum
-from airflow.sdk import Param, dag, task
+from airflow.providers.common.compat.sdk import Param, dag, task
 
 from scouter_flows.operators import (
     DriftEventOperator,
@@ -71,8 +71,7 @@ def scouter_batch_scoring() -> None:
         from pathlib import Path
 
         import polars as pl
-        from airflow.sdk import get_current_context
-        from airflow.sdk.exceptions import AirflowSkipException
+        from airflow.providers.common.compat.sdk import AirflowSkipException, get_current_context
 
         if not input_path or not profile:
             raise AirflowSkipException(

@@ -18,7 +18,7 @@ from __future__ import annotations
 import os
 
 import pendulum
-from airflow.sdk import Param, dag
+from airflow.providers.common.compat.sdk import Param, dag
 from airflow.timetables.interval import CronDataIntervalTimetable
 
 from scouter_flows.operators import (

@@ -32,9 +32,9 @@ os.environ.pop("SCOUTER_DATABASE_URL", None)
 
 import polars as pl  # noqa: E402
 import psycopg  # noqa: E402
-import sqlalchemy as sa  # noqa: E402
 
 from scouter_flows.sources.sample import SampleData, generate_sample_data  # noqa: E402
+from scouter_flows.sqla import POSTGRES_DRIVER, make_url  # noqa: E402
 from tests.support import RESET_POSTGRES, run_sql  # noqa: E402
 
 
@@ -147,7 +147,7 @@ def postgres_url() -> Iterator[str]:
     with psycopg.connect(admin, autocommit=True) as conn:
         conn.execute(f'CREATE DATABASE "{name}"')
     try:
-        yield str(sa.make_url(admin).set(database=name, drivername="postgresql+psycopg"))
+        yield str(make_url(admin).set(database=name, drivername=f"postgresql+{POSTGRES_DRIVER}"))
     finally:
         with psycopg.connect(admin, autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

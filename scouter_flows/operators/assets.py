@@ -11,9 +11,15 @@ from collections.abc import Sequence
 from typing import Any
 from urllib.parse import quote
 
-from airflow.sdk import Asset, AssetAlias, BaseOperator, Context
-from airflow.sdk.exceptions import AirflowSkipException
-
+from scouter_flows.operators.compat import (
+    AirflowSkipException,
+    Asset,
+    AssetAlias,
+    BaseOperator,
+    Context,
+    make_asset,
+    make_asset_alias,
+)
 from scouter_flows.profiles.monitors import parse_key
 
 
@@ -21,7 +27,7 @@ def profile_asset(space: str, name: str, version: str) -> Asset:
     """The Asset of a profile: `scouter://space/name/version` (parts URL-quoted), grouped
     under `scouter`."""
     uri = "scouter://" + "/".join(quote(part, safe="") for part in (space, name, version))
-    return Asset(uri=uri, name=f"scouter/{space}/{name}/{version}", group="scouter")
+    return make_asset(uri, name=f"scouter/{space}/{name}/{version}")
 
 
 def asset_of(profile_key: str) -> Asset:
@@ -29,7 +35,7 @@ def asset_of(profile_key: str) -> Asset:
     return profile_asset(*parse_key(profile_key, "profile"))
 
 
-DRIFT_ALIAS = AssetAlias(name="scouter-drift", group="scouter")
+DRIFT_ALIAS = make_asset_alias("scouter-drift")
 """The alias that events go through when the profile is only known when the task runs."""
 
 

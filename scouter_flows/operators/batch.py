@@ -6,8 +6,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from airflow.sdk import BaseOperator, Context
-
+from scouter_flows.operators.compat import BaseOperator, Context
 from scouter_flows.operators.hooks import StoreTaskMixin
 
 

@@ -23,10 +23,10 @@ from pathlib import Path
 from typing import Any
 
 import pendulum
-from airflow.sdk import DAG, Param
 from airflow.timetables.interval import CronDataIntervalTimetable
 
 from scouter_flows.operators.assets import DriftEventOperator
+from scouter_flows.operators.compat import DAG, Param
 from scouter_flows.operators.dag_parts import dispatch_on_alerts, window_params
 from scouter_flows.operators.drift import DriftMonitorOperator, GenAIEvalOperator
 from scouter_flows.profiles.monitors import MonitorSpec, Sources
@@ -217,9 +217,9 @@ def _quick(store_url: str | None) -> str | None:
     """`store_url` with a 5 s connect timeout when it is a Postgres URL that sets none."""
     if not store_url or not store_url.startswith("postgres"):
         return store_url
-    import sqlalchemy as sa
+    from scouter_flows.sqla import make_url
 
-    url = sa.make_url(store_url)
+    url = make_url(store_url)
     if "connect_timeout" in url.query:
         return store_url
     return url.update_query_dict({"connect_timeout": "5"}).render_as_string(hide_password=False)

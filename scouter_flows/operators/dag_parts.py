@@ -7,8 +7,8 @@ from typing import Any
 
 from airflow.providers.standard.operators.empty import EmptyOperator
 from airflow.providers.standard.operators.python import BranchPythonOperator
-from airflow.sdk import BaseOperator, Param
 
+from scouter_flows.operators.compat import BaseOperator, Param
 from scouter_flows.operators.drift import DispatchAlertsOperator, choose_dispatch_branch
 
 

@@ -6,9 +6,8 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from airflow.sdk import BaseOperator, Context
-
 from scouter_flows.errors import ConfigError
+from scouter_flows.operators.compat import BaseOperator, Context
 from scouter_flows.operators.hooks import StoreTaskMixin, alert_credentials
 from scouter_flows.window import Window
 

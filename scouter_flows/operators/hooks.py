@@ -6,12 +6,9 @@ import logging
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
-import sqlalchemy as sa
-from airflow.sdk.bases.hook import BaseHook
-from airflow.sdk.exceptions import AirflowNotFoundException
-from airflow.sdk.log import mask_secret
-
 from scouter_flows.errors import ConfigError
+from scouter_flows.operators.compat import AirflowNotFoundException, BaseHook, mask_secret
+from scouter_flows.sqla import POSTGRES_DRIVER, URL, make_url, postgres_url
 from scouter_flows.store.url import StoreChoice, choose_store, has_password
 
 if TYPE_CHECKING:
@@ -76,12 +73,13 @@ class ScouterStoreHook(BaseHook):
             from airflow.providers.postgres.hooks.postgres import PostgresHook
 
             hook = PostgresHook(
-                postgres_conn_id=self.scouter_conn_id, sqlalchemy_scheme="postgresql+psycopg"
+                postgres_conn_id=self.scouter_conn_id,
+                sqlalchemy_scheme=f"postgresql+{POSTGRES_DRIVER}",
             )
             url = hook.sqlalchemy_url
         elif conn.conn_type == "sqlite":
             # Airflow parses sqlite:////path/to.db into the schema field (the host is empty).
-            url = sa.URL.create("sqlite", database=conn.host or conn.schema)
+            url = URL.create("sqlite", database=conn.host or conn.schema)
         elif conn.conn_type == self.conn_type:
             url = self._store_url(conn)
         else:
@@ -89,13 +87,14 @@ class ScouterStoreHook(BaseHook):
                 f"connection {self.scouter_conn_id!r} of type {conn.conn_type!r} cannot name a "
                 "store: use a scouter_store, postgres or sqlite connection"
             )
+        url = postgres_url(url)  # the libpq driver this SQLAlchemy has
         _refuse_metadata_database(url, self.scouter_conn_id)
         return url.render_as_string(hide_password=False)
 
-    def _store_url(self, conn: Any) -> sa.URL:
+    def _store_url(self, conn: Any) -> URL:
         extra = dict(conn.extra_dejson)
         if extra.get("url"):
-            url = sa.make_url(extra["url"])
+            url = make_url(extra["url"])
             if url.password:
                 self.log.warning(
                     "connection %r keeps a password in its extra, which Airflow shows in clear: "
@@ -111,13 +110,13 @@ class ScouterStoreHook(BaseHook):
                     f"connection {self.scouter_conn_id!r}: a sqlite store needs the file's path "
                     "in Database"
                 )
-            return sa.URL.create(driver, database=database)
+            return URL.create(driver, database=database)
         if not conn.host:
             raise ConfigError(
                 f"connection {self.scouter_conn_id!r} has no host: give the store's host, port, "
                 "database, login and password"
             )
-        return sa.URL.create(
+        return URL.create(
             driver,
             username=conn.login or None,
             password=conn.password or None,
@@ -134,10 +133,10 @@ class ScouterStoreHook(BaseHook):
         return Store(self.url, auto_upgrade=auto_upgrade)
 
 
-def _refuse_metadata_database(url: sa.URL, conn_id: str) -> None:
+def _refuse_metadata_database(url: URL, conn_id: str) -> None:
     from airflow.configuration import conf
 
-    metadata = sa.make_url(conf.get("database", "sql_alchemy_conn"))
+    metadata = make_url(conf.get("database", "sql_alchemy_conn"))
     same_server = (url.host, url.port or 5432, url.database) == (
         metadata.host,
         metadata.port or 5432,
@@ -192,7 +191,7 @@ def task_store(
     """Resolve the store for a running task: its password is masked in Airflow's logs, and the
     task log says which store it is (a warning when it is the embedded file)."""
     choice = resolve_store(store_url, store_conn_id)
-    password = sa.make_url(choice.url).password
+    password = make_url(choice.url).password
     if password:
         mask_secret(str(password))
     choice.log_to(log)

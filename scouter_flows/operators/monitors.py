@@ -5,8 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from airflow.sdk import Context
-
+from scouter_flows.operators.compat import Context
 from scouter_flows.operators.drift import DriftMonitorOperator, WindowOperator
 
 if TYPE_CHECKING:

@@ -5,8 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from airflow.sdk import BaseOperator, Context
-
+from scouter_flows.operators.compat import BaseOperator, Context
 from scouter_flows.operators.hooks import StoreTaskMixin
 
 

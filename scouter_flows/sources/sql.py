@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr, model_validator
 
 from scouter_flows.errors import ConfigError, DataError, first_line
 from scouter_flows.sources.files import filter_window
+from scouter_flows.sqla import create_engine, make_url
 from scouter_flows.window import Window
 
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)?$")
@@ -77,14 +78,14 @@ class SqlSource(BaseModel):
             DataError: the database cannot be read (the message names it without the
                 password) or the timestamp column is missing or has no zone.
         """
-        url = sa.make_url(self.url.get_secret_value())
+        url = make_url(self.url.get_secret_value())
         statement = self.sql(window, columns, push_window=url.get_backend_name() != "sqlite")
         try:
             if url.get_backend_name() == "postgresql":
                 libpq = url.set(drivername="postgresql").render_as_string(hide_password=False)
                 frame = pl.read_database_uri(statement, libpq, engine="adbc")
             else:
-                engine = sa.create_engine(url)
+                engine = create_engine(url)
                 try:
                     with engine.connect() as conn:
                         frame = pl.read_database(sa.text(statement), conn)

@@ -8,6 +8,7 @@ staging table and from there with one `INSERT ... ON CONFLICT`.
 
 from __future__ import annotations
 
+import io
 from typing import Any, Literal
 
 import polars as pl
@@ -15,6 +16,7 @@ import sqlalchemy as sa
 
 from scouter_flows.errors import DataError
 from scouter_flows.limits import check_frame_text
+from scouter_flows.sqla import Connection
 
 Conflict = Literal["none", "ignore", "update"]
 """`none`: no row can conflict (COPY straight in); `ignore`: keep the stored row; `update`:
@@ -24,7 +26,7 @@ _COPY_CHUNK_ROWS = 200_000
 
 
 def write_frame(
-    conn: sa.Connection,
+    conn: Connection,
     table: sa.Table,
     frame: pl.DataFrame,
     *,
@@ -68,12 +70,9 @@ def _has_default(table: sa.Table, column: str) -> bool:
 
 
 def _copy_postgres(
-    conn: sa.Connection, table: sa.Table, frame: pl.DataFrame, conflict: Conflict
+    conn: Connection, table: sa.Table, frame: pl.DataFrame, conflict: Conflict
 ) -> None:
-    import psycopg
-
-    raw = conn.connection.driver_connection
-    assert isinstance(raw, psycopg.Connection)
+    raw: Any = conn.connection.driver_connection
     if conflict == "none":
         _copy(raw, table.name, frame)
         return
@@ -84,8 +83,9 @@ def _copy_postgres(
         with conn.begin_nested():  # a SAVEPOINT within the caller's transaction
             _copy(raw, table.name, frame)
         return
-    except psycopg.errors.UniqueViolation:
-        pass
+    except Exception as exc:
+        if getattr(exc, "sqlstate", getattr(exc, "pgcode", None)) != _UNIQUE_VIOLATION:
+            raise
     stage = f"_stage_{table.name}"
     names = ", ".join(f'"{c}"' for c in frame.columns)
     key = ", ".join(f'"{c.name}"' for c in table.primary_key.columns)
@@ -106,18 +106,29 @@ def _copy_postgres(
         )
 
 
+_UNIQUE_VIOLATION = "23505"
+"""The SQLSTATE of a duplicate key, as psycopg 3 (`sqlstate`) and psycopg2 (`pgcode`) name it."""
+
+
 def _copy(raw: Any, target: str, frame: pl.DataFrame) -> None:
     names = ", ".join(f'"{c}"' for c in frame.columns)
-    with (
-        raw.cursor() as cursor,
-        cursor.copy(f'COPY "{target}" ({names}) FROM STDIN (FORMAT csv)') as copy,
-    ):
-        for chunk in frame.iter_slices(_COPY_CHUNK_ROWS):
-            copy.write(chunk.write_csv(include_header=False, null_value=""))
+    sql = f'COPY "{target}" ({names}) FROM STDIN (FORMAT csv)'
+    chunks = (
+        chunk.write_csv(include_header=False, null_value="")
+        for chunk in frame.iter_slices(_COPY_CHUNK_ROWS)
+    )
+    with raw.cursor() as cursor:
+        if not hasattr(cursor, "copy"):  # psycopg2, under SQLAlchemy 1.4
+            for text in chunks:
+                cursor.copy_expert(sql, io.StringIO(text))
+            return
+        with cursor.copy(sql) as copy:
+            for text in chunks:
+                copy.write(text)
 
 
 def _insert_sqlite(
-    conn: sa.Connection, table: sa.Table, frame: pl.DataFrame, conflict: Conflict
+    conn: Connection, table: sa.Table, frame: pl.DataFrame, conflict: Conflict
 ) -> None:
     # Written through the DBAPI cursor so JSON text and timestamps go in as SQLAlchemy's own
     # SQLite types store them (TEXT, naive UTC) without a per-row Python round trip.

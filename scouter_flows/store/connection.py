@@ -11,14 +11,16 @@ import polars as pl
 import sqlalchemy as sa
 
 from scouter_flows.errors import ConfigError, StoreError, StoreUnavailableError, first_line
+from scouter_flows.sqla import URL, CompoundSelect, Connection, Engine, Select
+from scouter_flows.sqla import create_engine as sqla_engine
 from scouter_flows.store.url import redact
 
 
 class StoreConnection:
     """The engine and the helpers the store's parts use to read and write."""
 
-    url: sa.URL
-    _engine: sa.Engine
+    url: URL
+    _engine: Engine
 
     @property
     def dialect(self) -> str:
@@ -26,14 +28,14 @@ class StoreConnection:
         return self.url.get_backend_name()
 
     def _frame(
-        self, query: sa.Select[Any] | sa.CompoundSelect[Any], schema_: dict[str, Any]
+        self, query: Select[Any] | CompoundSelect[Any], schema_: dict[str, Any]
     ) -> pl.DataFrame:
         with self._connect() as conn:
             rows = [tuple(r) for r in conn.execute(query)]
         return pl.DataFrame(rows, schema=schema_, orient="row")
 
     @contextmanager
-    def _connect(self) -> Iterator[sa.Connection]:
+    def _connect(self) -> Iterator[Connection]:
         try:
             with self._engine.connect() as conn:
                 yield conn
@@ -44,7 +46,7 @@ class StoreConnection:
             raise error from None
 
     @contextmanager
-    def _begin(self) -> Iterator[sa.Connection]:
+    def _begin(self) -> Iterator[Connection]:
         try:
             with self._engine.begin() as conn:
                 yield conn
@@ -55,7 +57,7 @@ class StoreConnection:
             raise error from None
 
 
-def store_error(url: sa.URL, exc: sa.exc.DBAPIError) -> StoreError | None:
+def store_error(url: URL, exc: sa.exc.DBAPIError) -> StoreError | None:
     """The error to raise for a driver error: `StoreUnavailableError` when the server did not
     answer (refused, timed out, dropped the connection, a lock held too long), which a caller
     may retry; a `StoreError` for another operational failure; None for an SQL or integrity
@@ -70,7 +72,7 @@ def store_error(url: sa.URL, exc: sa.exc.DBAPIError) -> StoreError | None:
     return StoreError(message) if isinstance(exc, sa.exc.OperationalError) else None
 
 
-def dialect_insert(conn: sa.Connection, table: sa.Table) -> Any:
+def dialect_insert(conn: Connection, table: sa.Table) -> Any:
     """A dialect insert that supports `on_conflict_do_*` (Postgres and SQLite share the API)."""
     if conn.dialect.name == "postgresql":
         from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -104,7 +106,7 @@ def timeout_setting(name: str, default: float) -> float:
     return value
 
 
-def postgres_connect_args(url: sa.URL) -> dict[str, Any]:
+def postgres_connect_args(url: URL) -> dict[str, Any]:
     """Connect and statement timeouts for psycopg, unless the URL sets its own: a server that
     accepts connections and never answers fails the run instead of hanging it."""
     args: dict[str, Any] = {}
@@ -117,17 +119,23 @@ def postgres_connect_args(url: sa.URL) -> dict[str, Any]:
     return args
 
 
-def create_engine(url: sa.URL) -> sa.Engine:
-    if url.get_backend_name() == "postgresql" and url.get_driver_name() == "psycopg":
+def create_engine(url: URL) -> Engine:
+    """The store's engine: pooled, pre-pinged connections with timeouts on Postgres; on SQLite,
+    foreign keys, WAL and writers that take the lock as they begin."""
+    driver = url.get_driver_name()
+    if url.get_backend_name() == "postgresql" and driver in ("psycopg", "psycopg2"):
         try:
-            import psycopg  # noqa: F401  (SQLAlchemy would fail later, naming only the module)
+            # SQLAlchemy would fail later, naming only the module.
+            __import__(driver)
         except ImportError:
+            package = "psycopg 3" if driver == "psycopg" else "psycopg2 (SQLAlchemy 1.4)"
             raise ConfigError(
-                "a Postgres store needs the psycopg 3 driver: pip install 'scouter-flows[postgres]'"
+                f"a Postgres store needs the {package} driver: "
+                "pip install 'scouter-flows[postgres]'"
             ) from None
     if url.get_backend_name() != "sqlite":
-        return sa.create_engine(url, pool_pre_ping=True, connect_args=postgres_connect_args(url))
-    engine = sa.create_engine(url, connect_args={"timeout": 30})
+        return sqla_engine(url, pool_pre_ping=True, connect_args=postgres_connect_args(url))
+    engine = sqla_engine(url, connect_args={"timeout": 30})
 
     @sa.event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn: Any, _record: Any) -> None:
@@ -141,7 +149,7 @@ def create_engine(url: sa.URL) -> sa.Engine:
         cursor.close()
 
     @sa.event.listens_for(engine, "begin")
-    def _on_begin(conn: sa.Connection) -> None:
+    def _on_begin(conn: Connection) -> None:
         conn.exec_driver_sql("BEGIN IMMEDIATE")
 
     return engine

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 
 from scouter_flows.alerts.records import WINDOW_ENTITY, AlertPolicy, AlertRecord
 from scouter_flows.profiles.results import OUT_OF_BOUNDS_SE, AnyResult
+from scouter_flows.sqla import Select
 from scouter_flows.store import schema
 from scouter_flows.store.connection import StoreConnection
 from scouter_flows.store.outbox import upsert_run, write_alerts
@@ -164,7 +165,7 @@ class DriftRuns(StoreConnection):
         ]
 
     @staticmethod
-    def _runs_query() -> sa.Select[Any]:
+    def _runs_query() -> Select[Any]:
         runs, profiles = schema.drift_runs, schema.profiles
         return sa.select(
             runs.c.id.label("run_id"),

@@ -18,6 +18,7 @@ from scouter_flows.alerts.records import (
     Destination,
     StoredAlert,
 )
+from scouter_flows.sqla import Connection
 from scouter_flows.store import schema
 from scouter_flows.store.connection import StoreConnection, dialect_insert
 from scouter_flows.window import Window
@@ -198,7 +199,7 @@ def _ids(alert_id: int | Sequence[int]) -> list[int]:
 
 
 def upsert_run(
-    conn: sa.Connection, runs: sa.Table, profile_id: int, window: Window, values: dict[str, Any]
+    conn: Connection, runs: sa.Table, profile_id: int, window: Window, values: dict[str, Any]
 ) -> int:
     """Insert or update the run of (profile, window) and return its id.
 
@@ -218,7 +219,7 @@ def upsert_run(
 
 
 def write_alerts(
-    conn: sa.Connection,
+    conn: Connection,
     runs: sa.Table,
     run_id: int,
     profile_id: int,
@@ -290,7 +291,7 @@ def write_alerts(
 
 
 def _supersede(
-    conn: sa.Connection, rows: list[dict[str, Any]], window: Window, in_flight: Any
+    conn: Connection, rows: list[dict[str, Any]], window: Window, in_flight: Any
 ) -> None:
     """Mark earlier windows' undelivered rows of the breaches now pending as `superseded`:
     this window's row carries them (and is the one delivered)."""
@@ -335,7 +336,7 @@ def _row(
 
 
 def _previous_alerts(
-    conn: sa.Connection, runs: sa.Table, run_column: str, profile_id: int, window: Window
+    conn: Connection, runs: sa.Table, run_column: str, profile_id: int, window: Window
 ) -> dict[tuple[str, str], AlertRecord]:
     """The breaches (any status) of the profile's latest run before `window`, by pair."""
     previous_run = (
@@ -370,7 +371,7 @@ def _previous_alerts(
 
 
 def _later_windows(
-    conn: sa.Connection,
+    conn: Connection,
     runs: sa.Table,
     run_column: str,
     profile_id: int,
@@ -387,7 +388,7 @@ def _later_windows(
     )
     if policy.cooldown is not None:
         later = later.where(runs.c.window_end < window.end + policy.cooldown)
-    ends = dict(conn.execute(later.order_by(runs.c.window_end, runs.c.id)).tuples().all())
+    ends = {row[0]: row[1] for row in conn.execute(later.order_by(runs.c.window_end, runs.c.id))}
     if not ends:
         return []
     outbox = schema.alerts
@@ -405,7 +406,7 @@ def _later_windows(
 
 
 def _last_notified(
-    conn: sa.Connection, keys: set[str], window: Window
+    conn: Connection, keys: set[str], window: Window
 ) -> dict[tuple[str, str], datetime]:
     """End of the latest earlier window in which each key was announced (`NOTIFIED`)."""
     if not keys:

@@ -20,6 +20,7 @@ from scouter_flows.drift.kinds import PROFILE_TYPES, AnyProfile
 from scouter_flows.errors import ConfigError, StoreError
 from scouter_flows.profiles.alerting import CommonCrons
 from scouter_flows.profiles.base import MISSING, DriftProfileBase, ProfileIdentity
+from scouter_flows.sqla import URL, ColumnElement, Connection
 from scouter_flows.store import schema
 from scouter_flows.store.connection import create_engine, dialect_insert
 from scouter_flows.store.data_profiles import DataProfiles
@@ -80,9 +81,7 @@ class Store(DriftRuns, EvalRuns, Telemetry, Outbox, DataProfiles):
         True
     """
 
-    def __init__(
-        self, url: str | sa.URL | None = None, *, auto_upgrade: bool | None = None
-    ) -> None:
+    def __init__(self, url: str | URL | None = None, *, auto_upgrade: bool | None = None) -> None:
         self.url = resolve_url(url)
         self._engine = create_engine(self.url)
         if auto_upgrade is None:
@@ -149,7 +148,7 @@ class Store(DriftRuns, EvalRuns, Telemetry, Outbox, DataProfiles):
                 "(or open the store with auto_upgrade=True)"
             )
 
-    def _check_known(self, conn: sa.Connection) -> None:
+    def _check_known(self, conn: Connection) -> None:
         current = _current_revision(conn)
         if current is not None and current not in _known_revisions():
             raise StoreError(
@@ -359,7 +358,7 @@ _ID_CHUNK = 10_000
 """Run ids per `IN (...)` (SQLite's bound-parameter limit is 32,766)."""
 
 
-def _orphaned() -> list[tuple[str, sa.Table, sa.ColumnElement[bool]]]:
+def _orphaned() -> list[tuple[str, sa.Table, ColumnElement[bool]]]:
     """Per child table and run column, the condition of a row whose run is gone."""
     outbox = schema.alerts
     links: list[tuple[sa.Table, sa.Column[Any], sa.Table]] = [
@@ -411,12 +410,12 @@ def _base_config() -> Config:
     return config
 
 
-def _alembic_config(conn: sa.Connection) -> Config:
+def _alembic_config(conn: Connection) -> Config:
     config = _base_config()
     config.attributes["connection"] = conn
     return config
 
 
-def _current_revision(conn: sa.Connection) -> str | None:
+def _current_revision(conn: Connection) -> str | None:
     context = MigrationContext.configure(conn, opts={"version_table": _VERSION_TABLE})
     return context.get_current_revision()

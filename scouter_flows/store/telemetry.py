@@ -11,6 +11,7 @@ import sqlalchemy as sa
 
 from scouter_flows.deprecation import moved_names
 from scouter_flows.errors import DataError
+from scouter_flows.sqla import Connection
 from scouter_flows.store import schema
 from scouter_flows.store.bulk import write_frame
 from scouter_flows.store.connection import StoreConnection
@@ -159,7 +160,7 @@ def _partition_name(day: date) -> str:
     return f"{schema.INFERENCE_LOG_PARTITION_PREFIX}{day:%Y%m%d}"
 
 
-def _ensure_day_partition(conn: sa.Connection, day: date) -> None:
+def _ensure_day_partition(conn: Connection, day: date) -> None:
     """Create the inference-log partition of UTC `day` unless it exists.
 
     Only a writer that finds it missing takes the lock (held to its commit), so writers of days
@@ -176,7 +177,7 @@ def _ensure_day_partition(conn: sa.Connection, day: date) -> None:
     )
 
 
-def prune_inference_logs(conn: sa.Connection, cutoff: datetime) -> int:
+def prune_inference_logs(conn: Connection, cutoff: datetime) -> int:
     """Delete inference logs before `cutoff`; return how many rows went."""
     table = schema.inference_logs
     if conn.dialect.name != "postgresql":

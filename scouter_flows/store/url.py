@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from platformdirs import user_data_dir
 
 from scouter_flows.errors import ConfigError
+from scouter_flows.sqla import URL, make_url, postgres_url
 
 ENV_VAR = "SCOUTER_DATABASE_URL"
 SUPPORTED_DIALECTS = ("sqlite", "postgresql")
@@ -22,10 +23,10 @@ def default_sqlite_path() -> Path:
     return Path(user_data_dir("scouter-flows", appauthor=False)) / "scouter-flows.db"
 
 
-def resolve_url(url: str | sa.URL | None = None) -> sa.URL:
+def resolve_url(url: str | URL | None = None) -> URL:
     """The store URL: `url`, else `$SCOUTER_DATABASE_URL`, else the embedded SQLite file.
 
-    `postgresql://` URLs are given the psycopg 3 driver.
+    `postgresql://` URLs are given the psycopg 3 driver (psycopg2 on SQLAlchemy 1.4).
 
     Raises:
         ConfigError: the URL cannot be parsed or names an unsupported database.
@@ -34,9 +35,9 @@ def resolve_url(url: str | sa.URL | None = None) -> sa.URL:
     if raw is None:
         path = default_sqlite_path()
         path.parent.mkdir(parents=True, exist_ok=True)
-        return sa.URL.create("sqlite", database=str(path))
+        return URL.create("sqlite", database=str(path))
     try:
-        parsed = sa.make_url(raw)
+        parsed = make_url(raw)
     except sa.exc.ArgumentError:
         raise ConfigError(
             "the store URL is not a valid SQLAlchemy URL (expected for example "
@@ -47,14 +48,13 @@ def resolve_url(url: str | sa.URL | None = None) -> sa.URL:
             f"unsupported store database {parsed.get_backend_name()!r} in "
             f"{redact(parsed)}: expected one of {list(SUPPORTED_DIALECTS)}"
         )
-    if parsed.get_backend_name() == "postgresql" and parsed.get_driver_name() in ("", "psycopg2"):
-        parsed = parsed.set(drivername="postgresql+psycopg")
+    parsed = postgres_url(parsed)
     if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
     return parsed
 
 
-def redact(url: sa.URL) -> str:
+def redact(url: URL) -> str:
     """`url` as text with any password replaced by `***`."""
     return url.render_as_string(hide_password=True)
 
@@ -91,7 +91,7 @@ class StoreChoice:
     def shown(self) -> str:
         """The URL without its password."""
         try:
-            return redact(sa.make_url(self.url))
+            return redact(make_url(self.url))
         except sa.exc.ArgumentError:
             return "(a URL that cannot be parsed)"
 
@@ -105,7 +105,7 @@ class StoreChoice:
             return None
         return (
             f"no store is configured, so results go to the SQLite file "
-            f"{sa.make_url(self.url).database}, "
+            f"{make_url(self.url).database}, "
             "private to this machine: configure the store (a connection, block or "
             f"${ENV_VAR}) where the runs execute"
         )
@@ -148,6 +148,6 @@ def has_password(url: str | None) -> bool:
     if not url:
         return False
     try:
-        return bool(sa.make_url(url).password)
+        return bool(make_url(url).password)
     except sa.exc.ArgumentError:
         return False

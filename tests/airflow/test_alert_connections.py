@@ -6,10 +6,10 @@ import json
 from pathlib import Path
 
 import pytest
-from airflow.dag_processing.dagbag import DagBag
 
 from scouter_flows import Drifter, PsiDriftConfig, Store
 from scouter_flows.sources.sample import SampleData
+from tests.airflow.compat import DagBag, run_dag
 from tests.alerts.helpers import slack_and_opsgenie
 from tests.fake_providers import OPSGENIE_KEY, SLACK_TOKEN, fake_opsgenie, fake_slack
 
@@ -44,8 +44,8 @@ def _dag(monkeypatch: pytest.MonkeyPatch, store_url: str, connections: bool = Tr
 
 def _run_last_day(dag, sample_data: SampleData, profile: str):  # type: ignore[no-untyped-def]
     _, end = sample_data.day_window(sample_data.days - 1)
-    run = dag.test(
-        logical_date=end, run_conf={"profile": profile, "source_path": sample_data.logs_glob}
+    run = run_dag(
+        dag, logical_date=end, run_conf={"profile": profile, "source_path": sample_data.logs_glob}
     )
     return {ti.task_id: str(ti.state) for ti in run.get_task_instances()}
 

@@ -6,11 +6,10 @@ import os
 from pathlib import Path
 
 import pytest
-from airflow.dag_processing.dagbag import DagBag
 
 from scouter_flows import Drifter, PsiDriftConfig, Store
 from scouter_flows.sources.sample import SampleData
-from tests.airflow.assets import asset_events
+from tests.airflow.compat import DagBag, asset_events, run_dag
 
 DAGS = Path(__file__).resolve().parents[2] / "dags"
 
@@ -52,7 +51,8 @@ def test_dry_run_from_params_stores_and_sends_nothing(
     store_url: str,  # type: ignore[no-untyped-def]
 ) -> None:
     _, end = sample_data.day_window(sample_data.days - 1)
-    run = drift_dag.test(
+    run = run_dag(
+        drift_dag,
         logical_date=end,
         run_conf={
             "profile": profile_path,
@@ -76,7 +76,8 @@ def test_drifted_interval_runs_the_alert_task(
     start, end = sample_data.day_window(sample_data.days - 1)
     events_before = len(asset_events("scouter://credit/scorer/1.0"))
     # A run at the end of a day monitors the day that just ended.
-    run = drift_dag.test(
+    run = run_dag(
+        drift_dag,
         logical_date=end,
         run_conf={"profile": profile_path, "source_path": sample_data.logs_glob},
     )
@@ -110,8 +111,8 @@ def test_clean_interval_skips_the_alert_task(
     store_url: str,  # type: ignore[no-untyped-def]
 ) -> None:
     _, end = sample_data.day_window(0)
-    run = drift_dag.test(
-        logical_date=end, run_conf={"profile": profile_path, "source_path": clean_logs}
+    run = run_dag(
+        drift_dag, logical_date=end, run_conf={"profile": profile_path, "source_path": clean_logs}
     )
     states = _states(run)
     assert states["dispatch_alerts"] == "skipped"
@@ -128,7 +129,8 @@ def test_manual_window_from_params_overrides_the_data_interval(
     store_url: str,  # type: ignore[no-untyped-def]
 ) -> None:
     start, end = sample_data.day_window(1)
-    run = drift_dag.test(
+    run = run_dag(
+        drift_dag,
         logical_date=sample_data.day_window(0)[1],
         run_conf={
             "profile": profile_path,
@@ -151,7 +153,8 @@ def test_an_empty_interval_succeeds_with_a_no_data_run(
 ) -> None:
     from scouter_flows.sources.sample import SAMPLE_START
 
-    run = drift_dag.test(
+    run = run_dag(
+        drift_dag,
         logical_date=SAMPLE_START,
         run_conf={"profile": profile_path, "source_path": sample_data.logs_glob},
     )
@@ -181,7 +184,8 @@ def test_the_trigger_form_offers_drift_type_and_picks_one_of_a_shared_key(
         ):
             store.register_profile(Drifter().create_drift_profile(sample_data.baseline, config))
     _, end = sample_data.day_window(0)
-    run = drift_dag.test(
+    run = run_dag(
+        drift_dag,
         logical_date=end,
         run_conf={
             "profile": "credit/both/1",

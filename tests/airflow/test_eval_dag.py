@@ -6,9 +6,9 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from airflow.dag_processing.dagbag import DagBag
 
 from scouter_flows import Store
+from tests.airflow.compat import DagBag, run_dag
 from tests.eval_samples import DAY, write_eval_day
 
 DAG_FILE = Path(__file__).resolve().parents[2] / "dags" / "eval_monitor.py"
@@ -21,7 +21,8 @@ def test_eval_dag_evaluates_the_interval_and_alerts(
     monkeypatch.setenv("SCOUTER_DATABASE_URL", store_url)
     profile, records = write_eval_day(tmp_path)
     dag = DagBag(dag_folder=str(DAG_FILE)).get_dag("scouter_eval_monitor")
-    run = dag.test(
+    run = run_dag(
+        dag,
         logical_date=DAY + timedelta(days=1),
         run_conf={"profile": profile, "source_path": records},
     )

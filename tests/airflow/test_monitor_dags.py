@@ -10,7 +10,6 @@ from typing import Any
 import numpy as np
 import polars as pl
 import pytest
-from airflow.dag_processing.dagbag import DagBag
 
 from scouter_flows import (
     CommonCrons,
@@ -22,7 +21,7 @@ from scouter_flows import (
     Store,
 )
 from scouter_flows.sources.sample import SampleData, sample_frame
-from tests.airflow.assets import asset_events
+from tests.airflow.compat import DagBag, asset_events, run_dag
 from tests.partition_samples import write_split_logs
 
 DAGS = Path(__file__).resolve().parents[2] / "dags"
@@ -63,7 +62,7 @@ def test_batch_scoring_logs_and_monitors_the_batch_once(
         "profile": profile_path,
     }
     when = datetime(2026, 11, 25, tzinfo=UTC)
-    states = _states(dag.test(logical_date=when, run_conf=conf))
+    states = _states(run_dag(dag, logical_date=when, run_conf=conf))
     assert states == {
         "score": "success",
         "monitor": "success",
@@ -79,7 +78,7 @@ def test_batch_scoring_logs_and_monitors_the_batch_once(
         logged = store.inference_logs("credit", "batch", runs_window(runs))
         assert logged.height == 3_000
     # The same batch again: its run is replaced and no row is logged twice.
-    assert _states(dag.test(logical_date=when, run_conf=conf))["monitor"] == "success"
+    assert _states(run_dag(dag, logical_date=when, run_conf=conf))["monitor"] == "success"
     with Store(url) as store:
         assert store.runs().height == 1
         assert store.inference_logs("credit", "batch", runs_window(store.runs())).height == 3_000
@@ -98,7 +97,7 @@ def test_batch_scoring_is_safe_to_unpause(
     assert dag.params["profile"] == ""  # not the drift DAG's profile
     when = datetime(2026, 11, 25, tzinfo=UTC)
     # Unconfigured, a run (the one unpausing creates) skips instead of logging anything.
-    states = _states(dag.test(logical_date=when))
+    states = _states(run_dag(dag, logical_date=when))
     assert states["score"] == "skipped"
     assert states["monitor"] == "skipped"
     with Store(url, auto_upgrade=True) as store:
@@ -114,7 +113,7 @@ def test_batch_scoring_is_safe_to_unpause(
         "predictions_path": str(tmp_path / "scored-{{ ds }}.parquet"),
         "profile": str(profile.save_to_json(tmp_path / "profile.json")),
     }
-    assert _states(dag.test(logical_date=when, run_conf=conf))["monitor"] == "success"
+    assert _states(run_dag(dag, logical_date=when, run_conf=conf))["monitor"] == "success"
     assert [f.name for f in tmp_path.glob("scored-*")] == ["scored-2026-11-25.parquet"]
 
 
@@ -135,12 +134,16 @@ def test_mapped_partitions_store_what_one_operator_stores(
     conf = {"profile": "s/psi/0.1.0", "source_path": logs.glob}
 
     monkeypatch.setenv("SCOUTER_DATABASE_URL", single_url)
-    single = _dag("drift_monitor.py", "scouter_drift_monitor").test(logical_date=end, run_conf=conf)
+    single = run_dag(
+        _dag("drift_monitor.py", "scouter_drift_monitor"), logical_date=end, run_conf=conf
+    )
     assert _states(single)["monitor_drift"] == "success"
 
     monkeypatch.setenv("SCOUTER_DATABASE_URL", mapped_url)
-    mapped = _dag("partitioned_drift.py", "scouter_partitioned_drift").test(
-        logical_date=end, run_conf={**conf, "partition_by": "file", "parts": 3}
+    mapped = run_dag(
+        _dag("partitioned_drift.py", "scouter_partitioned_drift"),
+        logical_date=end,
+        run_conf={**conf, "partition_by": "file", "parts": 3},
     )
     states = _states(mapped)
     assert states["merge"] == "success"
@@ -193,7 +196,7 @@ def test_model_health_joins_late_labels_and_stores_a_data_profile(
         "labels": str(tmp_path / "labels.parquet"),
         "model": "m/scorer/1",
     }
-    states = _states(dag.test(logical_date=day + timedelta(days=1), run_conf=conf))
+    states = _states(run_dag(dag, logical_date=day + timedelta(days=1), run_conf=conf))
     assert states["performance"] == states["data_profile"] == "success"
     assert states["dispatch_alerts"] == "success"  # accuracy is far below 0.95
     expected_accuracy = float(np.mean((score > 0.5) == truth))
@@ -244,7 +247,7 @@ def test_one_dag_per_profile_on_its_schedule_emitting_drift_assets(
 
     daily = bag.get_dag("scouter_psi_credit_daily_1")
     start, end = sample_data.day_window(sample_data.days - 1)
-    states = _states(daily.test(logical_date=end))
+    states = _states(run_dag(daily, logical_date=end))
     assert states["monitor"] == "success"
     assert states["dispatch_alerts"] == states["drift_event"] == "success"
     event = asset_events("scouter://credit/daily/1")[-1]
@@ -253,7 +256,7 @@ def test_one_dag_per_profile_on_its_schedule_emitting_drift_assets(
     # A dry run from the trigger form (another run date, the same window) stores nothing
     # more and emits no event.
     conf = {"dry_run": True, "window_start": start.isoformat(), "window_end": end.isoformat()}
-    dry = _states(daily.test(logical_date=end + timedelta(days=1), run_conf=conf))
+    dry = _states(run_dag(daily, logical_date=end + timedelta(days=1), run_conf=conf))
     assert dry["monitor"] == "success"
     assert dry["drift_event"] == "skipped"
     with Store(url) as store:

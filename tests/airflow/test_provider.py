@@ -8,12 +8,11 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-from airflow.dag_processing.dagbag import DagBag
 from airflow.providers_manager import ProvidersManager
-from airflow.sdk.providers_manager_runtime import ProvidersManagerTaskRuntime
 
 from scouter_flows import Store
 from scouter_flows.operators import ScouterStoreHook
+from tests.airflow.compat import DagBag, provider_hook, run_dag
 from tests.eval_samples import DAY, write_eval_day
 
 DAGS = Path(__file__).resolve().parents[2] / "dags"
@@ -24,7 +23,7 @@ def test_the_providers_manager_lists_the_provider_and_its_connection_type() -> N
     assert "scouter-flows" in manager.providers
     info = manager.providers["scouter-flows"]
     assert info.data["name"] == "Scouter Flows"
-    hook = ProvidersManagerTaskRuntime().hooks["scouter_store"]
+    hook = provider_hook("scouter_store")
     assert hook is not None
     assert hook.hook_class_name == "scouter_flows.operators.hooks.ScouterStoreHook"
     assert hook.connection_type == "scouter_store"
@@ -53,7 +52,9 @@ def test_prune_operator_deletes_old_runs(
     )
     monkeypatch.setenv("SCOUTER_STORE_CONN_ID", "results")
     dag = DagBag(dag_folder=str(DAGS / "retention.py")).get_dag("scouter_retention")
-    run = dag.test(logical_date=datetime(2026, 12, 30, tzinfo=UTC), run_conf={"older_than": "12h"})
+    run = run_dag(
+        dag, logical_date=datetime(2026, 12, 30, tzinfo=UTC), run_conf={"older_than": "12h"}
+    )
     (ti,) = run.get_task_instances()
     assert str(ti.state) == "success"
     with Store(store_url) as store:

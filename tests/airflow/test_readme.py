@@ -6,10 +6,10 @@ import json
 from pathlib import Path
 
 import pytest
-from airflow.dag_processing.dagbag import DagBag
 
 from scouter_flows import Drifter, PsiDriftConfig, Store
 from scouter_flows.sources.sample import generate_sample_data
+from tests.airflow.compat import DagBag, for_this_airflow, run_dag
 from tests.support import readme_commands, readme_example
 
 
@@ -30,12 +30,12 @@ def test_airflow_example(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Non
     ]
     monkeypatch.setenv("AIRFLOW__DAG_PROCESSOR__DAG_BUNDLE_CONFIG_LIST", json.dumps(bundles))
     dag_file = tmp_path / "credit_drift.py"
-    dag_file.write_text(readme_example("Airflow"), encoding="utf-8")
+    dag_file.write_text(for_this_airflow(readme_example("Airflow")), encoding="utf-8")
     bag = DagBag(dag_folder=str(dag_file))
     assert bag.import_errors == {}
     dag = bag.get_dag("credit_drift")
     _, end = data.day_window(data.days - 1)
-    run = dag.test(logical_date=end)
+    run = run_dag(dag, logical_date=end)
     states = {ti.task_id: str(ti.state) for ti in run.get_task_instances()}
     assert states["dispatch_alerts"] == "success"
     assert states["no_alerts"] == "skipped"
@@ -44,17 +44,21 @@ def test_airflow_example(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Non
 
 
 def test_retrain_on_drift_example_is_scheduled_on_the_profile_asset(tmp_path: Path) -> None:
-    from airflow.sdk import Asset
+    from airflow.providers.common.compat.sdk import Asset
 
     from scouter_flows.operators import profile_asset
 
     dag_file = tmp_path / "retrain.py"
-    dag_file.write_text(readme_example("Assets", "docs/airflow.md"), encoding="utf-8")
+    dag_file.write_text(
+        for_this_airflow(readme_example("Assets", "docs/airflow.md")), encoding="utf-8"
+    )
     bag = DagBag(dag_folder=str(dag_file))
     assert bag.import_errors == {}
     dag = bag.get_dag("retrain_on_drift")
     assert dag is not None
-    (asset,) = dag.timetable.asset_condition.objects
+    timetable = dag.timetable  # a dataset condition on 2.11
+    condition = getattr(timetable, "asset_condition", None) or timetable.dataset_condition
+    (asset,) = condition.objects
     assert isinstance(asset, Asset)
     assert asset == profile_asset("credit", "default-risk", "1.0.0")
     assert asset.uri == "scouter://credit/default-risk/1.0.0"
@@ -70,7 +74,9 @@ def test_the_readme_commands_run_the_example_once(tmp_path: Path) -> None:
     data = generate_sample_data(tmp_path)
     config = PsiDriftConfig(space="credit", name="default-risk", version="1.0.0")
     Drifter().create_drift_profile(data.baseline, config).save_to_json(tmp_path / "profile.json")
-    (tmp_path / "credit_drift.py").write_text(readme_example("Airflow"), encoding="utf-8")
+    (tmp_path / "credit_drift.py").write_text(
+        for_this_airflow(readme_example("Airflow")), encoding="utf-8"
+    )
     url = f"sqlite:///{tmp_path / 'store.db'}"
     bin_dir = str(Path(sys.executable).parent)
     env = {**os.environ, "PATH": f"{bin_dir}:{os.environ['PATH']}", "SCOUTER_DATABASE_URL": url}

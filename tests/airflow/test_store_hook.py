@@ -9,6 +9,7 @@ import pytest
 
 from scouter_flows import ConfigError
 from scouter_flows.operators import ScouterStoreHook
+from scouter_flows.sqla import POSTGRES_DRIVER
 from tests.support import head_revision
 
 HEAD_REVISION = head_revision()
@@ -17,10 +18,10 @@ HEAD_REVISION = head_revision()
 def test_a_postgres_connection_opens_the_store_through_the_postgres_hook(
     postgres_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    plain = postgres_url.replace("postgresql+psycopg://", "postgresql://")
+    plain = postgres_url.replace(f"postgresql+{POSTGRES_DRIVER}://", "postgresql://")
     monkeypatch.setenv("AIRFLOW_CONN_MONITORING_DB", plain)
     hook = ScouterStoreHook("monitoring_db")
-    assert hook.url.startswith("postgresql+psycopg://")
+    assert hook.url.startswith(f"postgresql+{POSTGRES_DRIVER}://")
     with hook.get_store(auto_upgrade=True) as store:
         assert store.revision() == HEAD_REVISION
 

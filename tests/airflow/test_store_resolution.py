@@ -10,14 +10,14 @@ from typing import Any
 from urllib.parse import quote
 
 import pytest
-import sqlalchemy as sa
-from airflow.dag_processing.dagbag import DagBag
 
 from scouter_flows import ConfigError, Store
 from scouter_flows.operators import ScouterStoreHook
 from scouter_flows.operators.hooks import resolve_store
 from scouter_flows.sources.sample import SampleData
+from scouter_flows.sqla import POSTGRES_DRIVER, make_url
 from scouter_flows.store.url import default_sqlite_path
+from tests.airflow.compat import DagBag, return_value, run_dag
 
 DAGS = Path(__file__).resolve().parents[2] / "dags"
 
@@ -32,21 +32,10 @@ def private_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 def store_uri(url: str, password: str = "s@cret:/") -> str:
     """`url` as a `scouter-store://` connection URI with a password that needs escaping."""
-    parsed = sa.make_url(url)
+    parsed = make_url(url)
     secret = quote(password, safe="")
     netloc = f"{parsed.username}:{secret}@{parsed.host}:{parsed.port}"
     return f"scouter-store://{netloc}/{parsed.database}"
-
-
-def return_value(run: Any, task_id: str) -> Any:
-    from airflow.models.xcom import XComModel
-    from airflow.utils.session import create_session
-
-    with create_session() as session:
-        query = XComModel.get_many(
-            run_id=run.run_id, dag_ids=run.dag_id, task_ids=task_id, key="return_value"
-        )
-        return XComModel.deserialize_value(session.scalars(query).one())
 
 
 def monitor_last_day(sample_data: SampleData, tmp_path: Path, **conf: Any) -> dict[str, Any]:
@@ -59,7 +48,8 @@ def monitor_last_day(sample_data: SampleData, tmp_path: Path, **conf: Any) -> di
     path = str(profile.save_to_json(tmp_path / "profile.json"))
     dag = DagBag(dag_folder=str(DAGS / "drift_monitor.py")).get_dag("scouter_drift_monitor")
     _, end = sample_data.day_window(sample_data.days - 1)
-    run = dag.test(
+    run = run_dag(
+        dag,
         logical_date=end,
         run_conf={"profile": path, "source_path": sample_data.logs_glob, **conf},
     )
@@ -70,8 +60,8 @@ def test_a_scouter_store_connection_is_a_database_connection(
     postgres_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("AIRFLOW_CONN_RESULTS", store_uri(postgres_url) + "?sslmode=disable")
-    url = sa.make_url(ScouterStoreHook("results").url)
-    assert url.drivername == "postgresql+psycopg"  # the default driver
+    url = make_url(ScouterStoreHook("results").url)
+    assert url.drivername == f"postgresql+{POSTGRES_DRIVER}"  # the default driver
     assert url.password == "s@cret:/"
     assert url.query == {"sslmode": "disable"}  # extra options become URL options
     with ScouterStoreHook("results").get_store(auto_upgrade=True) as store:
@@ -90,11 +80,11 @@ def test_a_connection_without_a_host_or_with_a_password_in_its_extra(
     file = tmp_path / "s.db"
     sqlite = {"conn_type": "scouter_store", "schema": str(file), "extra": {"driver": "sqlite"}}
     monkeypatch.setenv("AIRFLOW_CONN_FILE", json.dumps(sqlite))
-    assert sa.make_url(ScouterStoreHook("file").url).database == str(file)
+    assert make_url(ScouterStoreHook("file").url).database == str(file)
     legacy = {"conn_type": "scouter_store", "extra": {"url": "postgresql://u:pw@h/db"}}
     monkeypatch.setenv("AIRFLOW_CONN_LEGACY", json.dumps(legacy))
     with caplog.at_level(logging.WARNING):
-        assert sa.make_url(ScouterStoreHook("legacy").url).password == "pw"
+        assert make_url(ScouterStoreHook("legacy").url).password == "pw"
     said = caplog.text + "".join(capsys.readouterr())
     assert "keeps a password in its extra" in said
 
@@ -139,7 +129,9 @@ def test_with_only_scouter_default_a_dag_run_writes_there_and_no_sqlite_file_app
         assert store.runs()["run_id"].to_list() == [summary["run_id"]]
     assert not private_home.exists()  # no embedded file was created, even empty
     # The summary and the task log name the store, never its password.
-    shown = sa.make_url(postgres_url).set(drivername="postgresql+psycopg", password="s@cret:/")
+    shown = make_url(postgres_url).set(
+        drivername=f"postgresql+{POSTGRES_DRIVER}", password="s@cret:/"
+    )
     assert summary["store"] == shown.render_as_string(hide_password=True)
     assert "store_warning" not in summary
     log = capsys.readouterr()

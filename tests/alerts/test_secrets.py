@@ -9,6 +9,7 @@ import sqlalchemy as sa
 
 from scouter_flows import DispatchError, Store
 from scouter_flows.alerts import Credentials, RetryPolicy, dispatch_pending
+from scouter_flows.sqla import create_engine
 from tests.alerts.helpers import Monitor, slack_and_opsgenie
 from tests.fake_providers import (
     OPSGENIE_KEY,
@@ -23,7 +24,7 @@ CONFIG = slack_and_opsgenie()
 
 
 def _dump(store_url: str) -> str:
-    engine = sa.create_engine(store_url)
+    engine = create_engine(store_url)
     try:
         with engine.connect() as conn:
             tables = sa.inspect(conn).get_table_names()

@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import sqlalchemy as sa
 from prefect.artifacts import Artifact
 from prefect.client.orchestration import get_client
 from prefect.client.schemas.filters import LogFilter, LogFilterFlowRunId
@@ -18,6 +17,7 @@ from scouter_flows import ConfigError, Drifter, PsiDriftConfig, SpcDriftConfig, 
 from scouter_flows.flows import drift_monitor_flow
 from scouter_flows.flows.serve import monitor_deployments, serve_monitors
 from scouter_flows.sources.sample import SampleData
+from scouter_flows.sqla import make_url
 from scouter_flows.store.url import default_sqlite_path
 
 KEY = "credit-report-1-0"
@@ -155,7 +155,7 @@ def test_serve_never_puts_a_password_into_deployment_parameters(
     from tests.support import RESET_POSTGRES, run_sql
 
     run_sql(postgres_url, RESET_POSTGRES)
-    secret = sa.make_url(postgres_url).set(password="hunter2").render_as_string(False)
+    secret = make_url(postgres_url).set(password="hunter2").render_as_string(False)
     with Store(secret, auto_upgrade=True) as store:  # trust auth: the password is not checked
         config = PsiDriftConfig(space="credit", name="served", version="1.0")
         store.register_profile(Drifter().create_drift_profile(sample_data.baseline, config))

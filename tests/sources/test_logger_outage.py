@@ -8,10 +8,9 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import sqlalchemy as sa
-
 from scouter_flows import Store, Window
 from scouter_flows.sources.logger import InferenceLogger
+from scouter_flows.sqla import make_url
 from scouter_flows.store.sink import StoreSink
 from tests.tcp_proxy import tcp_proxy
 
@@ -38,7 +37,7 @@ def test_a_postgres_outage_loses_no_record(postgres_url: str) -> None:
 
     run_sql(postgres_url, RESET_POSTGRES)
     Store(postgres_url, auto_upgrade=True).close()
-    real = sa.make_url(postgres_url)
+    real = make_url(postgres_url)
     with tcp_proxy(real.host or "127.0.0.1", real.port or 5432) as proxy:
         proxied = real.set(host="127.0.0.1", port=proxy.port).render_as_string(False)
         logger = InferenceLogger(StoreSink("s", "n", proxied), batch_size=500, flush_interval=0.1)

@@ -9,12 +9,12 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 import pytest
-import sqlalchemy as sa
 
 from scouter_flows import DataError, Drifter, FileSource, PsiDriftConfig, Window, to_lazyframe
 from scouter_flows.drift.psi import compute_psi_drift
 from scouter_flows.sources.files import filter_window
 from scouter_flows.sources.sql import SqlSource
+from scouter_flows.sqla import POSTGRES_DRIVER, create_engine
 from tests.support import RESET_POSTGRES, run_sql
 
 START = datetime(2026, 11, 20, tzinfo=UTC)
@@ -46,10 +46,10 @@ def test_every_source_gives_the_same_drift(tmp_path: Path, postgres_url: str) ->
         (tmp_path / "hive" / f"date={day}").mkdir(parents=True)
         part.write_parquet(tmp_path / "hive" / f"date={day}" / "part-0.parquet")
     run_sql(postgres_url, RESET_POSTGRES)
-    adbc_url = postgres_url.replace("postgresql+psycopg://", "postgresql://")
+    adbc_url = postgres_url.replace(f"postgresql+{POSTGRES_DRIVER}://", "postgresql://")
     logs.write_database("inference_log_rows", adbc_url, engine="adbc")
     sqlite_url = f"sqlite:///{tmp_path / 'logs.db'}"
-    engine = sa.create_engine(sqlite_url)
+    engine = create_engine(sqlite_url)
     try:
         logs.with_columns(
             pl.col("timestamp").dt.to_string("%Y-%m-%dT%H:%M:%S%.f+00:00")

@@ -25,6 +25,7 @@ from scouter_flows import (
     StoreError,
     Window,
 )
+from scouter_flows.sqla import create_engine
 
 DAY = timedelta(days=1)
 START = datetime(2026, 11, 20, tzinfo=UTC)
@@ -90,7 +91,7 @@ def test_spc_and_custom_runs_and_their_series(store_url: str) -> None:
 
 
 def _stored_payload(url: str, feature: str) -> dict[str, object]:
-    engine = sa.create_engine(url)
+    engine = create_engine(url)
     try:
         with engine.connect() as conn:
             raw = conn.execute(
@@ -246,7 +247,7 @@ def test_inference_logs_without_ids_keep_distinct_rows_and_drop_retries(store_ur
 
 
 def _partitions(url: str) -> list[str]:
-    engine = sa.create_engine(url)
+    engine = create_engine(url)
     try:
         with engine.connect() as conn:
             return sorted(

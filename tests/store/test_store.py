@@ -22,6 +22,7 @@ from scouter_flows import (
     Window,
 )
 from scouter_flows.alerts.rules import drift_alerts
+from scouter_flows.sqla import create_engine, make_url
 from scouter_flows.store import schema
 from scouter_flows.store.schema import metadata
 from tests.support import RESET_POSTGRES, head_revision, run_sql
@@ -43,7 +44,7 @@ def _profile(version: str = "1.0", scale: float = 1.0) -> PsiDriftProfile:
 def test_migrations_match_the_models(store_url: str) -> None:
     with Store(store_url, auto_upgrade=True) as store:
         assert store.revision() == HEAD_REVISION
-    engine = sa.create_engine(store_url)
+    engine = create_engine(store_url)
     try:
         with engine.connect() as conn:
             context = MigrationContext.configure(
@@ -185,7 +186,7 @@ def test_unreachable_server_is_a_store_error_without_the_password() -> None:
 
 
 def test_repr_hides_the_password(postgres_url: str) -> None:
-    url = sa.make_url(postgres_url).set(password="s3cret-pw")  # trust auth ignores it
+    url = make_url(postgres_url).set(password="s3cret-pw")  # trust auth ignores it
     with Store(url, auto_upgrade=True) as store:
         assert "s3cret-pw" not in repr(store)
         assert "***" in repr(store)
@@ -198,7 +199,7 @@ def test_a_profile_stored_before_alert_configs_existed_registers_again(store_url
     # As an earlier release stored it: no alert_config in the body, another content hash.
     body = json.loads(profile.model_dump_json())
     del body["config"]["alert_config"]
-    engine = sa.create_engine(store_url)
+    engine = create_engine(store_url)
     try:
         with engine.begin() as conn:
             conn.execute(sa.update(schema.profiles).values(body=body, content_hash="from-0.0.9"))
