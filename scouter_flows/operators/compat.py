@@ -24,9 +24,6 @@ from airflow.providers.common.compat.sdk import (
     BaseOperator,
     Context,
     Param,
-    dag,
-    get_current_context,
-    task,
 )
 from airflow.providers.common.compat.version_compat import AIRFLOW_V_3_0_PLUS
 
@@ -41,12 +38,9 @@ __all__ = [
     "BaseOperator",
     "Context",
     "Param",
-    "dag",
-    "get_current_context",
     "make_asset",
     "make_asset_alias",
     "mask_secret",
-    "task",
 ]
 
 
