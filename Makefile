@@ -12,12 +12,12 @@ export PREFECT_SERVER_ANALYTICS_ENABLED := false
 export PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS := 120
 export UV_PYTHON_DOWNLOADS := never
 
-.PHONY: demo test lint typecheck test-prefect test-airflow test-lowest test-prefect-newest locks bench envs clean
+.PHONY: demo test lint typecheck test-prefect test-airflow test-lowest test-prefect-newest test-airflow-oldest locks bench envs clean
 
 demo: $(PREFECT_ENV)
 	$(PREFECT_ENV)/bin/scouter-flows demo --dir .demo
 
-test: lint typecheck test-prefect test-airflow test-lowest test-prefect-newest
+test: lint typecheck test-prefect test-airflow test-lowest test-prefect-newest test-airflow-oldest
 
 envs: $(PREFECT_ENV) $(AIRFLOW_ENV)
 
@@ -59,38 +59,43 @@ test-airflow: $(AIRFLOW_ENV)
 	$(AIRFLOW_ENV)/bin/python -m pytest --ignore=tests/prefect
 	$(AIRFLOW_ENV)/bin/python -m pytest $(DOCTESTS) --ignore=scouter_flows/flows
 
+# Each environment below is built from its lock under locks/ (.venv-NAME from locks/NAME.txt).
+.venv-%: locks/%.txt | $(UV)
+	$(UV) venv --quiet --allow-existing --python $(PYTHON) $@
+	VIRTUAL_ENV=$(CURDIR)/$@ $(UV) pip sync --quiet $<
+	VIRTUAL_ENV=$(CURDIR)/$@ $(UV) pip install --quiet --no-deps -e .
+	touch $@
+
 # The floors of our dependency ranges, tested: locks/lowest.txt holds every direct dependency at
 # the lowest version pyproject.toml admits (the rest as they resolve), and the suite outside the
 # orchestrators runs on it. `make locks` writes it again after a range changes.
 LOWEST_ENV := .venv-lowest
-$(LOWEST_ENV): locks/lowest.txt | $(UV)
-	$(UV) venv --quiet --allow-existing --python $(PYTHON) $@
-	VIRTUAL_ENV=$(CURDIR)/$@ $(UV) pip sync --quiet locks/lowest.txt
-	VIRTUAL_ENV=$(CURDIR)/$@ $(UV) pip install --quiet --no-deps -e .
-	touch $@
-
 test-lowest: $(LOWEST_ENV)
 	$(LOWEST_ENV)/bin/python -m pytest --ignore=tests/airflow --ignore=tests/prefect
 
 # The newest Prefect the range admits (uv.lock holds the oldest tested): the Prefect tests, the
 # real server's included, run on it too.
 NEWEST_PREFECT_ENV := .venv-prefect-newest
-$(NEWEST_PREFECT_ENV): locks/prefect-newest.txt | $(UV)
-	$(UV) venv --quiet --allow-existing --python $(PYTHON) $@
-	VIRTUAL_ENV=$(CURDIR)/$@ $(UV) pip sync --quiet locks/prefect-newest.txt
-	VIRTUAL_ENV=$(CURDIR)/$@ $(UV) pip install --quiet --no-deps -e .
-	touch $@
-
 test-prefect-newest: $(NEWEST_PREFECT_ENV)
 	$(NEWEST_PREFECT_ENV)/bin/python -m pytest tests/prefect
 
+# The oldest Airflow the range admits, 2.11 (uv.lock holds the newest): the Airflow tests run on
+# it, with the SQLAlchemy 1.4 and psycopg2 it brings.
+OLDEST_AIRFLOW_ENV := .venv-airflow-oldest
+test-airflow-oldest: $(OLDEST_AIRFLOW_ENV)
+	$(OLDEST_AIRFLOW_ENV)/bin/python -m pytest tests/airflow
+
+# `uv pip compile -o` keeps the pins of an existing output, so each lock is written afresh.
 locks: | $(UV)
-	rm -f locks/lowest.txt locks/prefect-newest.txt
+	rm -f locks/lowest.txt locks/prefect-newest.txt locks/airflow-oldest.txt
 	$(UV) pip compile --quiet pyproject.toml --extra dev --resolution lowest-direct \
 		--python-version 3.11 --no-header -o locks/lowest.txt
 	$(UV) pip compile --quiet pyproject.toml --extra prefect --extra dask --extra dev \
 		--override locks/prefect-newest.in --python-version 3.11 --no-header \
 		-o locks/prefect-newest.txt
+	$(UV) pip compile --quiet pyproject.toml --extra airflow --extra dev \
+		--override locks/airflow-oldest.in --python-version 3.11 --no-header \
+		-o locks/airflow-oldest.txt
 
 # Benchmarks compare against Scouter's Rust core, installed only in this environment.
 BENCH_ENV := .venv-bench
@@ -103,4 +108,4 @@ bench: $(BENCH_ENV)
 	$(BENCH_ENV)/bin/python benchmarks/drift.py
 
 clean:
-	rm -rf $(TOOLS) $(PREFECT_ENV) $(AIRFLOW_ENV) $(LOWEST_ENV) $(NEWEST_PREFECT_ENV) $(BENCH_ENV) .demo .mypy_cache .ruff_cache .pytest_cache
+	rm -rf $(TOOLS) $(PREFECT_ENV) $(AIRFLOW_ENV) $(LOWEST_ENV) $(NEWEST_PREFECT_ENV) $(OLDEST_AIRFLOW_ENV) $(BENCH_ENV) .demo .mypy_cache .ruff_cache .pytest_cache

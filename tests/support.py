@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import polars as pl
 
 ROOT = Path(__file__).resolve().parent.parent
 README = ROOT / "README.md"
@@ -58,3 +62,16 @@ def head_revision() -> str:
     from scouter_flows import Store
 
     return Store.head_revision()
+
+
+def write_sqlite_table(path: Path, table: str, frame: pl.DataFrame) -> None:
+    """Write `frame` as a new table of the SQLite file at `path`, with the standard library
+    (Polars and pandas write through SQLAlchemy only from 2.0, and the floors run 1.4)."""
+    import sqlite3
+
+    columns = ", ".join(f'"{name}"' for name in frame.columns)
+    marks = ", ".join("?" for _ in frame.columns)
+    with sqlite3.connect(path) as conn:
+        conn.execute(f'CREATE TABLE "{table}" ({columns})')
+        conn.executemany(f'INSERT INTO "{table}" VALUES ({marks})', frame.rows())
+    conn.close()

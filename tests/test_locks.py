@@ -1,4 +1,5 @@
-"""The locks under locks/ test what pyproject.toml declares: its floors, and its newest Prefect."""
+"""The locks under locks/ test what pyproject.toml declares: its floors, the newest Prefect and
+the oldest Airflow."""
 
 from __future__ import annotations
 
@@ -58,10 +59,21 @@ def test_every_direct_dependency_is_locked_at_its_floor(extra: str | None) -> No
     assert stale == {}, "locks/lowest.txt is out of date with pyproject.toml: run `make locks`"
 
 
-def test_the_newest_prefect_lock_is_inside_the_range_at_its_top() -> None:
-    (prefect,) = [r for r in _direct("prefect") if canonicalize_name(r.name) == "prefect"]
-    lines = (ROOT / "locks" / "prefect-newest.in").read_text().splitlines()
+@pytest.mark.parametrize(
+    ("lock", "extra", "package", "edge"),
+    [
+        ("prefect-newest", "prefect", "prefect", "top"),
+        ("airflow-oldest", "airflow", "apache-airflow", "floor"),
+    ],
+)
+def test_each_orchestrator_lock_sits_on_an_edge_of_its_range(
+    lock: str, extra: str, package: str, edge: str
+) -> None:
+    (declared,) = [r for r in _direct(extra) if canonicalize_name(r.name) == package]
+    lines = (ROOT / "locks" / f"{lock}.in").read_text().splitlines()
     (wanted,) = [Requirement(line) for line in lines if line.strip() and line[0] != "#"]
-    pin = _pins("prefect-newest.txt")["prefect"]
-    assert prefect.specifier.contains(pin), f"prefect {pin} is outside {prefect}: run `make locks`"
-    assert wanted.specifier.contains(pin), f"prefect {pin} is not {wanted}: run `make locks`"
+    pin = _pins(f"{lock}.txt")[package]
+    assert declared.specifier.contains(pin), f"{package} {pin} is outside {declared}: make locks"
+    assert wanted.specifier.contains(pin), f"{package} {pin} is not {wanted}: run `make locks`"
+    if edge == "floor":
+        assert _at_floor(declared, pin), f"{package} {pin} is not the floor of {declared}"

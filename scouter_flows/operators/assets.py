@@ -17,6 +17,7 @@ from scouter_flows.operators.compat import (
     AssetAlias,
     BaseOperator,
     Context,
+    add_alias_event,
     make_asset,
     make_asset_alias,
 )
@@ -78,7 +79,7 @@ class DriftEventOperator(BaseOperator):
         }
         asset = asset_of(key)
         if isinstance(self.outlet, AssetAlias):
-            context["outlet_events"][self.outlet].add(asset, extra=extra)
+            add_alias_event(context, self.outlet, asset, extra)
         else:
             context["outlet_events"][asset].extra = extra
         self.log.info("Drift event on %s: %s", asset.uri, extra)

@@ -14,6 +14,8 @@ Example:
 
 from __future__ import annotations
 
+from typing import Any
+
 from airflow.providers.common.compat.sdk import (
     DAG,
     AirflowNotFoundException,
@@ -38,6 +40,7 @@ __all__ = [
     "BaseOperator",
     "Context",
     "Param",
+    "add_alias_event",
     "make_asset",
     "make_asset_alias",
     "mask_secret",
@@ -58,6 +61,17 @@ def make_asset_alias(name: str, *, group: str = "scouter") -> AssetAlias:
     if AIRFLOW_V_3_0_PLUS:
         return AssetAlias(name=name, group=group)
     return AssetAlias(name=name)
+
+
+def add_alias_event(
+    context: Context, alias: AssetAlias, asset: Asset, extra: dict[str, Any]
+) -> None:
+    """Record an event on `asset` through `alias`. Airflow 2.11 groups alias events by a
+    frozenset of the extra's items, so its list values travel as tuples there (the stored
+    JSON is the same list either way)."""
+    if not AIRFLOW_V_3_0_PLUS:
+        extra = {k: tuple(v) if isinstance(v, list) else v for k, v in extra.items()}
+    context["outlet_events"][alias].add(asset, extra=extra)
 
 
 def mask_secret(secret: str) -> None:

@@ -128,11 +128,13 @@ def create_engine(url: URL) -> Engine:
             # SQLAlchemy would fail later, naming only the module.
             __import__(driver)
         except ImportError:
-            package = "psycopg 3" if driver == "psycopg" else "psycopg2 (SQLAlchemy 1.4)"
-            raise ConfigError(
-                f"a Postgres store needs the {package} driver: "
-                "pip install 'scouter-flows[postgres]'"
-            ) from None
+            # SQLAlchemy 1.4 (Airflow 2.11) has no psycopg 3 dialect, so the extra cannot help.
+            hint = (
+                "the psycopg driver (psycopg 3): pip install 'scouter-flows[postgres]'"
+                if driver == "psycopg"
+                else "the psycopg2 driver on SQLAlchemy 1.4: pip install psycopg2-binary"
+            )
+            raise ConfigError(f"a Postgres store needs {hint}") from None
     if url.get_backend_name() != "sqlite":
         return sqla_engine(url, pool_pre_ping=True, connect_args=postgres_connect_args(url))
     engine = sqla_engine(url, connect_args={"timeout": 30})

@@ -76,9 +76,14 @@ def provider_hook(connection_type: str) -> Any:
 
 
 def run_dag(dag: Any, logical_date: Any = None, run_conf: dict[str, Any] | None = None) -> Any:
-    """`dag.test()` for the run at `logical_date` (`execution_date` on 2.11); the DAG run."""
+    """`dag.test()` for the run at `logical_date` (`execution_date` on 2.11); the DAG run.
+
+    Airflow 2.11's `dag.test()` does not write the DAG to the metadata database, where its
+    datasets and dataset aliases must already be for an event to be recorded, so it is written
+    first, as the DAG processor would have done."""
     if AIRFLOW_V_3_0_PLUS:
         return dag.test(logical_date=logical_date, run_conf=run_conf)
+    dag.sync_to_db()
     return dag.test(execution_date=logical_date, run_conf=run_conf)
 
 

@@ -12,6 +12,7 @@ import pytest
 from scouter_flows import DataError, FileSource, Window
 from scouter_flows.sources.eval_records import read_eval_records
 from scouter_flows.sources.sql import SqlSource
+from tests.support import write_sqlite_table
 
 AT = datetime(2026, 11, 21, 9, tzinfo=UTC)
 WINDOW = Window(AT - timedelta(hours=9), AT + timedelta(hours=15))
@@ -35,9 +36,8 @@ def test_ndjson_parquet_sqlite_and_frames_read_alike(tmp_path: Path) -> None:
         }
     )
     flat.write_parquet(tmp_path / "records.parquet")
-    flat.with_columns(pl.col("created_at").dt.to_string("%Y-%m-%dT%H:%M:%S+00:00")).write_database(
-        "records", f"sqlite:///{tmp_path / 'r.db'}"
-    )
+    as_text = flat.with_columns(pl.col("created_at").dt.to_string("%Y-%m-%dT%H:%M:%S+00:00"))
+    write_sqlite_table(tmp_path / "r.db", "records", as_text)
     ndjson = read_eval_records(
         FileSource(path=str(tmp_path / "records.ndjson"), timestamp_column="created_at"), WINDOW
     )

@@ -14,8 +14,8 @@ from scouter_flows import DataError, Drifter, FileSource, PsiDriftConfig, Window
 from scouter_flows.drift.psi import compute_psi_drift
 from scouter_flows.sources.files import filter_window
 from scouter_flows.sources.sql import SqlSource
-from scouter_flows.sqla import POSTGRES_DRIVER, create_engine
-from tests.support import RESET_POSTGRES, run_sql
+from scouter_flows.sqla import POSTGRES_DRIVER
+from tests.support import RESET_POSTGRES, run_sql, write_sqlite_table
 
 START = datetime(2026, 11, 20, tzinfo=UTC)
 WINDOW = Window(START + timedelta(days=1), START + timedelta(days=2))
@@ -49,13 +49,8 @@ def test_every_source_gives_the_same_drift(tmp_path: Path, postgres_url: str) ->
     adbc_url = postgres_url.replace(f"postgresql+{POSTGRES_DRIVER}://", "postgresql://")
     logs.write_database("inference_log_rows", adbc_url, engine="adbc")
     sqlite_url = f"sqlite:///{tmp_path / 'logs.db'}"
-    engine = create_engine(sqlite_url)
-    try:
-        logs.with_columns(
-            pl.col("timestamp").dt.to_string("%Y-%m-%dT%H:%M:%S%.f+00:00")
-        ).to_pandas().to_sql("logs", engine, index=False)
-    finally:
-        engine.dispose()
+    as_text = logs.with_columns(pl.col("timestamp").dt.to_string("%Y-%m-%dT%H:%M:%S%.f+00:00"))
+    write_sqlite_table(tmp_path / "logs.db", "logs", as_text)
 
     scans = {
         "parquet": FileSource(path=str(tmp_path / "logs.parquet")).scan(WINDOW),
@@ -91,7 +86,7 @@ def test_bad_sql_sources(postgres_url: str) -> None:
     with pytest.raises(ValueError, match="not a plain"):
         SqlSource(url="sqlite://", table="a; DROP TABLE b")
     wrong = postgres_url.replace("postgres@", "postgres:hunter2@").rsplit("/", 1)[0] + "/nope"
-    shown = r"cannot read postgresql(\+psycopg)?://postgres:\*\*\*@.*does not exist"
+    shown = r"cannot read postgresql(\+psycopg2?)?://postgres:\*\*\*@.*does not exist"
     with pytest.raises(DataError, match=shown) as caught:
         SqlSource(url=wrong, table="t").scan(WINDOW)
     assert "hunter2" not in str(caught.value)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from datetime import UTC, datetime
 
 import polars as pl
@@ -22,7 +23,7 @@ from scouter_flows import (
     Window,
 )
 from scouter_flows.alerts.rules import drift_alerts
-from scouter_flows.sqla import create_engine, make_url
+from scouter_flows.sqla import POSTGRES_DRIVER, create_engine, make_url
 from scouter_flows.store import schema
 from scouter_flows.store.schema import metadata
 from tests.support import RESET_POSTGRES, head_revision, run_sql
@@ -228,3 +229,18 @@ def test_spans_stored_before_nanoseconds_read_back_to_the_microsecond(store_url:
         (span,) = store.spans(["a" * 32]).iter_rows(named=True)
     assert span["start_time"] == datetime(2026, 11, 21, 10, 0, 0, 1, tzinfo=UTC)
     assert span["end_time"] == datetime(2026, 11, 21, 10, 0, 0, 501, tzinfo=UTC)
+
+
+def test_a_missing_postgres_driver_is_named_with_what_installs_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # SQLAlchemy 1.4 (the floors' environment) has no psycopg 3 dialect: the extra would not
+    # help there, so the message names psycopg2.
+    hint = {
+        "psycopg": "pip install 'scouter-flows[postgres]'",
+        "psycopg2": "pip install psycopg2-binary",
+    }[POSTGRES_DRIVER]
+    monkeypatch.setitem(sys.modules, POSTGRES_DRIVER, None)  # as if it were not installed
+    with pytest.raises(ConfigError, match=f"needs the {POSTGRES_DRIVER} driver") as info:
+        Store("postgresql://scouter@127.0.0.1:5432/scouter")
+    assert hint in str(info.value)
