@@ -75,3 +75,38 @@ def write_sqlite_table(path: Path, table: str, frame: pl.DataFrame) -> None:
         conn.execute(f'CREATE TABLE "{table}" ({columns})')
         conn.executemany(f'INSERT INTO "{table}" VALUES ({marks})', frame.rows())
     conn.close()
+
+
+def build_wheel(out: Path) -> Path:
+    """Build this checkout's wheel into `out` with the uv that `make test` installs."""
+    import shutil
+    import subprocess
+
+    uv = ROOT / ".tools" / "bin" / "uv"
+    command = str(uv) if uv.exists() else shutil.which("uv")
+    assert command, "make test installs uv into .tools/bin"
+    subprocess.run(
+        [command, "build", "--wheel", "--out-dir", str(out), str(ROOT)],
+        check=True,
+        capture_output=True,
+    )
+    (built,) = out.glob("scouter_flows-*.whl")
+    return built
+
+
+def pip_would_install(wheel: Path, extra: str, report: Path) -> dict[str, str]:
+    """What plain `pip install "<wheel>[extra]"` would install or change in this test's
+    environment (`pip install --dry-run --report`), as name -> version."""
+    import json
+    import subprocess
+    import sys
+
+    pip = ROOT / ".tools" / "bin" / "pip"  # the tools' pip, pointed at this environment
+    options = ["--quiet", "--dry-run", "--disable-pip-version-check", "--report", str(report)]
+    subprocess.run(
+        [str(pip), "--python", sys.executable, "install", *options, f"{wheel}[{extra}]"],
+        check=True,
+        capture_output=True,
+    )
+    planned = json.loads(report.read_text())["install"]
+    return {item["metadata"]["name"]: item["metadata"]["version"] for item in planned}

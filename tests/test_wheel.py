@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 import zipfile
@@ -13,24 +12,14 @@ import pytest
 
 from scouter_flows.errors import ConfigError
 from scouter_flows.example_dags import copy_example_dags
-from tests.support import ROOT
+from tests.support import ROOT, build_wheel
 
 EXAMPLES = sorted(p.name for p in (ROOT / "dags").glob("*.py"))
 
 
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    uv = ROOT / ".tools" / "bin" / "uv"
-    command = str(uv) if uv.exists() else shutil.which("uv")
-    assert command, "make test installs uv into .tools/bin"
-    out = tmp_path_factory.mktemp("dist")
-    subprocess.run(
-        [command, "build", "--wheel", "--out-dir", str(out), str(ROOT)],
-        check=True,
-        capture_output=True,
-    )
-    (built,) = out.glob("scouter_flows-*.whl")
-    return built
+    return build_wheel(tmp_path_factory.mktemp("dist"))
 
 
 def test_the_wheel_is_typed_and_ships_the_example_dags(wheel: Path) -> None:
