@@ -110,3 +110,12 @@ def pip_would_install(wheel: Path, extra: str, report: Path) -> dict[str, str]:
     )
     planned = json.loads(report.read_text())["install"]
     return {item["metadata"]["name"]: item["metadata"]["version"] for item in planned}
+
+
+def assert_plain_pip_changes_only_scouter_flows(extra: str, tmp_path: Path) -> None:
+    """Build the wheel and check that plain pip, asked for `scouter-flows[extra]` in this test's
+    environment, would install scouter-flows and change nothing else (the orchestrator a team
+    runs stays as it is)."""
+    wheel = build_wheel(tmp_path / "dist")
+    planned = pip_would_install(wheel, extra, tmp_path / "report.json")
+    assert set(planned) == {"scouter-flows"}, planned

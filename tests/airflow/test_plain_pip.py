@@ -6,12 +6,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.support import build_wheel, pip_would_install
+from tests.support import assert_plain_pip_changes_only_scouter_flows
 
 
 def test_pip_install_of_the_airflow_extra_changes_nothing_but_scouter_flows(
     tmp_path: Path,
 ) -> None:
-    wheel = build_wheel(tmp_path / "dist")
-    planned = pip_would_install(wheel, "airflow", tmp_path / "report.json")
-    assert set(planned) == {"scouter-flows"}, planned
+    assert_plain_pip_changes_only_scouter_flows("airflow", tmp_path)
