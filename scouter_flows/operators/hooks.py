@@ -135,8 +135,14 @@ class ScouterStoreHook(BaseHook):
 
 def _refuse_metadata_database(url: URL, conn_id: str) -> None:
     from airflow.configuration import conf
+    from sqlalchemy.exc import ArgumentError
 
-    metadata = make_url(conf.get("database", "sql_alchemy_conn"))
+    try:
+        metadata = make_url(conf.get("database", "sql_alchemy_conn"))
+    except ArgumentError:
+        # An Airflow 3 task worker is given no metadata database ("airflow-db-not-allowed:///"),
+        # so there is none the store could be.
+        return
     same_server = (url.host, url.port or 5432, url.database) == (
         metadata.host,
         metadata.port or 5432,

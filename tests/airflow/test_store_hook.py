@@ -40,6 +40,17 @@ def test_sqlite_and_scouter_store_connections(
         assert store.url.database == str(tmp_path / "b.db")
 
 
+def test_a_task_worker_without_a_metadata_database_opens_the_store(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Airflow 3 runs each task with its metadata URL replaced by one that no driver parses,
+    so no task code can reach that database; the hook then has nothing to compare with."""
+    monkeypatch.setenv("AIRFLOW__DATABASE__SQL_ALCHEMY_CONN", "airflow-db-not-allowed:///")
+    monkeypatch.setenv("AIRFLOW_CONN_SCOUTER_DEFAULT", f"sqlite:///{tmp_path / 'store.db'}")
+    with ScouterStoreHook().get_store(auto_upgrade=True) as store:
+        assert store.revision() == HEAD_REVISION
+
+
 def test_airflow_metadata_database_and_other_types_are_refused(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
