@@ -12,12 +12,18 @@ export PREFECT_SERVER_ANALYTICS_ENABLED := false
 export PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS := 120
 export UV_PYTHON_DOWNLOADS := never
 
-.PHONY: demo test lint typecheck test-prefect test-airflow test-lowest test-prefect-newest test-airflow-oldest locks bench envs clean
+.PHONY: demo test lint typecheck test-prefect test-airflow test-lowest test-prefect-newest test-prefect-oldest test-airflow-oldest locks bench envs clean
 
 demo: $(PREFECT_ENV)
 	$(PREFECT_ENV)/bin/scouter-flows demo --dir .demo
 
-test: lint typecheck test-prefect test-airflow test-lowest test-prefect-newest test-airflow-oldest
+# The checks are independent and spend much of their time waiting on servers and subprocesses,
+# so they run two at a time, the longest first; each one's output is printed whole when it ends.
+TEST_JOBS ?= 2
+CHECKS := test-prefect lint typecheck test-prefect-oldest test-lowest test-prefect-newest \
+	test-airflow test-airflow-oldest
+test:
+	$(MAKE) --jobs=$(TEST_JOBS) --output-sync=target $(CHECKS)
 
 envs: $(PREFECT_ENV) $(AIRFLOW_ENV)
 
@@ -55,8 +61,11 @@ test-prefect: $(PREFECT_ENV)
 	$(PREFECT_ENV)/bin/python -m pytest --ignore=tests/airflow
 	$(PREFECT_ENV)/bin/python -m pytest $(DOCTESTS) --ignore=scouter_flows/operators
 
+# The suite outside the orchestrators runs once on the newest dependencies, beside Prefect (uv.lock
+# gives both environments the same versions of everything they share); the Airflow side adds
+# its own tests and the docs' imports of the operators, which only it can resolve.
 test-airflow: $(AIRFLOW_ENV)
-	$(AIRFLOW_ENV)/bin/python -m pytest --ignore=tests/prefect
+	$(AIRFLOW_ENV)/bin/python -m pytest tests/airflow tests/test_docs.py
 	$(AIRFLOW_ENV)/bin/python -m pytest $(DOCTESTS) --ignore=scouter_flows/flows
 
 # Each environment below is built from its lock under locks/ (.venv-NAME from locks/NAME.txt).
@@ -79,23 +88,31 @@ NEWEST_PREFECT_ENV := .venv-prefect-newest
 test-prefect-newest: $(NEWEST_PREFECT_ENV)
 	$(NEWEST_PREFECT_ENV)/bin/python -m pytest tests/prefect
 
+# The oldest Prefect the range admits, 3.4 (with the fastapi its server still works with).
+OLDEST_PREFECT_ENV := .venv-prefect-oldest
+test-prefect-oldest: $(OLDEST_PREFECT_ENV)
+	$(OLDEST_PREFECT_ENV)/bin/python -m pytest tests/prefect
+
 # The oldest Airflow the range admits, 2.11 (uv.lock holds the newest): the Airflow tests run on
 # it, with the SQLAlchemy 1.4 and psycopg2 it brings.
 OLDEST_AIRFLOW_ENV := .venv-airflow-oldest
 test-airflow-oldest: $(OLDEST_AIRFLOW_ENV)
 	$(OLDEST_AIRFLOW_ENV)/bin/python -m pytest tests/airflow
 
-# `uv pip compile -o` keeps the pins of an existing output, so each lock is written afresh.
+# `uv pip compile -o` keeps the pins of an existing output, so each lock is written afresh. An
+# orchestrator lock resolves pyproject.toml together with its locks/NAME.in, which pins the
+# orchestrator to one edge of its range and adds what that version alone needs.
+ORCHESTRATOR_LOCKS := prefect-oldest:prefect prefect-newest:prefect airflow-oldest:airflow
 locks: | $(UV)
-	rm -f locks/lowest.txt locks/prefect-newest.txt locks/airflow-oldest.txt
+	rm -f locks/*.txt
 	$(UV) pip compile --quiet pyproject.toml --extra dev --resolution lowest-direct \
 		--python-version 3.11 --no-header -o locks/lowest.txt
-	$(UV) pip compile --quiet pyproject.toml --extra prefect --extra dask --extra dev \
-		--override locks/prefect-newest.in --python-version 3.11 --no-header \
-		-o locks/prefect-newest.txt
-	$(UV) pip compile --quiet pyproject.toml --extra airflow --extra dev \
-		--override locks/airflow-oldest.in --python-version 3.11 --no-header \
-		-o locks/airflow-oldest.txt
+	for entry in $(ORCHESTRATOR_LOCKS); do \
+		name=$${entry%%:*}; extra=$${entry##*:}; \
+		extras="--extra $$extra"; [ $$extra = prefect ] && extras="$$extras --extra dask"; \
+		$(UV) pip compile --quiet pyproject.toml locks/$$name.in $$extras --extra dev \
+			--python-version 3.11 --no-header -o locks/$$name.txt || exit 1; \
+	done
 
 # Benchmarks compare against Scouter's Rust core, installed only in this environment.
 BENCH_ENV := .venv-bench
@@ -108,4 +125,4 @@ bench: $(BENCH_ENV)
 	$(BENCH_ENV)/bin/python benchmarks/drift.py
 
 clean:
-	rm -rf $(TOOLS) $(PREFECT_ENV) $(AIRFLOW_ENV) $(LOWEST_ENV) $(NEWEST_PREFECT_ENV) $(OLDEST_AIRFLOW_ENV) $(BENCH_ENV) .demo .mypy_cache .ruff_cache .pytest_cache
+	rm -rf $(TOOLS) $(PREFECT_ENV) $(AIRFLOW_ENV) $(LOWEST_ENV) $(NEWEST_PREFECT_ENV) $(OLDEST_PREFECT_ENV) $(OLDEST_AIRFLOW_ENV) $(BENCH_ENV) .demo .mypy_cache .ruff_cache .pytest_cache

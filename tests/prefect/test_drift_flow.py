@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import timedelta
 from pathlib import Path
 
@@ -22,13 +23,20 @@ def profile_path(sample_data: SampleData, tmp_path: Path) -> str:
     return str(profile.save_to_json(tmp_path / "profile.json"))
 
 
-def _dispatch_runs(flow_run_id: object) -> list[str]:
-    """Names (without the random suffix) of the task runs the server recorded for a flow run."""
-    with get_client(sync_client=True) as client:
-        runs = client.read_task_runs(
-            flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[flow_run_id]))  # type: ignore[list-item]
-        )
-    return sorted(r.name.rsplit("-", 1)[0] for r in runs)
+def _dispatch_runs(flow_run_id: object, *, last: str) -> list[str]:
+    """Names (without the random suffix) of the task runs the server recorded for a flow run,
+    once it has recorded `last`: the server records task runs from their events, a moment
+    after the flow returns (seen on Prefect 3.4)."""
+    deadline = time.monotonic() + 30
+    while True:
+        with get_client(sync_client=True) as client:
+            runs = client.read_task_runs(
+                flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[flow_run_id]))  # type: ignore[list-item]
+            )
+        names = sorted(r.name.rsplit("-", 1)[0] for r in runs)
+        if last in names or time.monotonic() > deadline:
+            return names
+        time.sleep(0.2)
 
 
 def test_drifted_window_dispatches_and_rerun_is_idempotent(
@@ -48,7 +56,9 @@ def test_drifted_window_dispatches_and_rerun_is_idempotent(
     assert summary["status"] == "drift"
     assert {"income", "credit_score", "country"} <= set(summary["drifted"])
     assert summary["dispatch"]["sent"] == summary["pending_alerts"] > 0
-    assert "dispatch-alerts" in _dispatch_runs(state.state_details.flow_run_id)
+    assert "dispatch-alerts" in _dispatch_runs(
+        state.state_details.flow_run_id, last="dispatch-alerts"
+    )
 
     again = drift_monitor_flow(
         profile=profile_path,
@@ -84,7 +94,9 @@ def test_clean_window_skips_dispatch(
     )
     summary = state.result()
     assert (summary["status"], summary["drifted"], summary["dispatch"]) == ("ok", [], None)
-    assert "dispatch-alerts" not in _dispatch_runs(state.state_details.flow_run_id)
+    assert "dispatch-alerts" not in _dispatch_runs(
+        state.state_details.flow_run_id, last="persist-drift"
+    )
 
 
 def test_window_defaults_to_the_period_before_window_end(
@@ -143,7 +155,9 @@ def test_an_empty_window_completes_with_a_no_data_run_and_no_dispatch(
         0,
         None,
     )
-    assert "dispatch-alerts" not in _dispatch_runs(state.state_details.flow_run_id)
+    assert "dispatch-alerts" not in _dispatch_runs(
+        state.state_details.flow_run_id, last="persist-drift"
+    )
     with Store(store_url) as store:
         assert store.runs()["status"].to_list() == ["no_data"]
     markdown = Artifact.get("drift-psi-credit-scorer-1-0-summary")

@@ -7,6 +7,7 @@ tick, the UI's Quick run, `prefect deployment run`) receives as its scheduled ti
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 import time
@@ -158,3 +159,45 @@ def test_a_profile_whose_data_stopped_completes_its_runs_as_no_data(served: Serv
     assert run["state_type"] == "COMPLETED", run["state"]
     stored = _stored_run(served.store_url, run, "quiet")
     assert (stored["status"], stored["rows_observed"]) == ("no_data", 0)
+
+
+def test_a_custom_run_through_the_rest_api_takes_its_parameters_and_publishes_artifacts(
+    served: Served,
+) -> None:
+    """The UI's "Custom run": parameters sent as JSON strings; the run uses exactly that window,
+    stores it, and its artifacts are read back through the API."""
+    found = deployment(served.api, DEPLOYMENT)
+    assert found is not None
+    start = (datetime.now(UTC) - timedelta(hours=3)).replace(minute=0, second=0, microsecond=0)
+    end = start + timedelta(minutes=90)
+    parameters = {"window_start": start.isoformat(), "window_end": end.isoformat()}
+    created = post(
+        f"{served.api}/deployments/{found['id']}/create_flow_run", {"parameters": parameters}
+    ).json()
+    run = _finished(served.api, created["id"])
+    assert run["state_type"] == "COMPLETED", run["state"]
+    # The deployment's own parameters (profile, source, store) with the custom ones over them.
+    assert run["parameters"] | parameters == run["parameters"]
+    assert run["parameters"]["profile"] == "credit/minutely/1.0"
+
+    with Store(served.store_url) as store:
+        runs = store.runs(name="minutely")
+    rows = runs.iter_rows(named=True)
+    stored = [r for r in rows if (r["window_start"], r["window_end"]) == (start, end)]
+    assert len(stored) == 1, runs.select("window_start", "window_end")
+    assert stored[0]["rows_observed"] > 0
+
+    artifacts = httpx.post(
+        f"{served.api}/artifacts/filter",
+        json={"artifacts": {"flow_run_id": {"any_": [created["id"]]}}},
+    ).json()
+    by_type: dict[str, list[dict[str, Any]]] = {}
+    for artifact in artifacts:
+        by_type.setdefault(artifact["type"], []).append(artifact)
+    (table,) = by_type["table"]
+    table_rows = table["data"] if isinstance(table["data"], list) else json.loads(table["data"])
+    assert {row["feature"] for row in table_rows} >= {"age", "income"}, table_rows
+    summaries = [a["data"] for a in by_type["markdown"] if a["key"].endswith("-summary")]
+    assert len(summaries) == 1
+    assert f"run {stored[0]['run_id']}" in summaries[0]
+    assert f"[{start.isoformat()}, {end.isoformat()})" in summaries[0], summaries[0]
