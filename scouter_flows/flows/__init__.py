@@ -21,9 +21,11 @@ from scouter_flows.flows.monitors import (
     profile_window_task,
 )
 from scouter_flows.flows.run_logs import forward_to_run_logs
+from scouter_flows.flows.versions import warn_if_the_local_server_would_fail
 
 # Console alerts and the package's warnings appear on the run's page, not only in a terminal.
 forward_to_run_logs()
+warn_if_the_local_server_would_fail()
 
 __all__ = [
     "ScouterOpsGenie",

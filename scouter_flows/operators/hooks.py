@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from scouter_flows.errors import ConfigError
 from scouter_flows.operators.compat import AirflowNotFoundException, BaseHook, mask_secret
-from scouter_flows.sqla import POSTGRES_DRIVER, URL, make_url, postgres_url
+from scouter_flows.sqla import URL, make_url, postgres_url
 from scouter_flows.store.url import StoreChoice, choose_store, has_password
 
 if TYPE_CHECKING:
@@ -72,11 +72,9 @@ class ScouterStoreHook(BaseHook):
         if conn.conn_type == "postgres":
             from airflow.providers.postgres.hooks.postgres import PostgresHook
 
-            hook = PostgresHook(
-                postgres_conn_id=self.scouter_conn_id,
-                sqlalchemy_scheme=f"postgresql+{POSTGRES_DRIVER}",
-            )
-            url = hook.sqlalchemy_url
+            # The connection's own `sqlalchemy_scheme` extra is honoured; a libpq scheme or
+            # none becomes the driver this SQLAlchemy has, below.
+            url = PostgresHook(postgres_conn_id=self.scouter_conn_id).sqlalchemy_url
         elif conn.conn_type == "sqlite":
             # Airflow parses sqlite:////path/to.db into the schema field (the host is empty).
             url = URL.create("sqlite", database=conn.host or conn.schema)

@@ -26,6 +26,19 @@ def test_a_postgres_connection_opens_the_store_through_the_postgres_hook(
         assert store.revision() == HEAD_REVISION
 
 
+def test_a_postgres_connection_keeps_the_driver_its_extra_names(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    extra = {"sqlalchemy_scheme": "postgresql+pg8000"}
+    connection = {"conn_type": "postgres", "host": "db.internal", "schema": "m", "extra": extra}
+    monkeypatch.setenv("AIRFLOW_CONN_MONITORING_DB", json.dumps(connection))
+    assert ScouterStoreHook("monitoring_db").url == "postgresql+pg8000://db.internal/m"
+    extra["sqlalchemy_scheme"] = "postgresql+psycopg2"  # a libpq driver: the one installed
+    monkeypatch.setenv("AIRFLOW_CONN_MONITORING_DB", json.dumps(connection))
+    url = ScouterStoreHook("monitoring_db").url
+    assert url == f"postgresql+{POSTGRES_DRIVER}://db.internal/m"
+
+
 def test_sqlite_and_scouter_store_connections(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
