@@ -167,7 +167,7 @@ def wait_for_dag(server: RealAirflow, dag_id: str, timeout: float = 300) -> dict
     """The DAG once the DAG processor has parsed it into the metadata database."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        response = httpx.get(f"{server.api}/dags/{dag_id}", timeout=10)
+        response = httpx.get(f"{server.api}/dags/{dag_id}", timeout=60)
         if response.status_code == 200:
             return dict(response.json())
         time.sleep(2)

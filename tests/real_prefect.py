@@ -21,6 +21,9 @@ from typing import Any
 import httpx
 
 BIN = Path(sys.executable).parent
+# A real server on a busy 2-core machine (its scheduler writing runs to SQLite) can take more
+# than httpx's default 5 s to answer.
+TIMEOUT = 60
 
 
 @dataclass(frozen=True)
@@ -123,7 +126,7 @@ def serving(
 
 def deployment(api: str, name: str) -> dict[str, Any] | None:
     """The deployment `flow/name`, or None while it is not registered."""
-    response = httpx.get(f"{api}/deployments/name/{name}")
+    response = httpx.get(f"{api}/deployments/name/{name}", timeout=TIMEOUT)
     return response.json() if response.status_code == 200 else None
 
 
@@ -132,7 +135,7 @@ def flow_runs(api: str, deployment_id: str, *states: str) -> list[dict[str, Any]
     body: dict[str, Any] = {"deployments": {"id": {"any_": [deployment_id]}}, "limit": 200}
     if states:
         body["flow_runs"] = {"state": {"type": {"any_": list(states)}}}
-    response = httpx.post(f"{api}/flow_runs/filter", json=body)
+    response = httpx.post(f"{api}/flow_runs/filter", json=body, timeout=TIMEOUT)
     response.raise_for_status()
     return list(response.json())
 
@@ -142,7 +145,7 @@ def post(url: str, body: dict[str, Any], attempts: int = 6) -> httpx.Response:
     is busy (the scheduler writes a minutely deployment's runs at the same time), and Prefect's
     own client retries these as well."""
     for attempt in range(attempts):
-        response = httpx.post(url, json=body, timeout=30)
+        response = httpx.post(url, json=body, timeout=TIMEOUT)
         if response.status_code != 503 or attempt == attempts - 1:
             break
         time.sleep(0.5 * 2**attempt)

@@ -25,6 +25,7 @@ from scouter_flows import Drifter, PsiAlertConfig, PsiDriftConfig, Store
 from scouter_flows.sources.sample import generate_sample_data
 from tests.real_prefect import (
     BIN,
+    TIMEOUT,
     deployment,
     flow_runs,
     post,
@@ -78,7 +79,7 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
 
 
 def _flow_run(api: str, run_id: str) -> dict[str, Any]:
-    response = httpx.get(f"{api}/flow_runs/{run_id}")
+    response = httpx.get(f"{api}/flow_runs/{run_id}", timeout=TIMEOUT)
     response.raise_for_status()
     return dict(response.json())
 
@@ -127,6 +128,7 @@ def test_runs_without_window_parameters_complete_on_a_real_server(served: Served
     artifacts = httpx.post(
         f"{served.api}/artifacts/filter",
         json={"artifacts": {"flow_run_id": {"any_": [quick.json()["id"]]}}},
+        timeout=TIMEOUT,
     ).json()
     assert {a["type"] for a in artifacts} == {"table", "markdown"}
     assert any("psi" in (a.get("key") or "") or "drift" in (a.get("key") or "") for a in artifacts)
@@ -190,6 +192,7 @@ def test_a_custom_run_through_the_rest_api_takes_its_parameters_and_publishes_ar
     artifacts = httpx.post(
         f"{served.api}/artifacts/filter",
         json={"artifacts": {"flow_run_id": {"any_": [created["id"]]}}},
+        timeout=TIMEOUT,
     ).json()
     by_type: dict[str, list[dict[str, Any]]] = {}
     for artifact in artifacts:
