@@ -13,6 +13,7 @@ else:
 
 __all__ = [
     "AIRFLOW_V_3_0_PLUS",
+    "DRIFTED_RUN_STATES",
     "DagBag",
     "asset_events",
     "for_this_airflow",
@@ -20,6 +21,16 @@ __all__ = [
     "return_value",
     "run_dag",
 ]
+
+
+# The task states of one run of dags/drift_monitor.py on a window that drifted.
+DRIFTED_RUN_STATES = {
+    "monitor_drift": "success",
+    "any_alerts": "success",
+    "dispatch_alerts": "success",
+    "no_alerts": "skipped",
+    "drift_event": "success",
+}
 
 
 def asset_events(uri: str) -> list[dict[str, Any]]:

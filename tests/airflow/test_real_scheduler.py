@@ -14,6 +14,7 @@ import pytest
 from scouter_flows import Drifter, PsiDriftConfig, Store
 from scouter_flows.sources.sample import generate_sample_data
 from scouter_flows.sqla import make_url
+from tests.airflow.compat import DRIFTED_RUN_STATES
 from tests.real_airflow import AIRFLOW_V_3_0_PLUS, real_airflow, wait_for_dag, wait_for_run
 from tests.support import RESET_POSTGRES, run_sql
 
@@ -78,13 +79,7 @@ def test_a_run_triggered_with_config_and_a_scheduled_run_complete_on_a_real_sche
         states = _states(server, triggered["dag_run_id"])
         assert run["state"] == "success", (states, server.log_tail())
         assert run["conf"] == conf
-        assert states == {
-            "monitor_drift": "success",
-            "any_alerts": "success",
-            "dispatch_alerts": "success",
-            "no_alerts": "skipped",
-            "drift_event": "success",
-        }
+        assert states == DRIFTED_RUN_STATES
 
         runs = server.request("GET", f"/dags/{DAG_ID}/dagRuns")["dag_runs"]
         (scheduled,) = [r for r in runs if r["run_type"] == "scheduled"]
