@@ -12,7 +12,7 @@ export PREFECT_SERVER_ANALYTICS_ENABLED := false
 export PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS := 120
 export UV_PYTHON_DOWNLOADS := never
 
-.PHONY: demo test lint typecheck test-prefect test-airflow test-lowest test-prefect-newest test-prefect-oldest test-airflow-oldest locks bench envs clean
+.PHONY: browser demo test lint typecheck test-prefect test-airflow test-lowest test-prefect-newest test-prefect-oldest test-airflow-oldest locks bench envs clean
 
 demo: $(PREFECT_ENV)
 	$(PREFECT_ENV)/bin/scouter-flows demo --dir .demo
@@ -57,7 +57,15 @@ DOCTESTS := -o testpaths= --doctest-modules scouter_flows --ignore=scouter_flows
 	--ignore=scouter_flows/alerts/outbox.py --ignore=scouter_flows/evaluate/operators.py \
 	--ignore=scouter_flows/evaluate/tasks.py
 
-test-prefect: $(PREFECT_ENV)
+# The report tests open pages in Debian's Chromium, installed here when missing and possible
+# (as root, from the package registry); where it cannot be, those tests say why (and fail in CI).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && \
+		{ DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null || \
+		{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }; }; } || \
+		echo "chromium could not be installed: the report tests will say so"
+
+test-prefect: $(PREFECT_ENV) browser
 	$(PREFECT_ENV)/bin/python -m pytest --ignore=tests/airflow
 	$(PREFECT_ENV)/bin/python -m pytest $(DOCTESTS) --ignore=scouter_flows/operators
 
@@ -79,7 +87,7 @@ test-airflow: $(AIRFLOW_ENV)
 # the lowest version pyproject.toml admits (the rest as they resolve), and the suite outside the
 # orchestrators runs on it. `make locks` writes it again after a range changes.
 LOWEST_ENV := .venv-lowest
-test-lowest: $(LOWEST_ENV)
+test-lowest: $(LOWEST_ENV) browser
 	$(LOWEST_ENV)/bin/python -m pytest --ignore=tests/airflow --ignore=tests/prefect
 
 # The newest Prefect the range admits (uv.lock holds the oldest tested): the Prefect tests, the

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -40,6 +43,16 @@ def readme_commands(after: str, page: str = "README.md") -> list[str]:
     joined = doc_block(after, "bash", page).replace("\\\n", " ")
     commands = [re.sub(r"\s+#\s.*$", "", line).strip() for line in joined.splitlines()]
     return [" ".join(c.split()) for c in commands if c]
+
+
+CLI = [sys.executable, "-c", "from scouter_flows.cli import main; main()"]
+"""The console script, run by the tests' interpreter."""
+
+
+def run_cli(*args: str, columns: int | None = None) -> subprocess.CompletedProcess[str]:
+    """Run `scouter-flows ARGS` (at `columns` wide), capturing its output."""
+    env = {**os.environ, "COLUMNS": str(columns)} if columns else None
+    return subprocess.run([*CLI, *args], capture_output=True, text=True, check=False, env=env)
 
 
 RESET_POSTGRES = "DROP SCHEMA public CASCADE; CREATE SCHEMA public"

@@ -12,16 +12,11 @@ import pytest
 from scouter_flows import PsiDriftProfile
 from scouter_flows.sources.sample import SampleData
 from scouter_flows.sqla import POSTGRES_DRIVER
-from tests.support import head_revision
+from tests.support import CLI, head_revision, run_cli
 
 HEAD_REVISION = head_revision()
 
-CLI = [sys.executable, "-c", "from scouter_flows.cli import main; main()"]
-
-
-def _run(*args: str, columns: int | None = None) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "COLUMNS": str(columns)} if columns else None
-    return subprocess.run([*CLI, *args], capture_output=True, text=True, check=False, env=env)
+_run = run_cli
 
 
 @pytest.mark.parametrize("columns", [None, 40, 300])

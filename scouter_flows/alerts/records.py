@@ -10,7 +10,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Literal
 
-AlertStatus = Literal["pending", "sent", "failed", "suppressed", "abandoned", "superseded"]
+AlertStatus = Literal[
+    "pending", "sent", "failed", "suppressed", "abandoned", "superseded", "resolved"
+]
 AlertEvent = Literal["trigger", "resolve"]
 Severity = Literal["warning", "critical"]
 

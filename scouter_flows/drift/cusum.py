@@ -29,7 +29,6 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
-from scipy.stats import norm
 
 REFERENCE = 0.25
 """k, in standard errors: half of the smallest shift the chart is tuned to catch quickly."""
@@ -94,6 +93,8 @@ def _grid_down(b: int) -> int:
 @lru_cache(maxsize=256)
 def _simulate(m: int, alpha: float, carried: int, baseline: int) -> CusumLimits:
     single_alpha = SINGLE_MEAN_SHARE * alpha
+    from scipy.stats import norm  # here: it is slow to import
+
     single = float(norm.isf((1 - (1 - single_alpha) ** (1 / m)) / 2))
     rng = np.random.default_rng([0x5C0, m, carried, baseline])
     peaks, caught = [], []

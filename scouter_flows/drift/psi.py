@@ -12,7 +12,6 @@ from collections.abc import Sequence
 
 import polars as pl
 from pydantic import Field
-from scipy import stats
 
 from scouter_flows.drift.binning import (
     CATEGORICAL_DTYPES,
@@ -143,25 +142,40 @@ def finalize_psi_drift(partial: PsiPartial, profile: PsiDriftProfile) -> PsiDrif
         judge_feature(name, feature, partial.counts[name], profile, alpha)
         for name, feature in profile.features.items()
     ]
-    if alpha is not None and profile.config.correction != "none":
-        judged = [f.p_value for f in features if f.status != "insufficient_data"]
-        level = family_alpha([p for p in judged if p is not None], alpha, profile.config.correction)
-        if level != alpha:
-            alpha = level
-            features = [
-                f if f.status == "insufficient_data" else rejudge(f, profile, level)
-                for f in features
-            ]
+    level = _family_level(features, profile, alpha)
+    if alpha is not None and level is not None and level != alpha:
+        features = [
+            f if f.status == "insufficient_data" else rejudge(f, profile, level) for f in features
+        ]
+    return psi_result(features, profile, partial.rows)
+
+
+def psi_result(features: list[FeatureDrift], profile: PsiDriftProfile, rows: int) -> PsiDriftResult:
+    """The result of judged `features` (a window's, or a stored run's read back): the
+    weighted PSI and the family's per-feature level follow from their values and p-values."""
+    rule = profile.config.threshold
+    alpha = None if isinstance(rule, PsiFixedThreshold) else rule.alpha
     return PsiDriftResult(
         drift_type="psi",
         space=profile.config.space,
         name=profile.config.name,
         version=profile.config.version,
-        rows=partial.rows,
+        rows=rows,
         features=features,
         weighted_psi=_weighted_psi(features, profile.config.feature_importances),
-        feature_alpha=alpha,
+        feature_alpha=_family_level(features, profile, alpha),
     )
+
+
+def _family_level(
+    features: list[FeatureDrift], profile: PsiDriftProfile, alpha: float | None
+) -> float | None:
+    """The per-feature level of the window: `alpha`, or with a correction the level Holm's or
+    Benjamini-Hochberg's procedure chooses from the judged features' p-values."""
+    if alpha is None or profile.config.correction == "none":
+        return alpha
+    judged = [f.p_value for f in features if f.status != "insufficient_data"]
+    return family_alpha([p for p in judged if p is not None], alpha, profile.config.correction)
 
 
 def family_alpha(p_values: Sequence[float], alpha: float, correction: Correction) -> float:
@@ -295,6 +309,8 @@ def psi_threshold(
         # One baseline bin: under no drift every window value falls in it and PSI is exactly 0.
         return 0.0
     m = _effective_rows(observed_rows, baseline_rows)
+    from scipy import stats  # here: importing scipy.stats costs a second to every CLI command
+
     if isinstance(rule, PsiChiSquareThreshold):
         return float(stats.chi2.isf(level, dof)) / m
     assert isinstance(rule, PsiNormalThreshold)
@@ -316,6 +332,8 @@ def psi_p_value(
     if dof < 1:
         return 0.0 if value > 0 else 1.0
     statistic = value * _effective_rows(observed_rows, baseline_rows)
+    from scipy import stats
+
     if isinstance(rule, PsiNormalThreshold):
         return float(stats.norm.sf((statistic - dof) / math.sqrt(2.0 * dof)))
     return float(stats.chi2.sf(statistic, dof))

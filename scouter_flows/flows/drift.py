@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any, Literal
 
@@ -18,6 +19,8 @@ from scouter_flows.flows.blocks import ScouterOpsGenie, ScouterSlack
 from scouter_flows.flows.store_choice import flow_store
 from scouter_flows.profiles.alerting import schedule_window
 from scouter_flows.profiles.results import AnyResult
+from scouter_flows.reports import drift_headline, report_link
+from scouter_flows.reports.charts import png_data_uri
 from scouter_flows.sources.files import FileSource
 from scouter_flows.store.url import StoreChoice
 from scouter_flows.tasks.partitions import Partial, Partition, Partitioning, PerformanceSpec
@@ -87,9 +90,14 @@ def persist_drift_task(
     result: AnyResult,
     store_url: str | None = None,
     link: str | None = None,
+    report_dir: str | None = None,
 ) -> dict[str, Any]:
-    """Write the run, results and pending alerts in one transaction; upserted, so retried."""
-    return tasks.persist_drift(ref, window, result, store_url, link=link)
+    """Write the run, results and pending alerts in one transaction; upserted, so retried.
+    The run's report is written where `report_dir` (or SCOUTER_REPORT_DIR) says."""
+    summary = tasks.persist_drift(ref, window, result, store_url, link=link, report_dir=report_dir)
+    if summary.get("report"):
+        get_run_logger().info("Report of run %s: %s", summary["run_id"], summary["report"])
+    return summary
 
 
 @task(name="dispatch-alerts", cache_policy=NO_CACHE, retries=3, retry_delay_seconds=[10, 30, 90])
@@ -139,6 +147,7 @@ def drift_monitor_flow(
     store_block: str | None = None,
     slack_block: str | None = None,
     opsgenie_block: str | None = None,
+    report_dir: str | None = None,
 ) -> dict[str, Any]:
     """Compute drift for one window, store it, and dispatch alerts only when something drifted.
 
@@ -164,9 +173,13 @@ def drift_monitor_flow(
         slack_block: Name of a saved `ScouterSlack` block (else `SLACK_BOT_TOKEN` or
             `SLACK_WEBHOOK_URL`), used when the profile's alert config sends to Slack.
         opsgenie_block: Name of a saved `ScouterOpsGenie` block (else `OPSGENIE_API_KEY`).
+        report_dir: A folder or object-storage URL to write the run's HTML report to (default
+            `$SCOUTER_REPORT_DIR`; none when neither is set). A report that cannot be written
+            is logged; the run is stored either way.
 
     Returns:
-        The run summary: run id, window, status, drifted features, pending alerts, dispatch.
+        The run summary: run id, window, status, drifted features, pending alerts, dispatch,
+        and `report` (where its report is) when one was written.
 
     Example:
         >>> drift_monitor_flow(  # doctest: +SKIP
@@ -182,6 +195,7 @@ def drift_monitor_flow(
         dry_run=dry_run,
         drift_type=drift_type,
         alert_blocks=(slack_block, opsgenie_block),
+        report_dir=report_dir,
     )
 
 
@@ -196,6 +210,7 @@ def monitor_window(
     dry_run: bool = False,
     drift_type: DriftType | None = None,
     alert_blocks: tuple[str | None, str | None] = (None, None),
+    report_dir: str | None = None,
 ) -> dict[str, Any]:
     """The steps of a drift or performance flow run: compute (in one task or over mapped
     partitions), store, dispatch when alerts are pending, publish the artifacts."""
@@ -214,7 +229,7 @@ def monitor_window(
         summary = tasks.preview_drift(ref, window, result)
         logger.info("Dry run: nothing stored, no alert raised")
     else:
-        summary = persist_drift_task(ref, window, result, url, run_link())
+        summary = persist_drift_task(ref, window, result, url, run_link(), report_dir)
     if tasks.should_dispatch(summary):
         summary["dispatch"] = dispatch_alerts_task(summary["run_id"], url, *alert_blocks)
     else:
@@ -315,7 +330,8 @@ def publish_drift_artifacts(
             f"### {label} {run}: {ref.key}\n\n"
             f"- window: `{window}`\n- rows: {result.rows}\n- status: **{summary['status']}**\n"
             f"- drifted: {', '.join(result.drifted) or 'none'}\n"
-            f"- alerts pending: {summary['pending_alerts']}, sent: {dispatch.get('sent', 0)}\n"
+            f"- alerts pending: {summary['pending_alerts']}, sent: {dispatch.get('sent', 0)}\n\n"
+            f"{chart_image(lambda: drift_headline(result))}\n\n{report_link(summary)}\n"
         ),
         description=f"Latest {label.lower()} run summary",
     )
@@ -329,6 +345,16 @@ def publish_drift_artifacts(
             markdown=history_markdown(f"{label} history of {ref.key}", history),
             description=f"The last {HISTORY} windows of {ref.key}",
         )
+
+
+def chart_image(build: Callable[[], Any]) -> str:
+    """A run's headline chart as a markdown image (a PNG data URI: the artifact needs no file
+    anywhere), or a note when it cannot be drawn (the artifact is still published)."""
+    try:
+        return f"![headline chart]({png_data_uri(build())})"
+    except Exception as exc:  # a chart is a convenience: the run's result is what matters
+        get_run_logger().warning("The headline chart was not drawn: %s", exc)
+        return "_(headline chart not drawn)_"
 
 
 def history_markdown(title: str, history: list[dict[str, Any]]) -> str:

@@ -12,11 +12,14 @@ from prefect.cache_policies import NO_CACHE
 from scouter_flows import tasks
 from scouter_flows.flows.drift import (
     artifact_key,
+    chart_image,
     dispatch_alerts_task,
     flow_window,
     run_link,
 )
 from scouter_flows.flows.store_choice import flow_store
+from scouter_flows.reports import report_link
+from scouter_flows.reports.charts import pass_rate_chart
 from scouter_flows.sources.files import FileSource
 from scouter_flows.window import Window
 
@@ -35,10 +38,13 @@ def evaluate_window_task(
     store_url: str | None = None,
     link: str | None = None,
     dry_run: bool = False,
+    report_dir: str | None = None,
 ) -> dict[str, Any]:
     """Sample, evaluate and store the window (upserted, and judge answers are cached, so a
-    retry costs no repeated provider calls)."""
-    return tasks.evaluate_window(ref, source, window, store_url, link=link, dry_run=dry_run)
+    retry costs no repeated provider calls); write its report where `report_dir` says."""
+    return tasks.evaluate_window(
+        ref, source, window, store_url, link=link, dry_run=dry_run, report_dir=report_dir
+    )
 
 
 @flow(name="genai-eval", log_prints=True)
@@ -55,6 +61,7 @@ def genai_eval_flow(
     store_block: str | None = None,
     slack_block: str | None = None,
     opsgenie_block: str | None = None,
+    report_dir: str | None = None,
 ) -> dict[str, Any]:
     """Evaluate one window of eval records, store the results, and dispatch the pass-rate alert
     only when the profile's alert condition is breached.
@@ -76,6 +83,8 @@ def genai_eval_flow(
         store_block: A saved `ScouterStore` block; takes precedence over `store_url`.
         slack_block: A saved `ScouterSlack` block for Slack destinations.
         opsgenie_block: A saved `ScouterOpsGenie` block for OpsGenie destinations.
+        report_dir: Where to write the run's HTML report, compared with the window before
+            (see `drift_monitor_flow`).
 
     Returns:
         The run summary: eval run id, records, sampled, pass rate, pending alerts, dispatch.
@@ -85,7 +94,7 @@ def genai_eval_flow(
     store_url = choice.url
     ref = load_eval_profile_task(profile, store_url)
     source = FileSource(path=source_path, timestamp_column=timestamp_column)
-    summary = evaluate_window_task(ref, source, window, store_url, run_link(), dry_run)
+    summary = evaluate_window_task(ref, source, window, store_url, run_link(), dry_run, report_dir)
     if tasks.should_dispatch(summary):
         summary["dispatch"] = dispatch_alerts_task(
             None, store_url, slack_block, opsgenie_block, eval_run_id=summary["run_id"]
@@ -113,6 +122,7 @@ def _publish_artifacts(ref: tasks.ProfileRef, window: Window, summary: dict[str,
         description=f"Pass rate per task of {ref.space}/{ref.name}/{ref.version} in {window}",
     )
     rate = summary["pass_rate"]
+    rates: dict[str, float | None] = summary["tasks"]
     run = "dry run (nothing stored)" if summary.get("dry_run") else f"run {summary['run_id']}"
     dispatch = summary.get("dispatch") or {}
     create_markdown_artifact(
@@ -122,7 +132,9 @@ def _publish_artifacts(ref: tasks.ProfileRef, window: Window, summary: dict[str,
             f"- window: `{window}`\n- records: {summary['records']} "
             f"(sampled {summary['sampled']})\n"
             f"- pass rate: **{'n/a' if rate is None else f'{rate:.1%}'}**\n"
-            f"- alerts pending: {summary['pending_alerts']}, sent: {dispatch.get('sent', 0)}\n"
+            f"- alerts pending: {summary['pending_alerts']}, sent: {dispatch.get('sent', 0)}\n\n"
+            f"{chart_image(lambda: pass_rate_chart(list(rates), list(rates.values())))}\n\n"
+            f"{report_link(summary)}\n"
         ),
         description="Latest evaluation run",
     )

@@ -35,6 +35,7 @@ def performance_flow(
     store_block: str | None = None,
     slack_block: str | None = None,
     opsgenie_block: str | None = None,
+    report_dir: str | None = None,
 ) -> dict[str, Any]:
     """Compute a window's model performance, judge it against a custom-metric profile whose
     metrics are performance metrics (`accuracy`, `f1`, `roc_auc`, `rmse`, ...), store it and
@@ -56,6 +57,7 @@ def performance_flow(
         store_block: A saved `ScouterStore` block; takes precedence over `store_url`.
         slack_block: A saved `ScouterSlack` block for Slack destinations.
         opsgenie_block: A saved `ScouterOpsGenie` block for OpsGenie destinations.
+        report_dir: Where to write the run's HTML report (see `drift_monitor_flow`).
 
     Returns:
         The run summary: run id, window, status, breached metrics, pending alerts, dispatch.
@@ -70,6 +72,7 @@ def performance_flow(
         dry_run=dry_run,
         drift_type="custom",
         alert_blocks=(slack_block, opsgenie_block),
+        report_dir=report_dir,
     )
 
 

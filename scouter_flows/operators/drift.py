@@ -37,6 +37,9 @@ class WindowOperator(StoreTaskMixin, BaseOperator):
     :param preview: A dry run: compute and report, but store nothing and raise no alert
         (templated, so `{{ params.dry_run }}` works; "true"/"false" text is read as a flag).
         Not `dry_run`, which is `BaseOperator`'s template-rendering method.
+    :param report_dir: A folder or object-storage URL for the run's HTML report (templated;
+        default `$SCOUTER_REPORT_DIR`, none when neither is set). The summary's `report` says
+        where it went; a report that cannot be written is logged and the run still stored.
     """
 
     template_fields: Sequence[str] = (
@@ -49,6 +52,7 @@ class WindowOperator(StoreTaskMixin, BaseOperator):
         "store_conn_id",
         "drift_type",
         "preview",
+        "report_dir",
     )
     default_timestamp_column = "timestamp"
 
@@ -64,9 +68,11 @@ class WindowOperator(StoreTaskMixin, BaseOperator):
         store_conn_id: str | None = None,
         preview: bool | str = False,
         drift_type: str | None = None,
+        report_dir: str | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
+        self.report_dir = report_dir
         self.profile = profile
         self.source_path = source_path
         self.timestamp_column = timestamp_column or self.default_timestamp_column
@@ -76,6 +82,11 @@ class WindowOperator(StoreTaskMixin, BaseOperator):
         self.store_conn_id = store_conn_id
         self.preview = preview
         self.drift_type = drift_type
+
+    @property
+    def report_folder(self) -> str | None:
+        """`report_dir` as rendered (an empty template renders "" or "None": no folder)."""
+        return None if self.report_dir in (None, "", "None") else self.report_dir
 
     @property
     def is_dry_run(self) -> bool:
@@ -117,7 +128,9 @@ class DriftMonitorOperator(WindowOperator):
         if self.is_dry_run:
             summary = tasks.preview_drift(ref, window, result)
         else:
-            summary = tasks.persist_drift(ref, window, result, store_url, link=link)
+            summary = tasks.persist_drift(
+                ref, window, result, store_url, link=link, report_dir=self.report_folder
+            )
         self.log.info(
             "%s %s for %s/%s/%s in %s: %s rows, drifted: %s, pending alerts: %s",
             "Dry run" if self.is_dry_run else "Run",
@@ -224,7 +237,13 @@ class GenAIEvalOperator(WindowOperator):
         window, store_url, source, link = self.resolve(context)
         ref = tasks.load_eval_profile(self.profile, store_url)
         summary = tasks.evaluate_window(
-            ref, source, window, store_url, link=link, dry_run=self.is_dry_run
+            ref,
+            source,
+            window,
+            store_url,
+            link=link,
+            dry_run=self.is_dry_run,
+            report_dir=self.report_folder,
         )
         self.log.info(
             "Eval run %s for %s in %s: %s of %s records evaluated, pass rate %s, pending alerts %s",

@@ -127,7 +127,9 @@ class MergePartialsOperator(DriftMonitorOperator):
         result = tasks.finalize_partitions(ref, list(self.partials), store_url)
         if self.is_dry_run:
             return self.with_store(tasks.preview_drift(ref, window, result))
-        summary = tasks.persist_drift(ref, window, result, store_url, link=link)
+        summary = tasks.persist_drift(
+            ref, window, result, store_url, link=link, report_dir=self.report_folder
+        )
         self.log.info(
             "Run %s from %s partials: %s rows, drifted: %s",
             summary["run_id"],

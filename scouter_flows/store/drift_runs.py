@@ -10,6 +10,7 @@ import polars as pl
 import sqlalchemy as sa
 
 from scouter_flows.alerts.records import WINDOW_ENTITY, AlertPolicy, AlertRecord
+from scouter_flows.errors import StoreError
 from scouter_flows.profiles.results import OUT_OF_BOUNDS_SE, AnyResult
 from scouter_flows.sqla import Select
 from scouter_flows.store import schema
@@ -163,6 +164,135 @@ class DriftRuns(StoreConnection):
             }
             for row in rows
         ]
+
+    def feature_history(self, profile_id: int, limit: int = 20) -> pl.DataFrame:
+        """Every feature's (or custom metric's) result in the newest `limit` runs of one
+        profile, oldest window first, for a history chart.
+
+        Columns: run_id, window_start, window_end, feature, value, threshold, lower, upper
+        (a metric's bounds), status, alerted (an alert was raised on it in that run).
+        """
+        runs, results, metrics = schema.drift_runs, schema.drift_results, schema.metric_results
+        alerts = schema.alerts
+        newest = (
+            sa.select(runs.c.id, runs.c.window_start, runs.c.window_end)
+            .where(runs.c.profile_id == profile_id)
+            .order_by(runs.c.window_end.desc(), runs.c.id.desc())
+            .limit(limit)
+            .subquery()
+        )
+        entities = sa.union_all(
+            sa.select(
+                results.c.run_id,
+                results.c.feature,
+                results.c.value,
+                results.c.threshold,
+                sa.cast(sa.null(), sa.Float).label("lower"),
+                sa.cast(sa.null(), sa.Float).label("upper"),
+                results.c.status,
+            ),
+            sa.select(
+                metrics.c.run_id,
+                metrics.c.metric,
+                metrics.c.value,
+                sa.cast(sa.null(), sa.Float),
+                metrics.c.lower,
+                metrics.c.upper,
+                metrics.c.status,
+            ),
+        ).subquery()
+        alerted = (
+            sa.select(alerts.c.id)
+            .where(
+                alerts.c.run_id == entities.c.run_id,
+                alerts.c.entity == entities.c.feature,
+                alerts.c.event == "trigger",
+            )
+            .exists()
+        )
+        query = (
+            sa.select(
+                newest.c.id.label("run_id"),
+                newest.c.window_start,
+                newest.c.window_end,
+                entities.c.feature,
+                entities.c.value,
+                entities.c.threshold,
+                entities.c.lower,
+                entities.c.upper,
+                entities.c.status,
+                alerted.label("alerted"),
+            )
+            .join(entities, entities.c.run_id == newest.c.id)
+            .order_by(newest.c.window_end, newest.c.id, entities.c.feature)
+        )
+        return self._frame(
+            query,
+            {
+                "run_id": pl.Int64,
+                "window_start": pl.Datetime("us", "UTC"),
+                "window_end": pl.Datetime("us", "UTC"),
+                "feature": pl.String,
+                "value": pl.Float64,
+                "threshold": pl.Float64,
+                "lower": pl.Float64,
+                "upper": pl.Float64,
+                "status": pl.String,
+                "alerted": pl.Boolean,
+            },
+        )
+
+    def drift_run(self, run_id: int) -> dict[str, Any] | None:
+        """One drift run as stored, or None: run_id, profile_id, its space, name, version and
+        drift type, window_start, window_end, status, rows_observed, and `results`, the rows of
+        its per-feature (or per-metric) table with their payloads, to rebuild its result."""
+        runs, results, metrics = schema.drift_runs, schema.drift_results, schema.metric_results
+        query = self._runs_query().add_columns(runs.c.profile_id).where(runs.c.id == run_id)
+        with self._connect() as conn:
+            row = conn.execute(query).first()
+            if row is None:
+                return None
+            table = metrics if row.drift_type == "custom" else results
+            rows = conn.execute(
+                sa.select(table).where(table.c.run_id == run_id).order_by(*table.primary_key)
+            ).all()
+        run = row._asdict()
+        run["results"] = [dict(r._mapping) for r in rows]
+        return run
+
+    def run_at(
+        self, space: str, name: str, version: str, at: datetime, drift_type: str | None = None
+    ) -> int:
+        """The id of the profile's drift run whose window holds `at` or ends at it.
+
+        Raises:
+            StoreError: no run of that profile covers `at`.
+        """
+        runs, profiles = schema.drift_runs, schema.profiles
+        query = (
+            sa.select(runs.c.id)
+            .join(profiles, profiles.c.id == runs.c.profile_id)
+            .where(
+                profiles.c.space == space,
+                profiles.c.name == name,
+                profiles.c.version == version,
+                runs.c.window_start <= at,
+                runs.c.window_end >= at,
+            )
+            .order_by(runs.c.window_end.desc(), runs.c.id.desc())
+            .limit(1)
+        )
+        if drift_type is not None:
+            query = query.where(profiles.c.drift_type == drift_type)
+        with self._connect() as conn:
+            found = conn.execute(query).scalar()
+        if found is None:
+            raise StoreError(
+                f"no drift run of {space}/{name}/{version} has a window holding "
+                f"{at.isoformat()}: `scouter-flows runs --profile {space}/{name}/{version}` "
+                "lists them"
+            )
+        return int(found)
 
     @staticmethod
     def _runs_query() -> Select[Any]:

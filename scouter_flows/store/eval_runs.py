@@ -108,6 +108,50 @@ class EvalRuns(StoreConnection):
             },
         )
 
+    def eval_run(self, run_id: int) -> dict[str, Any] | None:
+        """One eval run, or None: run_id, profile_id, space, name, version, window_start,
+        window_end, status, records, evaluated, pass_rate and `previous`, the id of the same
+        profile's run on the window before (None for its first)."""
+        runs, profiles = schema.eval_runs, schema.profiles
+        earlier = runs.alias("earlier")
+        previous = (
+            sa.select(earlier.c.id)
+            .where(
+                earlier.c.profile_id == runs.c.profile_id,
+                earlier.c.window_end <= runs.c.window_start,
+            )
+            .order_by(earlier.c.window_end.desc(), earlier.c.id.desc())
+            .limit(1)
+            .scalar_subquery()
+        )
+        query = (
+            sa.select(*_run_columns(), runs.c.profile_id, previous.label("previous"))
+            .join(profiles, profiles.c.id == runs.c.profile_id)
+            .where(runs.c.id == run_id)
+        )
+        with self._connect() as conn:
+            row = conn.execute(query).first()
+        return None if row is None else row._asdict()
+
+    def eval_run_list(
+        self, space: str | None = None, name: str | None = None, *, limit: int = 20
+    ) -> list[dict[str, Any]]:
+        """Eval runs, newest window first (optionally of one profile's space and name): run_id,
+        space, name, version, window_start, window_end, status, records, evaluated, pass_rate."""
+        runs, profiles = schema.eval_runs, schema.profiles
+        query = (
+            sa.select(*_run_columns())
+            .join(profiles, profiles.c.id == runs.c.profile_id)
+            .order_by(runs.c.window_end.desc(), runs.c.id.desc())
+            .limit(limit)
+        )
+        if space is not None:
+            query = query.where(profiles.c.space == space)
+        if name is not None:
+            query = query.where(profiles.c.name == name)
+        with self._connect() as conn:
+            return [row._asdict() for row in conn.execute(query)]
+
     def eval_pass_rates(
         self, space: str, name: str, *, start: datetime | None = None, end: datetime | None = None
     ) -> pl.DataFrame:
@@ -143,6 +187,22 @@ class EvalRuns(StoreConnection):
                 "status": pl.String,
             },
         )
+
+
+def _run_columns() -> list[Any]:
+    runs, profiles = schema.eval_runs, schema.profiles
+    return [
+        runs.c.id.label("run_id"),
+        profiles.c.space,
+        profiles.c.name,
+        profiles.c.version,
+        runs.c.window_start,
+        runs.c.window_end,
+        runs.c.status,
+        runs.c.records,
+        runs.c.evaluated,
+        runs.c.pass_rate,
+    ]
 
 
 def eval_status(pass_rate: float | None, records: int | None = None) -> str:

@@ -120,6 +120,23 @@ class Outbox(StoreConnection):
             },
         )
 
+    def resolve_alerts(self, alert_ids: Sequence[int], note: str) -> list[int]:
+        """Mark the undelivered alerts among `alert_ids` as `resolved` (handled by hand, never
+        sent), keeping `note`; returns the ids resolved."""
+        outbox = schema.alerts
+        chosen = sa.and_(outbox.c.id.in_(list(alert_ids)), outbox.c.status.in_(UNDELIVERED))
+        with self._begin() as conn:
+            # No RETURNING: SQLAlchemy 1.4 has none on SQLite.
+            ids = sorted(
+                int(i) for i in conn.execute(sa.select(outbox.c.id).where(chosen)).scalars()
+            )
+            conn.execute(
+                sa.update(outbox)
+                .where(outbox.c.id.in_(ids))
+                .values(status="resolved", last_error=note, claimed_by=None)
+            )
+        return ids
+
     def claim_alerts(self, alert_ids: Sequence[int], owner: str, lease: timedelta) -> set[int]:
         """Lease the still-unsent alerts among `alert_ids` to `owner` for `lease`, unless
         another dispatcher holds a live lease on them; returns the ids now leased.

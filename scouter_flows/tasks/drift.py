@@ -22,6 +22,8 @@ from scouter_flows.errors import ConfigError
 from scouter_flows.profiles.base import profile_kind, read_json_object
 from scouter_flows.profiles.monitors import parse_key
 from scouter_flows.profiles.results import AnyResult
+from scouter_flows.reports.destination import report_name, try_write_report
+from scouter_flows.reports.drift import drift_report
 from scouter_flows.sources.files import FileSource
 from scouter_flows.store.drift_runs import run_summary
 from scouter_flows.store.store import StorableProfile, Store, profile_model
@@ -161,10 +163,13 @@ def persist_drift(
     *,
     started_at: datetime | None = None,
     link: str | None = None,
+    report_dir: str | None = None,
 ) -> dict[str, Any]:
     """Write the run, its results and its alerts (under the profile's alert config) in one
-    transaction; return the summary. `link` points at the run's report (a flow-run or task
-    URL) and travels with every alert."""
+    transaction; return the summary. `link` points at the run's page (a flow-run or task
+    URL) and travels with every alert. Where `report_dir` (or `SCOUTER_REPORT_DIR`) names a
+    folder or URL, the run's HTML report is written there and the summary's `report` says
+    where (or `report_error` why not: the run is stored either way)."""
     with Store(store_url) as store:
         _, profile = store.get_profile(ref.space, ref.name, ref.version, ref.drift_type)
         config = profile.config.alert_config
@@ -176,7 +181,12 @@ def persist_drift(
             policy=alert_policy(config, link),
             started_at=started_at,
         )
-    return {**written.to_dict(), "profile": ref.key}
+    report = try_write_report(
+        lambda: drift_report(profile, result, window=window, run_id=written.run_id),
+        report_name(ref.key, profile.drift_type, window.end, written.run_id),
+        report_dir,
+    )
+    return {**written.to_dict(), "profile": ref.key, **report}
 
 
 def preview_drift(ref: ProfileRef, window: Window, result: AnyResult) -> dict[str, Any]:

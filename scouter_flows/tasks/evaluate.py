@@ -20,6 +20,8 @@ from scouter_flows.evaluate.providers import JudgeSettings
 from scouter_flows.evaluate.records import EvalRecord
 from scouter_flows.evaluate.results import Comparison, EvalResults, compare_statuses
 from scouter_flows.evaluate.task_files import load_tasks
+from scouter_flows.reports.destination import report_name, try_write_report
+from scouter_flows.reports.stored import stored_eval_report
 from scouter_flows.sources.eval_records import read_eval_records
 from scouter_flows.sources.files import FileSource
 from scouter_flows.sources.frames import DataLike
@@ -134,9 +136,12 @@ def evaluate_window(
     judges: JudgeSettings | None = None,
     link: str | None = None,
     dry_run: bool = False,
+    report_dir: str | None = None,
 ) -> dict[str, Any]:
     """Evaluate the window's eval records against the stored profile and store the run
-    (with `dry_run`, evaluate and report only: nothing stored, no alert).
+    (with `dry_run`, evaluate and report only: nothing stored, no alert). Where `report_dir`
+    (or `SCOUTER_REPORT_DIR`) is set, a stored run's HTML report, compared with the window
+    before, is written there (`report` in the summary, or `report_error`).
 
     The profile's `sample_ratio` picks records by id hash (a re-run evaluates the same ones);
     trace tasks read `spans` or, when not given, the store's spans of the sampled records. The
@@ -184,6 +189,12 @@ def evaluate_window(
                 policy=alert_policy(config.alert_config, link),
                 started_at=started,
             ).to_dict()
+            run_id = int(summary["run_id"])
+            summary |= try_write_report(
+                lambda: stored_eval_report(store, run_id),
+                report_name(ref.key, "eval", window.end, run_id),
+                report_dir,
+            )
     summary["profile"] = ref.key
     summary["sampled"] = len(sampled)
     summary["judge_calls"] = results.judge_stats.calls

@@ -9,7 +9,13 @@ import pytest
 
 from scouter_flows import Drifter, PsiDriftConfig, Store
 from scouter_flows.sources.sample import SampleData
-from tests.airflow.compat import DRIFTED_RUN_STATES, DagBag, asset_events, run_dag
+from tests.airflow.compat import (
+    DRIFTED_RUN_STATES,
+    DagBag,
+    asset_events,
+    return_value,
+    run_dag,
+)
 
 DAGS = Path(__file__).resolve().parents[2] / "dags"
 
@@ -72,7 +78,10 @@ def test_drifted_interval_runs_the_alert_task(
     sample_data: SampleData,
     profile_path: str,
     store_url: str,  # type: ignore[no-untyped-def]
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
 ) -> None:
+    monkeypatch.setenv("SCOUTER_REPORT_DIR", str(tmp_path / "reports"))
     start, end = sample_data.day_window(sample_data.days - 1)
     events_before = len(asset_events("scouter://credit/scorer/1.0"))
     # A run at the end of a day monitors the day that just ended.
@@ -83,6 +92,9 @@ def test_drifted_interval_runs_the_alert_task(
     )
     states = _states(run)
     assert states == DRIFTED_RUN_STATES
+    report = Path(return_value(run, "monitor_drift")["report"])
+    assert report.is_relative_to(tmp_path / "reports")
+    assert "PSI drift: credit/scorer/1.0" in report.read_text()
     event = asset_events("scouter://credit/scorer/1.0")[-1]
     assert len(asset_events("scouter://credit/scorer/1.0")) == events_before + 1
     assert event["run_id"] == runs_of(store_url)[0]

@@ -43,6 +43,12 @@ def test_demo_twice_leaves_one_run_in_its_own_store(tmp_path: Path) -> None:
     assert {"drift", "ok"} <= set(results["status"].to_list())
     for feature in results.filter(results["status"] == "drift")["feature"]:
         assert f"│ {feature} " in done.stdout
+    # It ends by writing the run's report and saying where.
+    last = done.stdout.strip().splitlines()[-1]
+    assert last.startswith("report:  ")
+    page = Path(last.removeprefix("report:  ").split()[0])
+    assert page.is_relative_to(tmp_path / "data" / "reports")
+    assert "PSI drift: credit/default-risk/1.0.0" in page.read_text()
 
 
 def test_the_readme_example_runs_after_the_demo_in_the_same_home(tmp_path: Path) -> None:

@@ -186,3 +186,39 @@ def test_artifact_numbers_have_four_significant_digits(
         for number in (row["value"], row["threshold"]):
             if isinstance(number, float) and number:
                 assert float(f"{number:.4g}") == number, number
+
+
+def test_the_run_writes_its_report_and_the_artifact_shows_its_headline(
+    sample_data: SampleData, profile_path: str, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    store_url = f"sqlite:///{tmp_path / 'store.db'}"
+    start, end = sample_data.day_window(sample_data.days - 1)
+    run = dict(
+        profile=profile_path,
+        source_path=sample_data.logs_glob,
+        window_start=start,
+        window_end=end,
+        store_url=store_url,
+    )
+    summary = drift_monitor_flow(**run, report_dir=str(tmp_path / "reports"))
+    page = Path(summary["report"])
+    assert page.is_relative_to(tmp_path / "reports" / "credit" / "scorer" / "1.0")
+    assert page.name == f"psi-{end:%Y%m%dT%H%MZ}-run{summary['run_id']}.html"
+    assert "PSI drift: credit/scorer/1.0" in page.read_text()
+    markdown = str(Artifact.get("drift-psi-credit-scorer-1-0-summary").data)  # type: ignore[union-attr]
+    assert "![headline chart](data:image/png;base64," in markdown
+    assert f"[Full report]({page.as_uri()})" in markdown
+
+    # A folder that cannot be made: the run is still stored, and the log and artifact say why.
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    summary = drift_monitor_flow(**run, report_dir=str(blocker / "reports"))
+    assert "report" not in summary
+    assert (
+        "FileExistsError" in summary["report_error"] or "NotADirectory" in summary["report_error"]
+    )
+    with Store(store_url) as store:
+        assert store.runs().height == 1  # stored (the same window, upserted)
+    assert "was not written to" in caplog.text
+    markdown = str(Artifact.get("drift-psi-credit-scorer-1-0-summary").data)  # type: ignore[union-attr]
+    assert "Full report: not written (" in markdown

@@ -61,3 +61,21 @@ def test_a_dry_run_evaluates_and_stores_nothing(tmp_path: Path, store_url: str) 
         assert store.eval_pass_rates(*summary["profile"].split("/")[:2]).height == 0
     table = Artifact.get("eval-" + summary["profile"].replace("/", "-").replace(".", "-"))
     assert table is not None
+
+
+def test_the_eval_run_writes_its_report_and_the_artifact_links_it(tmp_path: Path) -> None:
+    from prefect.artifacts import Artifact
+
+    store_url = f"sqlite:///{tmp_path / 'store.db'}"
+    profile, records = write_eval_day(tmp_path)
+    summary = _evaluate_day(profile, records, store_url, report_dir=str(tmp_path / "reports"))
+    page = Path(summary["report"])
+    assert page.name.startswith("eval-")
+    assert page.exists()
+    text = page.read_text()
+    assert "Pass rate per task" in text
+    assert "answered" in text
+    key = "eval-" + summary["profile"].replace("/", "-").replace(".", "-") + "-summary"
+    markdown = str(Artifact.get(key).data)  # type: ignore[union-attr]
+    assert "![headline chart](data:image/png;base64," in markdown
+    assert f"[Full report]({page.as_uri()})" in markdown

@@ -135,6 +135,7 @@ def demo(
         window_start=start,
         window_end=end,
         store_url=store_url,
+        report_dir=str(root / "reports"),
     )
     with Store(store_url) as store:
         results = store.drift_results(summary["run_id"])
@@ -164,6 +165,8 @@ def demo(
         "  scouter-flows dags copy ~/airflow/dags   # the example DAGs; or README.md#prefect "
         "for drift_monitor_flow over your logs"
     )
+    report = summary.get("report") or f"not written: {summary.get('report_error')}"
+    console.print(f"report:  {report}   # the run's charts: open it in a browser")
 
 
 def _isolate_prefect(home: Path) -> None:
@@ -198,25 +201,51 @@ def print_results(rows: list[dict[str, Any]], *, title: str) -> None:
     console.print(table)
 
 
+PROFILE_KINDS = ("psi", "spc", "custom", "data")
+
+
 @profile_app.command("create")
 def profile_create(
-    data: Annotated[str, typer.Argument(help="Baseline file or glob (parquet, CSV, NDJSON).")],
-    space: Annotated[str, typer.Option(help="Profile space.")],
-    name: Annotated[str, typer.Option(help="Profile name.")],
-    output: Annotated[Path, typer.Option("--output", "-o", help="Where to write the JSON.")],
+    data: Annotated[
+        str | None,
+        typer.Argument(help="Baseline file or glob (parquet, CSV, NDJSON); not for --kind custom."),
+    ] = None,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Where to write the JSON.")
+    ] = None,
+    kind: Annotated[
+        str, typer.Option("--kind", help="psi, spc, custom (from --metrics) or data (a summary).")
+    ] = "psi",
+    space: Annotated[str | None, typer.Option(help="Profile space.")] = None,
+    name: Annotated[str | None, typer.Option(help="Profile name.")] = None,
     version: Annotated[str, typer.Option(help="Profile version.")] = "0.1.0",
     correction: Annotated[
         str,
         typer.Option(
-            help="none (alpha per feature), holm (alpha for any alarm of the profile) or bh."
+            help="PSI: none (alpha per feature), holm (alpha for any alarm of the profile) or bh."
         ),
     ] = "none",
     feature: Annotated[
         list[str] | None, typer.Option("--feature", help="A feature to monitor (repeat).")
     ] = None,
     categorical: Annotated[
-        list[str] | None, typer.Option("--categorical", help="A categorical feature (repeat).")
+        list[str] | None, typer.Option("--categorical", help="PSI: a categorical feature (repeat).")
     ] = None,
+    sample_size: Annotated[
+        int | None, typer.Option("--sample-size", min=2, help="SPC: rows per subgroup.")
+    ] = None,
+    metrics: Annotated[
+        Path | None,
+        typer.Option(
+            "--metrics",
+            help="Custom: a YAML or JSON list of metrics (name, "
+            "baseline_value, alert_threshold, delta).",
+        ),
+    ] = None,
+    bins: Annotated[int, typer.Option("--bins", min=2, help="Data: histogram bins.")] = 20,
+    correlations: Annotated[
+        bool, typer.Option("--correlations", help="Data: Pearson correlations too.")
+    ] = False,
     schedule: Annotated[
         str | None,
         typer.Option(
@@ -224,21 +253,29 @@ def profile_create(
         ),
     ] = None,
 ) -> None:
-    """Build a PSI profile from baseline data and write it as JSON."""
-    from scouter_flows.drift.drifter import Drifter
-    from scouter_flows.profiles.alerting import PsiAlertConfig
-    from scouter_flows.profiles.psi import PsiDriftConfig
+    """Build a profile (PSI, SPC, custom metrics, or a data summary) and write it as JSON."""
+    from scouter_flows.cli.profile_kinds import build_profile
 
-    config = PsiDriftConfig(
+    if kind not in PROFILE_KINDS:
+        raise ConfigError(f"--kind must be one of {', '.join(PROFILE_KINDS)}, got {kind!r}")
+    if output is None:
+        raise ConfigError("--output is required: where to write the profile's JSON")
+    built = build_profile(
+        kind,
+        data,
         space=space,
         name=name,
         version=version,
-        features_to_monitor=feature or [],
-        categorical_features=categorical or [],
         correction=correction,
-        **({"alert_config": PsiAlertConfig(schedule=schedule)} if schedule else {}),
+        features=feature or [],
+        categorical=categorical or [],
+        sample_size=sample_size,
+        metrics=metrics,
+        bins=bins,
+        correlations=correlations,
+        schedule=schedule,
     )
-    Drifter().create_drift_profile(data, config).save_to_json(output)
+    built.save_to_json(output)
     console.print(f"wrote {output}")
 
 
@@ -437,3 +474,7 @@ def serve(
         opsgenie_block=opsgenie_block,
         paused=paused,
     )
+
+
+# The commands that read the store register themselves on `app`.
+from scouter_flows.cli import reads  # noqa: E402, F401
