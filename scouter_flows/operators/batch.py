@@ -8,6 +8,7 @@ from typing import Any
 
 from scouter_flows.operators.compat import BaseOperator, Context
 from scouter_flows.operators.hooks import StoreTaskMixin
+from scouter_flows.operators.links import DriftReportLink
 
 
 class MonitorBatchOperator(StoreTaskMixin, BaseOperator):
@@ -34,6 +35,7 @@ class MonitorBatchOperator(StoreTaskMixin, BaseOperator):
         "store_conn_id",
     )
     ui_color = "#e8f4fd"
+    operator_extra_links = (DriftReportLink(),)
 
     def __init__(
         self,

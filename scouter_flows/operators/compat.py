@@ -24,8 +24,10 @@ from airflow.providers.common.compat.sdk import (
     AssetAlias,
     BaseHook,
     BaseOperator,
+    BaseOperatorLink,
     Context,
     Param,
+    XCom,
 )
 from airflow.providers.common.compat.version_compat import AIRFLOW_V_3_0_PLUS
 
@@ -38,8 +40,10 @@ __all__ = [
     "AssetAlias",
     "BaseHook",
     "BaseOperator",
+    "BaseOperatorLink",
     "Context",
     "Param",
+    "XCom",
     "add_alias_event",
     "make_asset",
     "make_asset_alias",

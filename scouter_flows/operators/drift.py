@@ -7,8 +7,9 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from scouter_flows.errors import ConfigError
-from scouter_flows.operators.compat import BaseOperator, Context
+from scouter_flows.operators.compat import BaseOperator, BaseOperatorLink, Context
 from scouter_flows.operators.hooks import StoreTaskMixin, alert_credentials
+from scouter_flows.operators.links import DriftReportLink, EvalReportLink
 from scouter_flows.window import Window
 
 if TYPE_CHECKING:
@@ -113,6 +114,7 @@ class DriftMonitorOperator(WindowOperator):
     """
 
     ui_color = "#e8f4fd"
+    operator_extra_links: tuple[BaseOperatorLink, ...] = (DriftReportLink(),)
 
     def performance_spec(self) -> PerformanceSpec | None:
         """What a model-performance run reads; None for drift."""
@@ -229,6 +231,7 @@ class GenAIEvalOperator(WindowOperator):
 
     ui_color = "#eef7e8"
     default_timestamp_column = "created_at"
+    operator_extra_links = (EvalReportLink(),)
 
     def execute(self, context: Context) -> dict[str, Any]:
         """Sample, evaluate and store the window; return the JSON-able run summary."""

@@ -73,6 +73,8 @@ class PartialStatisticsOperator(DriftMonitorOperator):
         prediction, label, score, labels, id_column).
     """
 
+    operator_extra_links = ()  # a partial has no report: the merge writes the run's
+
     def __init__(
         self,
         *,

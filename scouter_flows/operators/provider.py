@@ -47,6 +47,10 @@ def get_provider_info() -> dict[str, Any]:
                 "python-modules": ["scouter_flows.operators.hooks"],
             }
         ],
+        "extra-links": [
+            "scouter_flows.operators.links.DriftReportLink",
+            "scouter_flows.operators.links.EvalReportLink",
+        ],
         "connection-types": [
             {
                 "connection-type": "scouter_store",

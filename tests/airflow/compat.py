@@ -20,6 +20,7 @@ __all__ = [
     "provider_hook",
     "return_value",
     "run_dag",
+    "served_link",
 ]
 
 
@@ -73,6 +74,19 @@ def return_value(run: Any, task_id: str) -> Any:
             run_id=run.run_id, dag_ids=run.dag_id, task_ids=task_id, key="return_value"
         )
         return XComModel.deserialize_value(session.scalars(query).one())
+
+
+def served_link(dag: Any, run: Any, task_id: str, name: str) -> str | None:
+    """The URL the UI shows for the extra link `name` of task `task_id` in the DAG run `run`:
+    what the API server (the webserver on 2.11) computes from the serialized DAG."""
+    from airflow.serialization import serialized_objects
+
+    serializer = getattr(serialized_objects, "DagSerialization", None)
+    if serializer is None:  # Airflow 2.11
+        serializer = serialized_objects.SerializedDAG
+    served = serializer.deserialize_dag(serializer.serialize_dag(dag))
+    url: str | None = served.get_task(task_id).get_extra_links(run.get_task_instance(task_id), name)
+    return url
 
 
 def provider_hook(connection_type: str) -> Any:

@@ -15,6 +15,7 @@ from tests.airflow.compat import (
     asset_events,
     return_value,
     run_dag,
+    served_link,
 )
 
 DAGS = Path(__file__).resolve().parents[2] / "dags"
@@ -95,6 +96,8 @@ def test_drifted_interval_runs_the_alert_task(
     report = Path(return_value(run, "monitor_drift")["report"])
     assert report.is_relative_to(tmp_path / "reports")
     assert "PSI drift: credit/scorer/1.0" in report.read_text()
+    # The task's "Drift report" button in the grid view opens it.
+    assert served_link(drift_dag, run, "monitor_drift", "Drift report") == report.as_uri()
     event = asset_events("scouter://credit/scorer/1.0")[-1]
     assert len(asset_events("scouter://credit/scorer/1.0")) == events_before + 1
     assert event["run_id"] == runs_of(store_url)[0]
