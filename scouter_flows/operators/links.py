@@ -8,7 +8,6 @@ when the task ends and keeps it with the task; Airflow 2.11 computes it when the
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 from scouter_flows.operators.compat import BaseOperatorLink, XCom
@@ -18,15 +17,13 @@ def report_url(summary: Any) -> str:
     """The URL of the report a run summary names, or "" (the button shows no link).
 
     Example:
-        >>> report_url({"report": "/srv/reports/credit/scorer/1/psi-run7.html"})
-        'file:///srv/reports/credit/scorer/1/psi-run7.html'
         >>> report_url({"report": "s3://reports/credit/psi-run7.html"}), report_url(None)
         ('s3://reports/credit/psi-run7.html', '')
     """
-    where = summary.get("report") if isinstance(summary, dict) else None
-    if not isinstance(where, str) or not where:
-        return ""
-    return Path(where).as_uri() if where.startswith("/") else where
+    # Imported here: the reports package pulls Polars in, and DAG files are parsed without it.
+    from scouter_flows.reports.destination import report_uri
+
+    return report_uri(summary)
 
 
 class DriftReportLink(BaseOperatorLink):

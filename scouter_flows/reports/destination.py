@@ -101,6 +101,21 @@ def try_write_report(
         return {"report_error": reason}
 
 
+def report_uri(summary: object) -> str:
+    """The URI of the report a run summary names, or "" when it names none.
+
+    Example:
+        >>> report_uri({"report": "/srv/reports/credit/scorer/1/psi-run7.html"})
+        'file:///srv/reports/credit/scorer/1/psi-run7.html'
+        >>> report_uri({"report": "s3://reports/credit/psi-run7.html"}), report_uri(None)
+        ('s3://reports/credit/psi-run7.html', '')
+    """
+    where = summary.get("report") if isinstance(summary, dict) else None
+    if not isinstance(where, str) or not where:
+        return ""
+    return Path(where).as_uri() if where.startswith("/") else where
+
+
 def report_link(summary: dict[str, object]) -> str:
     """A markdown line that links a run's written report, or says why there is none.
 
@@ -110,9 +125,8 @@ def report_link(summary: dict[str, object]) -> str:
         >>> report_link({})
         'Full report: not written (set report_dir= or SCOUTER_REPORT_DIR to keep one per run)'
     """
-    where = summary.get("report")
-    if isinstance(where, str):
-        uri = Path(where).as_uri() if where.startswith("/") else where
+    uri = report_uri(summary)
+    if uri:
         return f"[Full report]({uri})"
     if summary.get("report_error"):
         return f"Full report: not written ({summary['report_error']})"

@@ -99,9 +99,7 @@ def eval_report(
     sections = [_task_section(per_task, comparison), _failing_section(frame)]
     if comparison is not None:
         sections.append(_comparison_section(comparison))
-    regressed = comparison is not None and any(
-        d.delta < -comparison.threshold for d in comparison.tasks
-    )
+    regressed = comparison is not None and comparison.regressed
     status = "fail" if passed < counted.height or regressed else "pass"
     return Report("eval", f"Evaluation: {title}", facts, headline, sections, status)
 
@@ -186,10 +184,9 @@ def _comparison_section(comparison: Comparison) -> Section:
     shown = len(rows)
     total = len(comparison.new_failures) + len(comparison.fixed_failures)
     note = f"{total - shown:,} more changes are not listed." if total > shown else ""
-    regressed = any(d.delta < -comparison.threshold for d in comparison.tasks)
     return Section(
         "Against the baseline",
-        "fail" if regressed else "pass",
+        "fail" if comparison.regressed else "pass",
         facts,
         None,
         Table(["change", "task", "record"], rows, note),
