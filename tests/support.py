@@ -7,7 +7,7 @@ import re
 import subprocess
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     import polars as pl
@@ -132,3 +132,36 @@ def assert_plain_pip_changes_only_scouter_flows(extra: str, tmp_path: Path) -> N
     wheel = build_wheel(tmp_path / "dist")
     planned = pip_would_install(wheel, extra, tmp_path / "report.json")
     assert set(planned) == {"scouter-flows"}, planned
+
+
+LARGE_ROWS = 500_000
+"""Rows per file of `large_window`: four files of five features are 10 million values."""
+
+
+def large_window(folder: Path) -> tuple[str, Any, str]:
+    """Four hourly parquet files of 10 million feature values in all (the third shifted) and a
+    PSI profile of `credit/big/1.0` as a file: (the files' glob, the first hour, the profile)."""
+    from datetime import UTC, datetime, timedelta
+
+    import numpy as np
+    import polars as pl
+
+    from scouter_flows import Drifter, PsiDriftConfig
+
+    rng = np.random.default_rng(3)
+    start = datetime(2026, 11, 1, tzinfo=UTC)
+    logs = folder / "logs"
+    logs.mkdir()
+    for i in range(4):
+        frame = pl.DataFrame(
+            {f"f{j}": rng.normal(size=LARGE_ROWS) + 0.2 * (i == 2) for j in range(5)}
+        )
+        first = start + timedelta(hours=i)
+        stamps = pl.datetime_range(
+            first, first + timedelta(hours=1), "1ms", eager=True, time_zone="UTC"
+        )[:LARGE_ROWS]
+        frame.with_columns(timestamp=stamps).write_parquet(logs / f"part-{i}.parquet")
+    baseline = pl.DataFrame({f"f{j}": rng.normal(size=20_000) for j in range(5)})
+    config = PsiDriftConfig(space="credit", name="big", version="1.0")
+    profile = Drifter().create_drift_profile(baseline, config)
+    return str(logs / "*.parquet"), start, str(profile.save_to_json(folder / "psi.json"))

@@ -10,6 +10,7 @@ import polars as pl
 from pydantic import Field
 
 from scouter_flows.drift.binning import finite
+from scouter_flows.drift.engine import partial_in_parts
 from scouter_flows.drift.exact import exact_sum
 from scouter_flows.errors import ConfigError, DataError
 from scouter_flows.profiles.base import FrozenModel
@@ -131,4 +132,11 @@ def finalize_custom_drift(partial: CustomPartial, profile: CustomDriftProfile) -
 
 def compute_custom_drift(lf: pl.LazyFrame, profile: CustomDriftProfile) -> CustomDriftResult:
     """The window value (mean of observations) and verdict of every metric."""
-    return finalize_custom_drift(custom_partial(lf, profile), profile)
+    partial = partial_in_parts(
+        "Custom metrics",
+        lf,
+        len(profile.metrics),
+        lambda part: custom_partial(part, profile),
+        CustomPartial.merge,
+    )
+    return finalize_custom_drift(partial, profile)

@@ -14,7 +14,7 @@ import polars as pl
 from pydantic import Field
 
 from scouter_flows.drift.binning import CATEGORICAL_DTYPES, finite
-from scouter_flows.drift.engine import collect_row, is_large, sum_row
+from scouter_flows.drift.engine import collect_row, is_large, sum_row, values_to_show
 from scouter_flows.drift.quantiles import SortedSummary, sorted_summaries
 from scouter_flows.errors import DataError
 from scouter_flows.profiles.base import FrozenModel
@@ -27,6 +27,7 @@ from scouter_flows.profiles.data_profile import (
     LengthSummary,
     NumericSummary,
 )
+from scouter_flows.progress import progress
 from scouter_flows.sources.frames import DataLike, to_lazyframe
 
 
@@ -211,14 +212,24 @@ class DataProfiler:
         lf = to_lazyframe(data)
         schema = lf.collect_schema()
         numeric, categorical = _profiled_columns(schema)
-        large = is_large(lf, len(schema))
-        partial = _partial(lf, numeric, categorical, large=large)
-        if partial.rows == 0:
-            raise DataError("data is empty: a profile needs at least one row")
-        sorted_found = sorted_summaries(lf, numeric, list(QUANTILES.values()), large=large)
-        moments = partial.numeric
-        edges = {n: _edges(moments[n].min, moments[n].max, bin_size) for n in numeric}
-        histograms = _histograms(lf, {n: e for n, e in edges.items() if e is not None})
+        steps = 2 + len(numeric) + int(compute_correlations)
+        work = values_to_show(lf, len(schema))
+        with progress("Data profile", steps, unit="steps", work=work) as bar:
+            large = is_large(lf, len(schema))
+            partial = _partial(lf, numeric, categorical, large=large)
+            if partial.rows == 0:
+                raise DataError("data is empty: a profile needs at least one row")
+            bar.advance(doing="counted and summed")
+            sorted_found = sorted_summaries(lf, numeric, list(QUANTILES.values()), large=large)
+            moments = partial.numeric
+            edges = {n: _edges(moments[n].min, moments[n].max, bin_size) for n in numeric}
+            histograms = _histograms(lf, {n: e for n, e in edges.items() if e is not None})
+            bar.advance(doing="histograms")
+            correlations = None
+            if compute_correlations:
+                means = {n: moments[n].mean or 0.0 for n in numeric}
+                correlations = _correlations(lf, numeric, means)
+                bar.advance(doing="correlations")
         features: dict[str, FeatureSummary] = {}
         for name in schema.names():
             if name in numeric:
@@ -227,10 +238,6 @@ class DataProfiler:
                 )
             else:
                 features[name] = _categorical_summary(partial.categorical[name], top_categories)
-        correlations = None
-        if compute_correlations:
-            means = {n: moments[n].mean or 0.0 for n in numeric}
-            correlations = _correlations(lf, numeric, means)
         return DataProfile(rows=partial.rows, features=features, correlations=correlations)
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import itertools
 import math
 from collections.abc import Sequence
+from typing import Any
 
 import polars as pl
 from pydantic import Field
@@ -19,7 +20,13 @@ from scouter_flows.drift.binning import (
     edges_from_row,
     quantile_row,
 )
-from scouter_flows.drift.engine import collect_row, is_large, sum_row
+from scouter_flows.drift.engine import (
+    collect_row,
+    is_large,
+    partial_in_parts,
+    sum_row,
+    values_to_show,
+)
 from scouter_flows.errors import DataError
 from scouter_flows.profiles.base import FrozenModel
 from scouter_flows.profiles.psi import (
@@ -30,8 +37,10 @@ from scouter_flows.profiles.psi import (
     PsiFeatureProfile,
     PsiFixedThreshold,
     PsiNormalThreshold,
+    QuantileBinning,
 )
 from scouter_flows.profiles.results import FeatureDrift, FeatureStatus, PsiDriftResult
+from scouter_flows.progress import progress
 from scouter_flows.sources.frames import require_columns
 
 EPSILON = 1e-10
@@ -53,20 +62,40 @@ def create_psi_profile(lf: pl.LazyFrame, config: PsiDriftConfig) -> PsiDriftProf
         raise DataError(f"feature_importances name features that are not monitored: {unknown}")
     kinds = {name: _feature_kind(name, schema[name], config) for name in names}
 
-    large = is_large(lf, len(names))
-    groups = [[pl.len().alias("\x00rows")]]
-    for name in names:
-        if kinds[name] == "numeric":
-            groups.append(edge_exprs(name, config.binning))
-        else:
-            groups.append([_as_category(name).drop_nulls().unique().sort().implode().alias(name)])
-    row = collect_row(lf, groups, large=large)
     numeric = [name for name in names if kinds[name] == "numeric"]
-    row.update(quantile_row(lf, numeric, config.binning, large=large))
-    rows = int(row["\x00rows"])
-    if rows == 0:
-        raise DataError("baseline data is empty: a profile needs at least one row")
+    sorts = len(numeric) if isinstance(config.binning, QuantileBinning) else 0
+    with progress(
+        "PSI profile", 2 + sorts, unit="steps", work=values_to_show(lf, len(names))
+    ) as bar:
+        large = is_large(lf, len(names))
+        groups = [[pl.len().alias("\x00rows")]]
+        for name in names:
+            if kinds[name] == "numeric":
+                groups.append(edge_exprs(name, config.binning))
+            else:
+                groups.append(
+                    [_as_category(name).drop_nulls().unique().sort().implode().alias(name)]
+                )
+        row = collect_row(lf, groups, large=large)
+        bar.advance(doing="read the statistics")
+        row.update(quantile_row(lf, numeric, config.binning, large=large))
+        rows = int(row["\x00rows"])
+        if rows == 0:
+            raise DataError("baseline data is empty: a profile needs at least one row")
+        shells = _shells(names, kinds, row, config)
+        _, counts = _count_bins(lf, shells)
+        bar.advance(doing="counted the bins")
+    features = {
+        name: _drop_empty_bins(shell.model_copy(update={"counts": counts[name]}))
+        for name, shell in shells.items()
+    }
+    return PsiDriftProfile(config=config, features=features, baseline_rows=rows)
 
+
+def _shells(
+    names: list[str], kinds: dict[str, str], row: dict[str, Any], config: PsiDriftConfig
+) -> dict[str, PsiFeatureProfile]:
+    """Each feature's bins (edges or categories) from the statistics row, with zero counts."""
     shells: dict[str, PsiFeatureProfile] = {}
     for name in names:
         if kinds[name] == "numeric":
@@ -81,13 +110,7 @@ def create_psi_profile(lf: pl.LazyFrame, config: PsiDriftConfig) -> PsiDriftProf
             shells[name] = PsiFeatureProfile(
                 kind="categorical", categories=categories, counts=[0] * (len(categories) + 2)
             )
-
-    _, counts = _count_bins(lf, shells)
-    features = {
-        name: _drop_empty_bins(shell.model_copy(update={"counts": counts[name]}))
-        for name, shell in shells.items()
-    }
-    return PsiDriftProfile(config=config, features=features, baseline_rows=rows)
+    return shells
 
 
 class PsiPartial(FrozenModel):
@@ -223,7 +246,14 @@ def _weighted_psi(features: list[FeatureDrift], weights: dict[str, float]) -> fl
 
 def compute_psi_drift(lf: pl.LazyFrame, profile: PsiDriftProfile) -> PsiDriftResult:
     """Count the window `lf` in the profile's bins and judge every feature."""
-    return finalize_psi_drift(psi_partial(lf, profile), profile)
+    partial = partial_in_parts(
+        "PSI drift",
+        lf,
+        len(profile.features),
+        lambda part: psi_partial(part, profile),
+        PsiPartial.merge,
+    )
+    return finalize_psi_drift(partial, profile)
 
 
 def judge_feature(

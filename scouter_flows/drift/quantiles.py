@@ -17,6 +17,7 @@ import numpy as np
 import polars as pl
 
 from scouter_flows.drift import engine
+from scouter_flows.progress import current_progress
 
 
 @dataclass(slots=True, frozen=True)
@@ -34,9 +35,11 @@ class SortedSummary:
 def sorted_summaries(
     lf: pl.LazyFrame, names: Sequence[str], probabilities: Sequence[float], *, large: bool
 ) -> dict[str, SortedSummary]:
-    """Quantiles and distinct counts of the numeric columns `names` of `lf`."""
+    """Quantiles and distinct counts of the numeric columns `names` of `lf` (each sorted
+    column advances the current progress by one)."""
     if not names:
         return {}
+    bar = current_progress()
     workers = min(len(names), os.cpu_count() or 1)
     if large:
         # A column at a time, and as many at once as fit the budget (a column and its sorted
@@ -46,7 +49,9 @@ def sorted_summaries(
 
         def one(name: str) -> SortedSummary:
             column = lf.select(name).collect(engine="in-memory")
-            return _summarise(_column(column, name), probabilities)
+            found = _summarise(_column(column, name), probabilities)
+            bar.advance(doing=f"sorted {name}")
+            return found
 
     else:
         frame = lf.select(names).collect(engine="in-memory")
@@ -54,7 +59,9 @@ def sorted_summaries(
             workers = 1
 
         def one(name: str) -> SortedSummary:
-            return _summarise(_column(frame, name), probabilities)
+            found = _summarise(_column(frame, name), probabilities)
+            bar.advance(doing=f"sorted {name}")
+            return found
 
     if workers <= 1:
         return {name: one(name) for name in names}

@@ -21,10 +21,11 @@ import numpy as np
 import polars as pl
 from pydantic import Field
 
-from scouter_flows.drift.engine import batches
+from scouter_flows.drift.engine import batch_total, batches, values_to_show
 from scouter_flows.errors import DataError
 from scouter_flows.profiles.arrays import ArrayModel, FloatArray, IntArray
 from scouter_flows.profiles.spc import SpcDriftConfig
+from scouter_flows.progress import progress
 
 _CHUNK_GROUPS = 2048
 """Subgroups centred per block when computing standard deviations (a block stays in cache)."""
@@ -307,15 +308,19 @@ def scan_partial(
         selected = selected.sort(timestamp_column, maintain_order=True)
     parts: list[P] = []
     position = offset
-    for batch in batches(selected, multiple=sample_size):
-        for piece in _contiguous_pieces(batch):
-            values, times = _arrays(piece, names, timestamp_column, what)
-            parts.append(
-                build.from_arrays(
-                    values, times, offset=position, sample_size=sample_size, what=what
+    work = values_to_show(selected, len(names))
+    total = batch_total(selected, work // max(len(names), 1), sample_size) if work else 1
+    title = "SPC profile" if what == "baseline" else "SPC drift"
+    with progress(title, total, unit="batches", work=work):
+        for batch in batches(selected, multiple=sample_size):
+            for piece in _contiguous_pieces(batch):
+                values, times = _arrays(piece, names, timestamp_column, what)
+                parts.append(
+                    build.from_arrays(
+                        values, times, offset=position, sample_size=sample_size, what=what
+                    )
                 )
-            )
-            position += piece.height
+                position += piece.height
     return merge_in_order(parts)
 
 

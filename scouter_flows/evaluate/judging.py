@@ -20,6 +20,7 @@ from scouter_flows.evaluate.paths import PathError
 from scouter_flows.evaluate.prompts import Message, Prompt
 from scouter_flows.evaluate.providers import JudgeClients, JudgeSettings
 from scouter_flows.evaluate.task_graph import LLMJudgeTask
+from scouter_flows.progress import MANY_JUDGE_CALLS, Progress, progress
 
 T = TypeVar("T")
 
@@ -163,14 +164,16 @@ def run_judges(
     Prefect or Airflow task and whether or not the caller already runs a loop.
     """
 
-    async def everything() -> list[dict[int, JudgeOutcome]]:
+    judgements = sum(len(scopes) * task.samples for task, scopes in batches)
+
+    async def everything(bar: Progress) -> list[dict[int, JudgeOutcome]]:
         clients = JudgeClients(settings)
         gate = asyncio.Semaphore(max(1, settings.concurrency))
         try:
             return list(
                 await asyncio.gather(
                     *(
-                        _judge_all(task, scopes, settings, stats, clients, gate)
+                        _judge_all(task, scopes, settings, stats, clients, gate, bar)
                         for task, scopes in batches
                     )
                 )
@@ -178,8 +181,18 @@ def run_judges(
         finally:
             await clients.aclose()
 
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="scouter-judges") as pool:
-        return pool.submit(_run_loop, everything()).result()
+    with (
+        progress(
+            "LLM judges",
+            judgements,
+            unit="judgements",
+            work=judgements,
+            threshold=MANY_JUDGE_CALLS + 1,
+            work_unit=None,
+        ) as bar,
+        ThreadPoolExecutor(max_workers=1, thread_name_prefix="scouter-judges") as pool,
+    ):
+        return pool.submit(_run_loop, everything(bar)).result()
 
 
 def _run_loop(coroutine: Coroutine[Any, Any, T]) -> T:
@@ -200,6 +213,7 @@ async def _judge_all(
     stats: JudgeStats,
     clients: JudgeClients,
     gate: asyncio.Semaphore,
+    bar: Progress,
 ) -> dict[int, JudgeOutcome]:
     prompt, cache = task.prompt, settings.judge_cache()
     rendered: dict[int, tuple[str | None, list[Message]]] = {}
@@ -221,10 +235,13 @@ async def _judge_all(
         if key in hits:
             answers[slot] = _parse(prompt, hits[key])
     stats.add(cached=len(answers))
+    # Unrendered records and cache hits need no call: done from the start.
+    bar.advance(len(answers) + (len(scopes) - len(rendered)) * task.samples)
     failures: dict[int, JudgeError] = {}
 
     async def fetch(slot: tuple[int, int]) -> None:
         if slot[0] in failures:
+            bar.advance()
             return
         system, messages = rendered[slot[0]]
         async with gate:
@@ -232,6 +249,7 @@ async def _judge_all(
                 answers[slot] = await ask(prompt, system, messages, clients, stats)
             except (JudgeError, ConfigError) as exc:
                 failures[slot[0]] = exc if isinstance(exc, JudgeError) else JudgeError(str(exc))
+        bar.advance(doing=task.id)
 
     await asyncio.gather(*(fetch(slot) for slot in keys if slot not in answers))
     if cache is not None:

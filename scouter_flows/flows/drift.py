@@ -19,6 +19,7 @@ from scouter_flows.flows.blocks import ScouterOpsGenie, ScouterSlack
 from scouter_flows.flows.store_choice import flow_store
 from scouter_flows.profiles.alerting import schedule_window
 from scouter_flows.profiles.results import AnyResult
+from scouter_flows.progress import progress_log
 from scouter_flows.reports import drift_headline, report_link
 from scouter_flows.reports.charts import png_data_uri
 from scouter_flows.sources.files import FileSource
@@ -46,7 +47,8 @@ def compute_drift_task(
     performance: PerformanceSpec | None = None,
 ) -> AnyResult:
     """Scan the window and compute drift (or model performance); read-only, so retried."""
-    result = tasks.compute_window_drift(ref, source, window, store_url, performance)
+    with progress_log(get_run_logger()):
+        result = tasks.compute_window_drift(ref, source, window, store_url, performance)
     get_run_logger().info(
         "%s rows in %s; drifted: %s", result.rows, window, ", ".join(result.drifted) or "none"
     )
@@ -72,7 +74,8 @@ def partial_statistics_task(
     performance: PerformanceSpec | None = None,
 ) -> Partial:
     """One partition's partial statistics (a mapped task); read-only, so retried."""
-    return tasks.compute_partition(ref, partition, window, store_url, performance)
+    with progress_log(get_run_logger()):
+        return tasks.compute_partition(ref, partition, window, store_url, performance)
 
 
 @task(name="merge-partials", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=5)

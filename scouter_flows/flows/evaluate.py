@@ -18,6 +18,7 @@ from scouter_flows.flows.drift import (
     run_link,
 )
 from scouter_flows.flows.store_choice import flow_store
+from scouter_flows.progress import progress_log
 from scouter_flows.reports import report_link
 from scouter_flows.reports.charts import pass_rate_chart
 from scouter_flows.sources.files import FileSource
@@ -42,9 +43,10 @@ def evaluate_window_task(
 ) -> dict[str, Any]:
     """Sample, evaluate and store the window (upserted, and judge answers are cached, so a
     retry costs no repeated provider calls); write its report where `report_dir` says."""
-    return tasks.evaluate_window(
-        ref, source, window, store_url, link=link, dry_run=dry_run, report_dir=report_dir
-    )
+    with progress_log(get_run_logger()):
+        return tasks.evaluate_window(
+            ref, source, window, store_url, link=link, dry_run=dry_run, report_dir=report_dir
+        )
 
 
 @flow(name="genai-eval", log_prints=True)

@@ -15,6 +15,7 @@ from scouter_flows.errors import ConfigError
 from scouter_flows.flows.drift import artifact_key, flow_window, monitor_window
 from scouter_flows.flows.store_choice import flow_store
 from scouter_flows.profiles.data_profile import DataProfile
+from scouter_flows.progress import progress_log
 from scouter_flows.sources.files import FileSource
 from scouter_flows.tasks.partitions import Partitioning, PerformanceSpec
 from scouter_flows.window import Window
@@ -87,14 +88,15 @@ def monitor_batch_task(
 ) -> dict[str, Any]:
     """Log a scored batch and store its drift (see `scouter_flows.monitor_batch`); the batch's
     run is keyed by its time span and its rows by id, so a retry changes nothing."""
-    summary = tasks.monitor_batch(
-        predictions,
-        profile,
-        store_url=store_url,
-        timestamp_column=timestamp_column,
-        record_id_column=record_id_column,
-        dispatch=dispatch,
-    )
+    with progress_log(get_run_logger()):
+        summary = tasks.monitor_batch(
+            predictions,
+            profile,
+            store_url=store_url,
+            timestamp_column=timestamp_column,
+            record_id_column=record_id_column,
+            dispatch=dispatch,
+        )
     get_run_logger().info(
         "Batch of %s rows logged; run %s: %s, drifted: %s",
         summary["logged"],
@@ -114,13 +116,14 @@ def profile_window_task(
     compute_correlations: bool = False,
 ) -> DataProfile:
     """Profile the window's rows; read-only, so retried."""
-    return tasks.profile_window(
-        source,
-        window,
-        columns=columns,
-        bin_size=bin_size,
-        compute_correlations=compute_correlations,
-    )
+    with progress_log(get_run_logger()):
+        return tasks.profile_window(
+            source,
+            window,
+            columns=columns,
+            bin_size=bin_size,
+            compute_correlations=compute_correlations,
+        )
 
 
 @task(name="persist-data-profile", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=5)

@@ -58,6 +58,7 @@ class MonitorBatchOperator(StoreTaskMixin, BaseOperator):
 
     def execute(self, context: Context) -> dict[str, Any]:
         """Log and monitor the batch; return the JSON-able run summary."""
+        from scouter_flows.progress import progress_log
         from scouter_flows.tasks.batch import monitor_batch
 
         ti = context.get("ti")
@@ -66,15 +67,16 @@ class MonitorBatchOperator(StoreTaskMixin, BaseOperator):
         if not self.timestamp_column:
             run_time = context.get("logical_date") or context.get("data_interval_end")
             stamp = run_time or datetime.now(UTC)
-        summary = monitor_batch(
-            self.predictions_path,
-            self.profile,
-            store_url=self.task_store_url(),
-            timestamp_column=self.timestamp_column or "timestamp",
-            record_id_column=self.record_id_column or None,
-            logged_at=stamp,
-            link=getattr(ti, "log_url", None) if ti is not None else None,
-        )
+        with progress_log(self.log):
+            summary = monitor_batch(
+                self.predictions_path,
+                self.profile,
+                store_url=self.task_store_url(),
+                timestamp_column=self.timestamp_column or "timestamp",
+                record_id_column=self.record_id_column or None,
+                logged_at=stamp,
+                link=getattr(ti, "log_url", None) if ti is not None else None,
+            )
         self.log.info(
             "Batch of %s rows logged; run %s: %s, drifted: %s, pending alerts: %s",
             summary["logged"],

@@ -123,10 +123,14 @@ class DriftMonitorOperator(WindowOperator):
     def execute(self, context: Context) -> dict[str, Any]:
         """Load the profile, compute, persist; return the JSON-able run summary."""
         from scouter_flows import tasks
+        from scouter_flows.progress import progress_log
 
         window, store_url, source, link = self.resolve(context)
         ref = tasks.load_profile(self.profile, store_url, self.drift_type or None)
-        result = tasks.compute_window_drift(ref, source, window, store_url, self.performance_spec())
+        with progress_log(self.log):
+            result = tasks.compute_window_drift(
+                ref, source, window, store_url, self.performance_spec()
+            )
         if self.is_dry_run:
             summary = tasks.preview_drift(ref, window, result)
         else:
@@ -236,18 +240,20 @@ class GenAIEvalOperator(WindowOperator):
     def execute(self, context: Context) -> dict[str, Any]:
         """Sample, evaluate and store the window; return the JSON-able run summary."""
         from scouter_flows import tasks
+        from scouter_flows.progress import progress_log
 
         window, store_url, source, link = self.resolve(context)
         ref = tasks.load_eval_profile(self.profile, store_url)
-        summary = tasks.evaluate_window(
-            ref,
-            source,
-            window,
-            store_url,
-            link=link,
-            dry_run=self.is_dry_run,
-            report_dir=self.report_folder,
-        )
+        with progress_log(self.log):
+            summary = tasks.evaluate_window(
+                ref,
+                source,
+                window,
+                store_url,
+                link=link,
+                dry_run=self.is_dry_run,
+                report_dir=self.report_folder,
+            )
         self.log.info(
             "Eval run %s for %s in %s: %s of %s records evaluated, pass rate %s, pending alerts %s",
             summary["run_id"],

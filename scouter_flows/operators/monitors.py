@@ -111,16 +111,18 @@ class DataProfileOperator(WindowOperator):
     def execute(self, context: Context) -> dict[str, Any]:
         """Profile the window and store the profile; return the JSON-able summary."""
         from scouter_flows import tasks
+        from scouter_flows.progress import progress_log
 
         tasks.parse_key(self.profile)
         window, store_url, source, _ = self.resolve(context)
-        profile = tasks.profile_window(
-            source,
-            window,
-            columns=self.columns,
-            bin_size=self.bin_size,
-            compute_correlations=self.compute_correlations,
-        )
+        with progress_log(self.log):
+            profile = tasks.profile_window(
+                source,
+                window,
+                columns=self.columns,
+                bin_size=self.bin_size,
+                compute_correlations=self.compute_correlations,
+            )
         if self.is_dry_run:
             return self.with_store(
                 {**tasks.profile_summary(self.profile, window, profile), "dry_run": True}

@@ -96,13 +96,15 @@ class PartialStatisticsOperator(DriftMonitorOperator):
     def execute(self, context: Context) -> dict[str, Any]:
         """The partial of this partition, JSON-able."""
         from scouter_flows import tasks
+        from scouter_flows.progress import progress_log
         from scouter_flows.tasks.partitions import partial_to_json
 
         window, store_url, _, _ = self.resolve(context)
         ref = tasks.load_profile(self.profile, store_url, self.drift_type or None)
-        partial = tasks.compute_partition(
-            ref, self.partition, window, store_url, self.performance_spec()
-        )
+        with progress_log(self.log):
+            partial = tasks.compute_partition(
+                ref, self.partition, window, store_url, self.performance_spec()
+            )
         self.log.info("Partition %s: %s rows", self.partition.get("index"), partial.rows)
         return partial_to_json(partial)
 

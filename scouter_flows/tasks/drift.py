@@ -17,11 +17,13 @@ from scouter_flows.alerts.credentials import Credentials
 from scouter_flows.alerts.delivery import RetryPolicy
 from scouter_flows.alerts.dispatch import dispatch_pending
 from scouter_flows.alerts.rules import alert_policy, drift_alerts
+from scouter_flows.drift.engine import values_to_show
 from scouter_flows.drift.kinds import PROFILE_TYPES, AnyProfile, kind_of
 from scouter_flows.errors import ConfigError
 from scouter_flows.profiles.base import profile_kind, read_json_object
 from scouter_flows.profiles.monitors import parse_key
 from scouter_flows.profiles.results import AnyResult
+from scouter_flows.progress import may_show, progress
 from scouter_flows.reports.destination import report_name, try_write_report
 from scouter_flows.reports.drift import drift_report
 from scouter_flows.sources.files import FileSource
@@ -35,8 +37,12 @@ from scouter_flows.tasks.partitions import (
     merge_partials,
     partial_from_json,
     partial_statistics,
+    plan_partitions,
 )
 from scouter_flows.window import Window
+
+FILE_GROUPS = 20
+"""Groups a window's files are read in when progress is shown."""
 
 
 @dataclass(slots=True, frozen=True)
@@ -110,10 +116,46 @@ def compute_window_drift(
     performance: PerformanceSpec | None = None,
 ) -> AnyResult:
     """Scan `source` for `window` and compute drift against the stored profile (or, with
-    `performance`, the window's model performance against a custom-metric profile)."""
+    `performance`, the window's model performance against a custom-metric profile).
+
+    Where progress is shown and the window spans several local files, they are read in groups
+    (one step each) and the groups' partials merged: the same result as one pass.
+    """
     profile = stored_profile(ref, store_url)
+    parts = _file_groups(profile, source, window, performance)
+    if len(parts) <= 1:
+        with source.reading(window):
+            return drift_of(profile, source.scan(window), window, performance)
     with source.reading(window):
-        return drift_of(profile, source.scan(window), window, performance)
+        work = values_to_show(source.scan(window), _columns(profile))
+    title = "Model performance" if performance else _TITLES.get(profile.drift_type, "Drift")
+    partials = []
+    with progress(title, len(parts), unit="file groups", work=work) as bar:
+        for part in parts:
+            with part.source.reading(window):
+                partials.append(partial_statistics(profile, part.scan(window), window, performance))
+            bar.advance(doing=f"{len(part.source.window_files(window))} files")
+    return finalize(profile, merge_partials(partials))
+
+
+def _file_groups(
+    profile: AnyProfile, source: FileSource, window: Window, performance: PerformanceSpec | None
+) -> list[Partition]:
+    """The file groups a run with progress shown reads one by one; [] for a single pass."""
+    if not may_show() or (performance is None and not kind_of(profile).partitioned):
+        return []
+    try:
+        return plan_partitions(source, window, by="file", parts=FILE_GROUPS)
+    except ConfigError:  # object storage: no by-file plan, one pass
+        return []
+
+
+_TITLES = {"psi": "PSI drift", "custom": "Custom metrics"}
+
+
+def _columns(profile: AnyProfile) -> int:
+    features = getattr(profile, "features", None) or getattr(profile, "metrics", None) or {}
+    return max(len(features), 1)
 
 
 def drift_of(

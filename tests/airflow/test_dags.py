@@ -205,3 +205,34 @@ def test_the_trigger_form_offers_drift_type_and_picks_one_of_a_shared_key(
     assert _states(run)["monitor_drift"] == "success"
     with Store(store_url) as store:
         assert store.runs()["drift_type"].to_list() == ["spc"]
+
+
+def test_a_large_window_logs_its_progress_in_the_task_log(
+    drift_dag,  # type: ignore[no-untyped-def]
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capfd: pytest.CaptureFixture[str],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """10 million values over four files: one task-log line per file group read."""
+    import sys
+    from datetime import timedelta
+
+    from scouter_flows.progress import PROGRESS_ENV
+    from tests.support import large_window
+
+    monkeypatch.setenv(PROGRESS_ENV, "auto")
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: False)
+    logs, start, path = large_window(tmp_path)
+    run = run_dag(
+        drift_dag,
+        logical_date=start + timedelta(days=1),
+        run_conf={"profile": path, "source_path": logs},
+    )
+    assert _states(run)["monitor_drift"] == "success"
+    out = capfd.readouterr()
+    text = out.out + out.err + "\n".join(caplog.messages)
+    assert "PSI drift: started, 4 file groups over 10,000,000 values" in text, text[-3000:]
+    for n in range(1, 5):
+        assert f"PSI drift: {n} of 4 file groups" in text
+    assert "PSI drift: done, 4 file groups in " in text

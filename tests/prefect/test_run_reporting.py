@@ -4,6 +4,8 @@ console alerts in the run's logs, and no secret in its parameters."""
 from __future__ import annotations
 
 import json
+import sys
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -172,3 +174,48 @@ def test_serve_never_puts_a_password_into_deployment_parameters(
     import os
 
     assert os.environ["SCOUTER_DATABASE_URL"] == secret  # what the served runs inherit
+
+
+def test_a_large_window_logs_its_progress_in_the_run_and_stores_the_same_result(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """10 million values over four files: read a file group at a time, one log line each."""
+    import polars as pl
+
+    from scouter_flows.profiles.psi import PsiDriftProfile
+    from scouter_flows.progress import PROGRESS_ENV
+    from tests.support import LARGE_ROWS, large_window
+
+    monkeypatch.setenv(PROGRESS_ENV, "auto")
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: False)
+    logs, start, path = large_window(tmp_path)
+    url = f"sqlite:///{tmp_path / 'store.db'}"
+
+    state = drift_monitor_flow(
+        profile=path,
+        source_path=logs,
+        window_start=start,
+        window_end=start + timedelta(days=1),
+        store_url=url,
+        return_state=True,
+    )
+    summary = state.result()
+    lines = [m for m in run_logs(state.state_details.flow_run_id) if m.startswith("PSI drift")]
+    assert lines[0] == "PSI drift: started, 4 file groups over 10,000,000 values"
+    assert [line.split(" (")[0] for line in lines[1:-1]] == [
+        f"PSI drift: {n} of 4 file groups" for n in range(1, 5)
+    ]
+    assert lines[-1].startswith("PSI drift: done, 4 file groups in ")
+
+    # The groups' merged counts are one pass's: the stored values equal a direct computation.
+    monkeypatch.setenv(PROGRESS_ENV, "off")
+    profile = PsiDriftProfile.model_validate_json(Path(path).read_text())
+    direct = Drifter().compute_drift(pl.scan_parquet(logs).drop("timestamp"), profile)
+    assert direct.drifted  # the shifted hour shows
+    with Store(url) as store:
+        stored = store.drift_run(summary["run_id"])
+    assert stored is not None
+    assert stored["rows_observed"] == direct.rows == 4 * LARGE_ROWS
+    assert {r["feature"]: r["value"] for r in stored["results"]} == {
+        f.feature: f.value for f in direct.features
+    }
