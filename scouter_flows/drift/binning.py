@@ -69,7 +69,7 @@ def quantile_row(
     if not isinstance(binning, QuantileBinning) or not names:
         return {}
     b = binning.num_bins
-    found = sorted_summaries(lf, names, [k / b for k in range(1, b)], large=large)
+    found = sorted_summaries(lf, names, [k / b for k in range(1, b)], large=large, distinct=False)
     return {f"{name}\x00q": summary.quantiles for name, summary in found.items()}
 
 

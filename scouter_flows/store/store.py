@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -113,6 +114,12 @@ class Store(DriftRuns, EvalRuns, Telemetry, Outbox, DataProfiles):
 
     def upgrade(self, revision: str = "head") -> None:
         """Migrate the schema up to `revision` (concurrent callers on Postgres take turns)."""
+        if revision == "head":
+            # Opening a store that is already current (every task of every run) reads one row
+            # instead of loading the migration scripts.
+            with self._connect() as conn:
+                if _current_revision(conn) == self.head_revision():
+                    return
         with self._begin() as conn:
             if self.dialect == "postgresql":
                 conn.execute(sa.select(sa.func.pg_advisory_xact_lock(_MIGRATION_LOCK)))
@@ -395,12 +402,15 @@ def _content_hash(body: dict[str, Any]) -> str:
     return hashlib.sha256(json.dumps(content, sort_keys=True).encode()).hexdigest()
 
 
+@functools.cache
 def _script_directory() -> ScriptDirectory:
+    """The package's migration scripts (read once: they ship with it)."""
     return ScriptDirectory.from_config(_base_config())
 
 
-def _known_revisions() -> set[str]:
-    return {rev.revision for rev in _script_directory().walk_revisions()}
+@functools.cache
+def _known_revisions() -> frozenset[str]:
+    return frozenset(rev.revision for rev in _script_directory().walk_revisions())
 
 
 def _base_config() -> Config:
