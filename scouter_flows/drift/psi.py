@@ -6,6 +6,7 @@ pass, so the two sides can never bin a value differently.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 from collections.abc import Sequence
@@ -450,24 +451,31 @@ def _category_counts(lf: pl.LazyFrame, name: str, categories: list[str], total: 
 
 
 def _bin_count_exprs(name: str, feature: PsiFeatureProfile) -> list[pl.Expr]:
+    key = (name, feature.kind, tuple(feature.edges or ()), tuple(feature.categories or ()))
+    return _cached_bin_count_exprs(*key)
+
+
+@functools.lru_cache(maxsize=4096)
+def _cached_bin_count_exprs(
+    name: str, kind: str, edges: tuple[float, ...], categories: tuple[str, ...]
+) -> list[pl.Expr]:
+    """The counting expressions of one feature's bins, built once per profile feature: a
+    window's drift then spends its time counting, not building a hundred expressions."""
     col = pl.col(name)
-    if feature.kind == "numeric":
+    if kind == "numeric":
         # NaN compares greater than every number and null compares to null, so neither is
         # counted at any edge; -inf falls in the first bin and +inf in the last.
         missing = col.null_count() + col.is_nan().sum()
         return [
             missing.alias(f"{name}\x00missing"),
-            *(
-                (col <= edge).sum().alias(f"{name}\x00le{i}")
-                for i, edge in enumerate(feature.edges)
-            ),
+            *((col <= edge).sum().alias(f"{name}\x00le{i}") for i, edge in enumerate(edges)),
         ]
     category = _as_category(name)
     return [
         category.null_count().alias(f"{name}\x00missing"),
         *(
             (category == value).sum().alias(f"{name}\x00eq{i}")
-            for i, value in enumerate(feature.categories)
+            for i, value in enumerate(categories)
         ),
     ]
 
