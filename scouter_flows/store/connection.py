@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -11,7 +12,7 @@ import polars as pl
 import sqlalchemy as sa
 
 from scouter_flows.errors import ConfigError, StoreError, StoreUnavailableError, first_line
-from scouter_flows.sqla import URL, CompoundSelect, Connection, Engine, Select
+from scouter_flows.sqla import URL, CompoundSelect, Connection, Engine, Select, make_url
 from scouter_flows.sqla import create_engine as sqla_engine
 from scouter_flows.store.url import redact
 
@@ -121,7 +122,28 @@ def postgres_connect_args(url: URL) -> dict[str, Any]:
 
 def create_engine(url: URL) -> Engine:
     """The store's engine: pooled, pre-pinged connections with timeouts on Postgres; on SQLite,
-    foreign keys, WAL and writers that take the lock as they begin."""
+    foreign keys, WAL and writers that take the lock as they begin.
+
+    One engine per URL serves the process (the last few URLs are kept): each `Store` closes
+    its connections when it closes, but the statements the engine compiled stay compiled, so
+    the steps of a run that each open the store do not compile the same SQL again. An in-memory
+    SQLite database is its own engine every time (each is a new, empty database).
+    """
+    if url.get_backend_name() == "sqlite":
+        if url.database in (None, "", ":memory:"):
+            return _new_engine(url, ())
+        return _shared_engine(url.render_as_string(hide_password=False), ())
+    # The timeouts come from the environment too: a changed setting is another engine.
+    args = tuple(sorted(postgres_connect_args(url).items()))
+    return _shared_engine(url.render_as_string(hide_password=False), args)
+
+
+@functools.lru_cache(maxsize=16)
+def _shared_engine(rendered: str, connect_args: tuple[tuple[str, Any], ...]) -> Engine:
+    return _new_engine(make_url(rendered), connect_args)
+
+
+def _new_engine(url: URL, connect_args: tuple[tuple[str, Any], ...]) -> Engine:
     driver = url.get_driver_name()
     if url.get_backend_name() == "postgresql" and driver in ("psycopg", "psycopg2"):
         try:
@@ -136,7 +158,7 @@ def create_engine(url: URL) -> Engine:
             )
             raise ConfigError(f"a Postgres store needs {hint}") from None
     if url.get_backend_name() != "sqlite":
-        return sqla_engine(url, pool_pre_ping=True, connect_args=postgres_connect_args(url))
+        return sqla_engine(url, pool_pre_ping=True, connect_args=dict(connect_args))
     engine = sqla_engine(url, connect_args={"timeout": 30})
 
     @sa.event.listens_for(engine, "connect")
