@@ -30,6 +30,8 @@ from typing import Any
 from pydantic import SecretStr
 
 from scouter_flows.evaluate import (
+    AgentAssertion,
+    AgentAssertionTask,
     AssertionTask,
     EvalDataset,
     EvalRecord,
@@ -229,8 +231,52 @@ def main() -> None:
     print(f"  results.to_polars():          {frame * 1000:8.1f} ms")
     print(f"  pass rate: {results.pass_rate:.3f}")
     _regex(records, args.repeat)
+    _agent(args.records, args.repeat)
     if args.judge_calls:
         _judges(args.judge_calls, args.concurrency)
+
+
+def _agent(n: int, repeat: int) -> None:
+    """Agent assertions over OpenAI chat completions: a tool check, an argument, a token
+    budget; against a plain loop reading the same three values from the same dicts."""
+    tasks = [
+        AgentAssertionTask(id="searched", operator="Equals", expected_value=True,
+                           assertion=AgentAssertion.tool_called("search"), context_path="r"),
+        AgentAssertionTask(id="query", operator="IsNotEmpty", context_path="r",
+                           assertion=AgentAssertion.tool_argument("search", "q")),
+        AgentAssertionTask(id="budget", operator="LessThan", expected_value=500, context_path="r",
+                           assertion=AgentAssertion.response_total_tokens()),
+    ]  # fmt: skip
+    records = [
+        EvalRecord(id=str(i), context={"r": {
+            "model": "gpt-4o",
+            "choices": [{"message": {"role": "assistant", "content": None, "tool_calls": [
+                {"id": f"c{i}", "type": "function",
+                 "function": {"name": "search", "arguments": f'{{"q": "item {i}"}}'}}]},
+                "finish_reason": "tool_calls"}],
+            "usage": {"prompt_tokens": 80, "completion_tokens": 12, "total_tokens": 92}}})
+        for i in range(n)
+    ]  # fmt: skip
+
+    def plain() -> int:
+        passed = 0
+        for record in records:
+            response = record.context["r"]
+            calls = response["choices"][0]["message"]["tool_calls"]
+            found = [c for c in calls if c["function"]["name"] == "search"]
+            passed += bool(found) + bool(json.loads(found[0]["function"]["arguments"])["q"])
+            passed += response["usage"]["total_tokens"] < 500
+        return passed
+
+    dataset = EvalDataset(records, tasks)
+    anchor = _median(plain, repeat)
+    evaluate = _median(dataset.evaluate, repeat)
+    print(f"agent assertions, {n:,} OpenAI responses x {len(tasks)} tasks, medians of {repeat}")
+    print(f"  plain Python loop (anchor):   {anchor * 1000:8.1f} ms")
+    print(
+        f"  evaluate():                   {evaluate * 1000:8.1f} ms  "
+        f"{n * len(tasks) / evaluate:,.0f} assertions/s  ({evaluate / anchor:.1f}x the anchor)"
+    )
 
 
 def _with_python_re(task: AssertionTask) -> AssertionTask:

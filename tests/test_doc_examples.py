@@ -52,6 +52,15 @@ def test_service_logging_example(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     assert logged["probability"].to_list() == pytest.approx([0.04 + a / 1e6 for a in logged["age"]])
 
 
+def test_agent_assertions_example(capsys: pytest.CaptureFixture[str]) -> None:
+    namespace: dict[str, Any] = {}
+    code = readme_example("Agent assertions", "docs/evaluation.md")
+    exec(compile(code, "docs/evaluation.md", "exec"), namespace)
+    frame = namespace["results"].to_polars()
+    assert frame["status"].to_list() == ["pass"] * 4
+    assert capsys.readouterr().out == "1.0\n"
+
+
 def test_evaluation_example(capsys: pytest.CaptureFixture[str]) -> None:
     from scouter_flows.evaluate import ComparisonOperator
 

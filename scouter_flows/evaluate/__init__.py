@@ -6,6 +6,7 @@ Scouter's older names (`GenAIEvalDataset`, `GenAIEvalProfile`, `GenAIEvalConfig`
 `GenAIAlertConfig`) are the same classes.
 """
 
+from scouter_flows.evaluate.agent import AgentAssertion
 from scouter_flows.evaluate.comparisons import ComparisonOperator
 from scouter_flows.evaluate.dataset import EvalDataset, execute_trace_assertion_tasks
 from scouter_flows.evaluate.judge_cache import JudgeCache
@@ -32,6 +33,7 @@ from scouter_flows.evaluate.results import (
 )
 from scouter_flows.evaluate.task_files import TasksFile, load_tasks
 from scouter_flows.evaluate.task_graph import (
+    AgentAssertionTask,
     AssertionTask,
     EvaluationTaskType,
     LLMJudgeTask,
@@ -50,6 +52,8 @@ GenAIAlertConfig = AgentAlertConfig
 
 __all__ = [
     "AgentAlertConfig",
+    "AgentAssertion",
+    "AgentAssertionTask",
     "AgentEvalConfig",
     "AgentEvalProfile",
     "AggregationType",

@@ -64,6 +64,11 @@ class EvalDataset:
         """The trace-assertion tasks."""
         return [t for t in self.tasks if t.task_type == "TraceAssertion"]
 
+    @property
+    def agent_assertion_tasks(self) -> list[AnyTask]:
+        """The agent-assertion tasks."""
+        return [t for t in self.tasks if t.task_type == "AgentAssertion"]
+
     def with_updated_contexts_by_id(self, updated: Mapping[str, Any]) -> EvalDataset:
         """A new dataset whose records named in `updated` have those keys set in their
         context (Scouter's merge of top-level keys; a non-object replaces the context). Ids

@@ -9,16 +9,14 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
-from typing import Annotated, Literal
+from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
 
 from scouter_flows.evaluate.records import EvalRecord
 from scouter_flows.evaluate.scouter_profile import agent_to_scouter
 from scouter_flows.evaluate.task_graph import (
-    AssertionTask,
-    LLMJudgeTask,
-    TraceAssertionTask,
+    TaskField,
     execution_plan,
 )
 from scouter_flows.profiles.alerting import AgentAlertConfig
@@ -67,11 +65,7 @@ class AgentEvalProfile(DriftProfileBase, ScouterKind):
         return "agent_eval_profile.json"
 
     config: AgentEvalConfig
-    tasks: list[
-        Annotated[
-            AssertionTask | LLMJudgeTask | TraceAssertionTask, Field(discriminator="task_type")
-        ]
-    ] = Field(description="The task graph every sampled record runs.")
+    tasks: list[TaskField] = Field(description="The task graph every sampled record runs.")
     scouter: ScouterOrigin | None = None
 
     @model_validator(mode="after")

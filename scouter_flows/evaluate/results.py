@@ -15,10 +15,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from importlib.util import find_spec
 from json.encoder import encode_basestring
-from typing import Annotated, Any
+from typing import Any
 
 import polars as pl
-from pydantic import Field, TypeAdapter, ValidationError
+from pydantic import TypeAdapter, ValidationError
 from rich.console import Console
 from rich.table import Table
 
@@ -26,16 +26,10 @@ from scouter_flows import limits
 from scouter_flows.errors import ConfigError, UnknownRecordError
 from scouter_flows.evaluate.judging import JudgeStats
 from scouter_flows.evaluate.runner import ERROR, FAIL, PASS, SKIPPED, STATUS_NAMES, TaskColumn
-from scouter_flows.evaluate.task_graph import AssertionTask, LLMJudgeTask, TraceAssertionTask
+from scouter_flows.evaluate.task_graph import TaskField
 from scouter_flows.profiles.base import describe_validation_error
 
-_TASKS: TypeAdapter[list[Any]] = TypeAdapter(
-    list[
-        Annotated[
-            AssertionTask | LLMJudgeTask | TraceAssertionTask, Field(discriminator="task_type")
-        ]
-    ]
-)
+_TASKS: TypeAdapter[list[Any]] = TypeAdapter(list[TaskField])
 
 
 def _json(value: Any) -> str | None:

@@ -11,6 +11,7 @@ from scouter_flows.evaluate.paths import PathError
 from scouter_flows.evaluate.providers import JudgeSettings
 from scouter_flows.evaluate.records import EvalRecord
 from scouter_flows.evaluate.task_graph import (
+    AgentAssertionTask,
     AnyTask,
     AssertionTask,
     LLMJudgeTask,
@@ -178,7 +179,7 @@ def _output(column: TaskColumn, i: int) -> Any:
 
 
 def _run_assertion(
-    task: AssertionTask,
+    task: AssertionTask | AgentAssertionTask,
     column: TaskColumn,
     contexts: list[dict[str, Any]],
     columns: dict[str, TaskColumn],
@@ -199,7 +200,10 @@ def _run_assertion(
             scope = _scope(task, context, columns, i) if with_deps else context
             actual_out[i] = get(scope)
         except PathError as exc:
-            status[i], message[i] = ERROR, f"{task.context_path}: {exc}"
+            status[i], message[i] = (
+                ERROR,
+                f"{task.context_path}: {exc}" if task.context_path else str(exc),
+            )
             continue
         checked.append(i)
         scopes.append(scope)

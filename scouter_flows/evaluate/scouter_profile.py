@@ -8,12 +8,20 @@ way, since Scouter stores a judge's prompt in its prompt library's own layout.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Any
 
-from pydantic import Field, TypeAdapter, ValidationError
+from pydantic import TypeAdapter, ValidationError
 
 from scouter_flows.errors import ConfigError
-from scouter_flows.evaluate.task_graph import AssertionTask, LLMJudgeTask, TraceAssertionTask
+from scouter_flows.evaluate.agent import assertion_to_scouter
+from scouter_flows.evaluate.task_graph import (
+    AgentAssertionTask,
+    AnyTask,
+    AssertionTask,
+    LLMJudgeTask,
+    TaskField,
+    TraceAssertionTask,
+)
 from scouter_flows.evaluate.trace_assertions import TraceAssertion
 from scouter_flows.profiles.scouter_json import (
     SCOUTER_LAYOUT,
@@ -29,10 +37,7 @@ from scouter_flows.traces.filters import SpanFilter
 if TYPE_CHECKING:
     from scouter_flows.evaluate.profile import AgentEvalProfile
 
-AnyTask = AssertionTask | LLMJudgeTask | TraceAssertionTask
-_TASK: TypeAdapter[Any] = TypeAdapter(
-    Annotated[AssertionTask | LLMJudgeTask | TraceAssertionTask, Field(discriminator="task_type")]
-)
+_TASK: TypeAdapter[Any] = TypeAdapter(TaskField)
 
 SCOUTER_OPERATORS = frozenset(
     [
@@ -100,7 +105,6 @@ def agent_to_scouter(profile: AgentEvalProfile) -> dict[str, Any]:
     origin = origin_of(dump)
     config, alert = dump["config"], dump["config"]["alert_config"]
     groups: dict[str, list[dict[str, Any]]] = {group: [] for group in TASK_GROUPS}
-    groups["agent"] = []
     for task in profile.tasks:
         groups[_GROUP_OF[task.task_type]].append(_task_record(task, origin["tasks"].get(task.id)))
     lost: list[str] = []
@@ -167,8 +171,20 @@ def _task_record(task: AnyTask, record: dict[str, Any] | None) -> dict[str, Any]
             "item_context_path": item_path,
             **common,
         }
+    if isinstance(task, AgentAssertionTask):
+        return {
+            "id": task.id,
+            "assertion": assertion_to_scouter(task.assertion),
+            "provider": _SCOUTER_PROVIDERS.get(task.provider or ""),
+            "context_path": task.context_path,
+            **common,
+        }
     assert isinstance(task, TraceAssertionTask)
     return {"id": task.id, "assertion": _assertion(task.id, task.assertion), **common}
+
+
+# Scouter's Provider names for the shapes it names (the others are ours only).
+_SCOUTER_PROVIDERS = {"openai": "OpenAI", "anthropic": "Anthropic", "gemini": "Gemini"}
 
 
 def _tag(kind: str) -> str:

@@ -17,6 +17,7 @@ from pydantic import ValidationError
 from scouter_flows.errors import ConfigError
 from scouter_flows.evaluate.prompts import load_prompt
 from scouter_flows.evaluate.task_graph import (
+    AgentAssertionTask,
     AnyTask,
     AssertionTask,
     LLMJudgeTask,
@@ -29,6 +30,7 @@ TASK_TYPES: dict[str, type[AnyTask]] = {
     "Assertion": AssertionTask,
     "LLMJudge": LLMJudgeTask,
     "TraceAssertion": TraceAssertionTask,
+    "AgentAssertion": AgentAssertionTask,
 }
 
 

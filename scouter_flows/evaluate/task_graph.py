@@ -13,12 +13,13 @@ import re
 from collections import Counter
 from collections.abc import Callable, Sequence
 from enum import StrEnum
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import Field, PrivateAttr, field_validator, model_validator
 
 from scouter_flows import limits
 from scouter_flows.errors import ConfigError
+from scouter_flows.evaluate.agent import RESPONSE_PROVIDERS, AgentAssertion
 from scouter_flows.evaluate.comparisons import ComparisonOperator, CompiledCheck, compile_check
 from scouter_flows.evaluate.paths import Segment, make_getter, parse_path
 from scouter_flows.evaluate.prompts import Prompt
@@ -39,6 +40,7 @@ class EvaluationTaskType(StrEnum):
     Assertion = "Assertion"
     LLMJudge = "LLMJudge"
     TraceAssertion = "TraceAssertion"
+    AgentAssertion = "AgentAssertion"
 
 
 class _TaskBase(FrozenModel):
@@ -285,11 +287,51 @@ class TraceAssertionTask(_TaskBase):
         super().model_post_init(context)
 
 
+class AgentAssertionTask(_ReadsPath):
+    """A check of what an agent did or returned, read from the model's response in the record
+    (at `context_path`, or the whole context): see `AgentAssertion`.
+
+    Example:
+        >>> task = AgentAssertionTask(id="searched", operator="Equals", expected_value=True,
+        ...     assertion=AgentAssertion.tool_called("search"), context_path="response")
+        >>> task.getter({"response": {"tool_calls": [{"name": "search"}]}})
+        True
+    """
+
+    task_type: Literal["AgentAssertion"] = "AgentAssertion"
+    assertion: AgentAssertion = Field(description="What to read from the response.")
+    provider: str | None = Field(
+        default=None,
+        description="The response's shape when its keys do not tell (openai, "
+        "openai_responses, anthropic, gemini, plain); Scouter's Provider names are read.",
+    )
+    context_path: str | None = Field(
+        default=None, description="Where the response is in the record; None: the record."
+    )
+
+    @field_validator("provider", mode="before")
+    @classmethod
+    def _provider_name(cls, value: Any) -> Any:
+        if value is None:
+            return None
+        name = str(getattr(value, "value", value)).lower()
+        if name not in RESPONSE_PROVIDERS:
+            raise ValueError(f"unknown provider {value!r}: expected one of {RESPONSE_PROVIDERS}")
+        return name
+
+    def model_post_init(self, context: Any, /) -> None:
+        super().model_post_init(context)
+        read, assertion, provider = self._getter, self.assertion, self.provider
+        self._getter = lambda record: assertion.value(read(record), provider)
+
+
 _BOOLEAN_ASSERTIONS = frozenset({"span_sequence", "span_set", "span_exists"})
 _LIST_OPERATORS = frozenset({ComparisonOperator.SequenceMatches, ComparisonOperator.ContainsAll})
 
 
-AnyTask = AssertionTask | LLMJudgeTask | TraceAssertionTask
+AnyTask = AssertionTask | LLMJudgeTask | TraceAssertionTask | AgentAssertionTask
+TaskField = Annotated[AnyTask, Field(discriminator="task_type")]
+"""Any task, told apart by its `task_type` (for models and files holding tasks)."""
 
 
 def execution_plan(tasks: Sequence[AnyTask]) -> list[list[AnyTask]]:

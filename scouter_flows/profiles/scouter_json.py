@@ -208,17 +208,12 @@ def custom_config_from_scouter(config: dict[str, Any]) -> dict[str, Any]:
 
 def genai_from_scouter(data: dict[str, Any]) -> dict[str, Any]:
     """A Scouter agent-evaluation profile (`AgentEvalProfile`) as this package's GenAI
-    evaluation profile dict: its assertion, judge and trace tasks as one task list."""
+    evaluation profile dict: its assertion, judge, trace and agent tasks as one task list."""
     config = _mapping(data, "config", "")
     alert = config.get("alert_config") or {}
     if not isinstance(alert, dict):
         raise ValueError("config.alert_config: expected an object")
     groups = _mapping(data, "tasks", "")
-    if groups.get("agent"):
-        raise ValueError(
-            "tasks.agent: AgentAssertion tasks are not supported yet; the profile's other tasks "
-            "can be loaded as a task file"
-        )
     tasks = []
     for group in TASK_GROUPS:
         for i, task in enumerate(groups.get(group) or []):
@@ -254,7 +249,12 @@ def _agent_origin(
     return origin
 
 
-TASK_GROUPS = {"assertion": "Assertion", "judge": "LLMJudge", "trace": "TraceAssertion"}
+TASK_GROUPS = {
+    "assertion": "Assertion",
+    "judge": "LLMJudge",
+    "trace": "TraceAssertion",
+    "agent": "AgentAssertion",
+}
 """Scouter's task lists of an agent profile, and the task type of each."""
 
 

@@ -6,6 +6,8 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from scouter_flows import Store
 from scouter_flows.flows import genai_eval_flow
 from tests.eval_samples import DAY, write_eval_day
@@ -79,3 +81,51 @@ def test_the_eval_run_writes_its_report_and_the_artifact_links_it(tmp_path: Path
     markdown = str(Artifact.get(key).data)  # type: ignore[union-attr]
     assert "![headline chart](data:image/png;base64," in markdown
     assert f"[Full report]({page.as_uri()})" in markdown
+
+
+def test_the_eval_flow_runs_agent_assertion_tasks_unchanged(tmp_path: Path) -> None:
+    """A profile of agent assertions over OpenAI responses: every third record never searched."""
+    import json
+
+    from scouter_flows.evaluate import (
+        AgentAssertion,
+        AgentAssertionTask,
+        AgentEvalConfig,
+        AgentEvalProfile,
+    )
+
+    url = f"sqlite:///{tmp_path / 'store.db'}"
+    profile = AgentEvalProfile(
+        config=AgentEvalConfig(space="support", name="agent", version="1"),
+        tasks=[
+            AgentAssertionTask(id="searched", operator="Equals", expected_value=True,
+                               assertion=AgentAssertion.tool_called("search"),
+                               context_path="response"),
+            AgentAssertionTask(id="budget", operator="LessThan", expected_value=100,
+                               assertion=AgentAssertion.response_total_tokens(),
+                               context_path="response"),
+        ],
+    )  # fmt: skip
+    calls = [{"id": "c", "type": "function", "function": {"name": "search", "arguments": "{}"}}]
+
+    def response(i: int) -> dict[str, Any]:
+        message = {"role": "assistant", "content": "ok", "tool_calls": calls if i % 3 else []}
+        usage = {"prompt_tokens": 40, "completion_tokens": 9, "total_tokens": 49}
+        return {"model": "m", "choices": [{"message": message}], "usage": usage}
+
+    records = tmp_path / "records.ndjson"
+    records.write_text(
+        "".join(
+            json.dumps({"id": f"r{i}", "context": {"response": response(i)},
+                        "created_at": (DAY + timedelta(minutes=5 * i)).isoformat()}) + "\n"
+            for i in range(30)
+        )
+    )  # fmt: skip
+    path = str(profile.save_to_json(tmp_path / "agent.json"))
+    summary = _evaluate_day(path, str(records), url)
+    assert summary["records"] == 30
+    assert summary["pass_rate"] == pytest.approx(50 / 60)  # 10 records never searched
+    with Store(url) as store:
+        stored = store.eval_results(summary["run_id"])
+    failed = stored.filter(stored["status"] == "fail")
+    assert sorted(failed["record_id"].to_list()) == sorted(f"r{i}" for i in range(0, 30, 3))

@@ -602,8 +602,8 @@ def test_our_agent_profiles_written_for_scouter_read_back(tmp_path: Path) -> Non
 @pytest.mark.parametrize(
     ("change", "message"),
     [
-        (lambda d: d["tasks"]["agent"].append({"id": "tool"}),
-         "tasks.agent: AgentAssertion tasks are not supported yet"),
+        (lambda d: d["tasks"]["agent"].append({"id": "tool", "operator": "Equals"}),
+         r"AgentAssertion\.assertion: Field required"),
         (lambda d: d["tasks"]["judge"][0]["prompt"]["message"][0].update(
             content={"Image": {"url": "x"}}), r"message\[0\]\.content: only text"),
         (lambda d: d["tasks"]["trace"][0].update(assertion={"TraceWidth": {}}),
