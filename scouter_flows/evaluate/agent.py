@@ -37,6 +37,9 @@ Example:
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Literal
 
@@ -67,13 +70,19 @@ class ToolCall:
     """As the provider gave them: a dict, or (OpenAI) a JSON string."""
     id: str | None = None
     result: Any = _NO_RESULT
+    _parsed: dict[str, Any] | None = field(default=None, repr=False)
 
     def parsed_arguments(self) -> dict[str, Any]:
-        """The arguments as an object.
+        """The arguments as an object (parsed once).
 
         Raises:
             AgentError: they are a string that is not JSON, or JSON that is not an object.
         """
+        if self._parsed is None:
+            self._parsed = self._parse_arguments()
+        return self._parsed
+
+    def _parse_arguments(self) -> dict[str, Any]:
         value = self.arguments
         if value is None or value == "":
             return {}
@@ -147,6 +156,35 @@ def read_response(value: Any, provider: str | None = None) -> AgentResponse:
         )
     response = _READERS[shape](value)
     response.raw = value
+    return response
+
+
+_parsed: ContextVar[dict[tuple[int, str | None], tuple[Any, AgentResponse]] | None] = ContextVar(
+    "scouter_flows_agent_responses", default=None
+)
+
+
+@contextmanager
+def responses_read_once() -> Iterator[None]:
+    """Within the block, a response object is read once however many assertions read it (an
+    evaluation's tasks go over the same records one task after another)."""
+    token = _parsed.set({})
+    try:
+        yield
+    finally:
+        _parsed.reset(token)
+
+
+def _read(value: Any, provider: str | None) -> AgentResponse:
+    cache = _parsed.get()
+    if cache is None:
+        return read_response(value, provider)
+    key = (id(value), provider)
+    hit = cache.get(key)
+    if hit is not None and hit[0] is value:  # the object itself, kept alive by the entry
+        return hit[1]
+    response = read_response(value, provider)
+    cache[key] = (value, response)
     return response
 
 
@@ -563,9 +601,7 @@ class AgentAssertion(FrozenModel, ScouterTagged):
         Raises:
             AgentError: the context is in no known shape, or cannot answer (see the module).
         """
-        response = (
-            context if isinstance(context, AgentResponse) else read_response(context, provider)
-        )
+        response = context if isinstance(context, AgentResponse) else _read(context, provider)
         kind, calls = self.kind, response.tool_calls
         if kind == "response_field":
             assert self.path is not None

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from scouter_flows.evaluate.agent import responses_read_once
 from scouter_flows.evaluate.comparisons import UncheckableError
 from scouter_flows.evaluate.judging import JudgeStats, run_judges
 from scouter_flows.evaluate.paths import PathError
@@ -53,21 +54,22 @@ def run_graph(
     settings = judges or JudgeSettings()
     counter = stats or JudgeStats()
     trace_ids = [r.trace_id for r in records]
-    for level in levels:
-        judged = [t for t in level if isinstance(t, LLMJudgeTask)]
-        if judged:  # every judge task of a level shares one event loop and one call budget
-            for column in _run_llm_judges(judged, n, contexts, columns, settings, counter):
-                columns[column.task.id] = column
-        for task in level:
-            if isinstance(task, LLMJudgeTask):
-                continue
-            column = TaskColumn(task, n)
-            blocked = _blocked(task, columns, n)
-            if isinstance(task, TraceAssertionTask):
-                _run_trace_assertion(task, column, trace_ids, contexts, blocked, traces)
-            else:
-                _run_assertion(task, column, contexts, columns, blocked)
-            columns[task.id] = column
+    with responses_read_once():  # each response parsed once, whatever reads it
+        for level in levels:
+            judged = [t for t in level if isinstance(t, LLMJudgeTask)]
+            if judged:  # every judge task of a level shares one event loop and one call budget
+                for column in _run_llm_judges(judged, n, contexts, columns, settings, counter):
+                    columns[column.task.id] = column
+            for task in level:
+                if isinstance(task, LLMJudgeTask):
+                    continue
+                column = TaskColumn(task, n)
+                blocked = _blocked(task, columns, n)
+                if isinstance(task, TraceAssertionTask):
+                    _run_trace_assertion(task, column, trace_ids, contexts, blocked, traces)
+                else:
+                    _run_assertion(task, column, contexts, columns, blocked)
+                columns[task.id] = column
     return {t.id: columns[t.id] for level in levels for t in level}  # plan order
 
 
