@@ -175,11 +175,11 @@ def size_table(
     )
     found: dict[str, dict[str, float]] = {"sum": {"ours": floor}}
     for case, fns in case_functions(baseline, window, base_np, window_np).items():
-        if case == "Data profile" and not scouter_profile:
-            fns = {"ours": fns["ours"]}  # Scouter's takes minutes at this size: timed at the first
-        seconds = interleaved(fns, 1 if case == "Data profile" and "scouter" in fns else repeat)
-        if case == "Data profile" and "scouter" in fns:
-            seconds["ours"] = interleaved({"ours": fns["ours"]}, repeat)["ours"]
+        their_profile = fns.pop("scouter") if case == "Data profile" else None
+        seconds = interleaved(fns, repeat)
+        if their_profile is not None and scouter_profile:
+            # Seconds per call, and minutes at the larger sizes: one cold call, at the first.
+            seconds["scouter"] = median_seconds(their_profile, 1, warm_up=False)
         found[case] = seconds
         ours, theirs = seconds["ours"], seconds.get("scouter")
         their_text = f"{theirs * 1000:.1f} ms" if theirs else "-"
@@ -208,16 +208,15 @@ def from_parquet(rows: int, features: int, files: int, in_memory_drift: float) -
             text=True,
         )
         found = json.loads(done.stdout.strip().splitlines()[-1])
-    budget = 1.5 * (in_memory_drift + scan)
+    ratio = found["seconds"] / (in_memory_drift + scan)
     print(f"\nPSI drift from parquet: {rows:,} x {features} in {files} files, FileSource + window")
     print(f"  plain scan summing the files: {scan * 1000:.1f} ms")
     print(
         f"  through FileSource: {found['seconds'] * 1000:.1f} ms (in memory + scan: "
-        f"{(in_memory_drift + scan) * 1000:.1f} ms, ratio "
-        f"{found['seconds'] / (in_memory_drift + scan):.2f}x, target <= 1.5x), "
+        f"{(in_memory_drift + scan) * 1000:.1f} ms, ratio {ratio:.2f}x, target <= 1.5x), "
         f"peak RSS {found['peak_bytes'] / 2**30:.2f} GiB"
     )
-    return {"seconds": found["seconds"], "budget": budget}
+    return {"seconds": found["seconds"], "ratio": ratio}
 
 
 def judgement_path(rows: int, features: int, repeat: int) -> dict[str, float]:
@@ -303,9 +302,7 @@ def table(args: argparse.Namespace) -> None:
         per_first = results[first][case]["ours"] / (first[0] * first[1])
         per_last = results[last][case]["ours"] / (last[0] * last[1])
         checks.append((f"{case} per-value growth", per_last / per_first, 1.5))
-    checks.append(
-        ("parquet: FileSource / (memory + scan)", parquet["seconds"] / parquet["budget"] * 1.5, 1.5)
-    )
+    checks.append(("parquet: FileSource / (memory + scan)", parquet["ratio"], 1.5))
     checks.append(("judgement path: added share", path["added"], 0.2))
     print("\ntargets")
     for name, value, target in checks:

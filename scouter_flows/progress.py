@@ -202,12 +202,16 @@ def current_progress() -> Progress:
 def may_show() -> bool:
     """Whether progress would be displayed anywhere now: callers skip measuring the work (a
     row count) when it would not."""
-    chosen = progress_mode()
+    return _display(progress_mode()) is not None
+
+
+def _display(chosen: Mode) -> Literal["bar", "log"] | None:
+    """Where progress goes under `chosen`: a bar, log lines, or nowhere."""
     if chosen == "off":
-        return False
+        return None
     if chosen == "bar" or (chosen == "auto" and _stderr_is_terminal()):
-        return True
-    return (_sink.get() or LOGGER).isEnabledFor(logging.INFO)
+        return "bar"
+    return "log" if (_sink.get() or LOGGER).isEnabledFor(logging.INFO) else None
 
 
 def progress_mode() -> Mode:
@@ -240,18 +244,16 @@ def progress(
     Below `threshold` of work, or with nowhere to show it, the `Progress` yielded displays
     nothing (`shown` is False). A step that raises ends the display with "failed".
     """
-    chosen = mode or progress_mode()
     tracker: Progress
-    logger = _sink.get() or LOGGER
     outer = _current.get()
-    if work < threshold or chosen == "off" or (outer is not None and outer.shown):
-        # Work inside shown work (a file group's pass) is one of the outer steps.
-        tracker = Progress(title, total, unit)
-    elif chosen == "bar" or (chosen == "auto" and _stderr_is_terminal()):
+    # Work inside shown work (a file group's pass) is one of the outer steps: not shown again.
+    inside = outer is not None and outer.shown
+    display = None if work < threshold or inside else _display(mode or progress_mode())
+    if display == "bar":
         tracker = _Bar(title, total, unit)
-    elif logger.isEnabledFor(logging.INFO):
+    elif display == "log":
         over = f" over {work:,} {work_unit}" if work_unit else ""
-        tracker = _Lines(title, total, unit, logger, over)
+        tracker = _Lines(title, total, unit, _sink.get() or LOGGER, over)
     else:
         tracker = Progress(title, total, unit)
     tracker._start()
